@@ -1,0 +1,1 @@
+"""Human-reviewable gold annotation sources (anchored by text, never by typed offsets)."""
