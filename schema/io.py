@@ -1,0 +1,167 @@
+"""Read and write JSON Lines: streaming, line-numbered, atomic.
+
+``jsonlines`` does the line handling; ``orjson`` does the parsing and dumping.
+Reading never stops at a bad line: each line yields a :class:`JsonlLine` that
+holds either the parsed object or the :class:`Problem` that prevented it, so a
+caller can report every problem of a file at once. Writing goes to a temporary
+file in the target folder that is renamed into place only when complete.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import jsonlines
+import orjson
+from newsbench.schema.problems import Problem
+
+
+@dataclass(frozen=True, slots=True)
+class JsonlLine:
+    """One line of a JSON Lines file: the parsed object or the problem."""
+
+    file: str
+    line: int
+    value: dict[str, Any] | None
+    problem: Problem | None = None
+
+
+def _line_problem(file: str, exc: jsonlines.InvalidLineError) -> Problem:
+    raw = exc.line
+    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
+    where = {"file": file, "line": exc.lineno}
+    if not text.strip():
+        return Problem(
+            "blank-line",
+            "the line is blank",
+            "one JSON object per line",
+            "delete the blank line (JSON Lines allows no empty lines)",
+            **where,
+        )
+    if "not valid utf-8" in str(exc):
+        return Problem(
+            "invalid-utf8",
+            f"the line is not valid UTF-8 ({exc.__cause__})",
+            "UTF-8 encoded text",
+            "re-encode the file as UTF-8 (it may be Latin-1 or Windows-1252)",
+            **where,
+        )
+    if "does not match requested type" in str(exc) or "null value" in str(exc):
+        kind = type(orjson.loads(text)).__name__ if "null" not in str(exc) else "null"
+        return Problem(
+            "not-an-object",
+            f"the line holds a JSON {kind}, not an object",
+            "a JSON object (one document) per line",
+            "wrap each document in {...}",
+            **where,
+        )
+    cause = exc.__cause__
+    detail = str(cause) if cause is not None else str(exc)
+    return Problem(
+        "invalid-json",
+        f"the line is not valid JSON: {detail}",
+        "one complete JSON object per line (NaN, Infinity and comments are not JSON)",
+        "fix the JSON syntax on this line; a line cut short usually means a truncated file",
+        **where,
+    )
+
+
+def iter_jsonl(path: str | os.PathLike[str]) -> Iterator[JsonlLine]:
+    """Yield every line of a JSON Lines file, parsed or with its problem.
+
+    Args:
+        path: The file to read. It is streamed, never loaded whole.
+
+    Yields:
+        One :class:`JsonlLine` per line; a missing or empty file yields one
+        line-less problem.
+    """
+    file = str(path)
+    try:
+        handle: BinaryIO = open(path, "rb")  # noqa: SIM115 - closed below
+    except OSError as exc:
+        yield JsonlLine(
+            file,
+            0,
+            None,
+            Problem(
+                "file-not-found",
+                f"cannot read the file: {exc.strerror}",
+                "a readable JSON Lines file",
+                "check the path",
+                file=file,
+            ),
+        )
+        return
+    count = 0
+    with handle, jsonlines.Reader(handle, loads=orjson.loads) as reader:
+        while True:
+            try:
+                value = reader.read(type=dict)
+            except EOFError:
+                break
+            except jsonlines.InvalidLineError as exc:
+                count += 1
+                yield JsonlLine(file, exc.lineno, None, _line_problem(file, exc))
+                continue
+            count += 1
+            yield JsonlLine(file, count, value)
+    if count == 0:
+        yield JsonlLine(
+            file,
+            0,
+            None,
+            Problem(
+                "file-empty",
+                "the file holds no JSON lines",
+                "at least one document, one JSON object per line",
+                "check that the right file was given and that it was written completely",
+                file=file,
+            ),
+        )
+
+
+def dumps_line(record: Mapping[str, Any]) -> bytes:
+    """Serialise one record as a compact JSON line (UTF-8, no trailing newline)."""
+    return orjson.dumps(record)
+
+
+@contextlib.contextmanager
+def atomic_output(path: str | os.PathLike[str], mode: str = "wb") -> Iterator[Any]:
+    """Open a temporary file next to ``path``; rename it into place on success.
+
+    On any exception the temporary file is removed and ``path`` is untouched.
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        encoding = None if "b" in mode else "utf-8"
+        with os.fdopen(fd, mode, encoding=encoding) as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp_name, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp_name)
+        raise
+
+
+def write_jsonl(path: str | os.PathLike[str], records: Iterable[Mapping[str, Any]]) -> int:
+    """Write records as JSON Lines atomically; return how many were written."""
+    count = 0
+    with (
+        atomic_output(path, "wb") as handle,
+        jsonlines.Writer(handle, dumps=orjson.dumps, compact=True) as writer,
+    ):
+        for record in records:
+            writer.write(record)
+            count += 1
+    return count

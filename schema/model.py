@@ -1,0 +1,371 @@
+"""Typed model: frozen dataclasses that mirror ``document.schema.json``.
+
+Objects are built from records that already passed schema validation
+(:mod:`newsbench.schema.validate`); :func:`document_from_dict` does no checking
+of its own. :func:`document_to_dict` is its exact inverse: optional fields that
+are ``None`` are omitted, keys come out in schema order, so a canonical file
+round-trips byte for byte.
+
+References between objects are explicit string ids (``Argument.ref``,
+``Source.mention``, ``Attribution.parent`` ...), never Python object links.
+
+A prediction document may omit whole layers: an omitted layer is ``None``
+("not predicted"), which is different from ``()`` ("predicted nothing").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+LAYERS: tuple[str, ...] = (
+    "paragraphs",
+    "zones",
+    "sentences",
+    "mentions",
+    "time_expressions",
+    "events",
+    "attributions",
+)
+"""Layer names in schema order."""
+
+ANNOTATION_LAYERS: tuple[str, ...] = ("mentions", "time_expressions", "events", "attributions")
+"""The layers that systems predict and the harness scores."""
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A half-open character span ``[start, end)`` with its text."""
+
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    """A paragraph (one line of the source text)."""
+
+    id: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Zone:
+    """A region of the document: ``body``, ``caption`` or ``credit``."""
+
+    id: str
+    type: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """A hand-checked sentence (or caption credit segment)."""
+
+    id: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """An entity mention; ``entity`` is its coreference cluster id."""
+
+    id: str
+    start: int
+    end: int
+    text: str
+    type: str
+    mention_type: str | None = None
+    entity: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TimeExpression:
+    """A TIMEX3 time expression with its normalised value."""
+
+    id: str
+    start: int
+    end: int
+    text: str
+    type: str
+    value: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Argument:
+    """An event argument: a role filled by a mention or time expression id."""
+
+    role: str
+    ref: str
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """An event mention; ``hopper`` is its event coreference cluster id."""
+
+    id: str
+    type: str
+    trigger: Span
+    realis: str | None = None
+    arguments: tuple[Argument, ...] | None = None
+    hopper: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """The source noun phrase of an attribution and the mention that heads it."""
+
+    start: int
+    end: int
+    text: str
+    mention: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Attribution:
+    """An attribution relation (who said what): cue, source and content."""
+
+    id: str
+    cue: tuple[Span, ...]
+    content: tuple[Span, ...]
+    source: Source | None = None
+    intermediary: str | None = None
+    source_class: str | None = None
+    mode: str | None = None
+    parent: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Metadata:
+    """Document metadata; ``dct`` is the document creation time (ISO date)."""
+
+    dct: str
+    source_file: str
+    language: str
+    source_sha256: str | None = None
+    title: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A document with every annotation layer (``None`` = layer not given)."""
+
+    id: str
+    text: str
+    metadata: Metadata | None = None
+    paragraphs: tuple[Paragraph, ...] | None = None
+    zones: tuple[Zone, ...] | None = None
+    sentences: tuple[Sentence, ...] | None = None
+    mentions: tuple[Mention, ...] | None = None
+    time_expressions: tuple[TimeExpression, ...] | None = None
+    events: tuple[Event, ...] | None = None
+    attributions: tuple[Attribution, ...] | None = None
+
+    def layer(self, name: str) -> tuple[Any, ...]:
+        """Return layer ``name``, or ``()`` when the document does not give it."""
+        value = getattr(self, name)
+        return () if value is None else value
+
+
+def _span(record: Mapping[str, Any]) -> Span:
+    return Span(record["start"], record["end"], record["text"])
+
+
+def _tuple(records: Iterable[Mapping[str, Any]] | None, build: Any) -> tuple[Any, ...] | None:
+    return None if records is None else tuple(build(r) for r in records)
+
+
+def _mention(r: Mapping[str, Any]) -> Mention:
+    return Mention(
+        r["id"], r["start"], r["end"], r["text"], r["type"], r.get("mention_type"), r.get("entity")
+    )
+
+
+def _timex(r: Mapping[str, Any]) -> TimeExpression:
+    return TimeExpression(r["id"], r["start"], r["end"], r["text"], r["type"], r.get("value"))
+
+
+def _event(r: Mapping[str, Any]) -> Event:
+    arguments = r.get("arguments")
+    return Event(
+        id=r["id"],
+        type=r["type"],
+        trigger=_span(r["trigger"]),
+        realis=r.get("realis"),
+        arguments=None
+        if arguments is None
+        else tuple(Argument(a["role"], a["ref"]) for a in arguments),
+        hopper=r.get("hopper"),
+    )
+
+
+def _attribution(r: Mapping[str, Any]) -> Attribution:
+    source = r.get("source")
+    return Attribution(
+        id=r["id"],
+        cue=tuple(_span(s) for s in r["cue"]),
+        content=tuple(_span(s) for s in r["content"]),
+        source=None
+        if source is None
+        else Source(source["start"], source["end"], source["text"], source.get("mention")),
+        intermediary=r.get("intermediary"),
+        source_class=r.get("source_class"),
+        mode=r.get("mode"),
+        parent=r.get("parent"),
+    )
+
+
+def document_from_dict(record: Mapping[str, Any]) -> Document:
+    """Build a :class:`Document` from a schema-valid JSON object."""
+    meta = record.get("metadata")
+    return Document(
+        id=record["id"],
+        text=record["text"],
+        metadata=None if meta is None else Metadata(**meta),
+        paragraphs=_tuple(record.get("paragraphs"), lambda r: Paragraph(**r)),
+        zones=_tuple(record.get("zones"), lambda r: Zone(**r)),
+        sentences=_tuple(record.get("sentences"), lambda r: Sentence(**r)),
+        mentions=_tuple(record.get("mentions"), _mention),
+        time_expressions=_tuple(record.get("time_expressions"), _timex),
+        events=_tuple(record.get("events"), _event),
+        attributions=_tuple(record.get("attributions"), _attribution),
+    )
+
+
+def _span_dict(span: Span | Source) -> dict[str, Any]:
+    return {"start": span.start, "end": span.end, "text": span.text}
+
+
+def _drop_none(pairs: Iterable[tuple[str, Any]]) -> dict[str, Any]:
+    return {key: value for key, value in pairs if value is not None}
+
+
+def _mention_dict(m: Mention) -> dict[str, Any]:
+    return _drop_none(
+        [
+            ("id", m.id),
+            ("start", m.start),
+            ("end", m.end),
+            ("text", m.text),
+            ("type", m.type),
+            ("mention_type", m.mention_type),
+            ("entity", m.entity),
+        ]
+    )
+
+
+def _timex_dict(t: TimeExpression) -> dict[str, Any]:
+    return _drop_none(
+        [
+            ("id", t.id),
+            ("start", t.start),
+            ("end", t.end),
+            ("text", t.text),
+            ("type", t.type),
+            ("value", t.value),
+        ]
+    )
+
+
+def _event_dict(e: Event) -> dict[str, Any]:
+    arguments = (
+        None if e.arguments is None else [{"role": a.role, "ref": a.ref} for a in e.arguments]
+    )
+    return _drop_none(
+        [
+            ("id", e.id),
+            ("type", e.type),
+            ("trigger", _span_dict(e.trigger)),
+            ("realis", e.realis),
+            ("arguments", arguments),
+            ("hopper", e.hopper),
+        ]
+    )
+
+
+def _attribution_dict(a: Attribution) -> dict[str, Any]:
+    source = None
+    if a.source is not None:
+        source = _drop_none([*_span_dict(a.source).items(), ("mention", a.source.mention)])
+    return _drop_none(
+        [
+            ("id", a.id),
+            ("cue", [_span_dict(s) for s in a.cue]),
+            ("source", source),
+            ("content", [_span_dict(s) for s in a.content]),
+            ("intermediary", a.intermediary),
+            ("source_class", a.source_class),
+            ("mode", a.mode),
+            ("parent", a.parent),
+        ]
+    )
+
+
+def _structure_dict(obj: Paragraph | Zone | Sentence) -> dict[str, Any]:
+    if isinstance(obj, Zone):
+        return {
+            "id": obj.id,
+            "type": obj.type,
+            "start": obj.start,
+            "end": obj.end,
+            "text": obj.text,
+        }
+    return {"id": obj.id, "start": obj.start, "end": obj.end, "text": obj.text}
+
+
+_LAYER_WRITERS: dict[str, Any] = {
+    "paragraphs": _structure_dict,
+    "zones": _structure_dict,
+    "sentences": _structure_dict,
+    "mentions": _mention_dict,
+    "time_expressions": _timex_dict,
+    "events": _event_dict,
+    "attributions": _attribution_dict,
+}
+
+
+def document_to_dict(doc: Document) -> dict[str, Any]:
+    """Return the JSON object for ``doc`` in canonical (schema) key order."""
+    record: dict[str, Any] = {"id": doc.id, "text": doc.text}
+    if doc.metadata is not None:
+        m = doc.metadata
+        record["metadata"] = _drop_none(
+            [
+                ("dct", m.dct),
+                ("source_file", m.source_file),
+                ("source_sha256", m.source_sha256),
+                ("language", m.language),
+                ("title", m.title),
+            ]
+        )
+    for name in LAYERS:
+        items = getattr(doc, name)
+        if items is not None:
+            record[name] = [_LAYER_WRITERS[name](item) for item in items]
+    return record
+
+
+def iter_spans(
+    doc: Document,
+) -> Iterator[tuple[str, Span | Source | Paragraph | Zone | Sentence | Mention | TimeExpression]]:
+    """Yield ``(json_path, span_object)`` for every span in ``doc``."""
+    for name in ("paragraphs", "zones", "sentences", "mentions", "time_expressions"):
+        for i, item in enumerate(doc.layer(name)):
+            yield f"/{name}/{i}", item
+    for i, event in enumerate(doc.layer("events")):
+        yield f"/events/{i}/trigger", event.trigger
+    for i, attribution in enumerate(doc.layer("attributions")):
+        for j, cue in enumerate(attribution.cue):
+            yield f"/attributions/{i}/cue/{j}", cue
+        if attribution.source is not None:
+            yield f"/attributions/{i}/source", attribution.source
+        for j, content in enumerate(attribution.content):
+            yield f"/attributions/{i}/content/{j}", content

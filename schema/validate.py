@@ -1,0 +1,523 @@
+"""Two-stage validation: the JSON Schema, then the checks it cannot express.
+
+Stage 1 runs ``jsonschema-rs`` (draft 2020-12) on the raw object and turns each
+error into a :class:`Problem`. Stage 2 runs only on objects that pass stage 1:
+offsets inside the text, stored span text equal to ``text[start:end]``, spans on
+word boundaries without outer whitespace (gold only), unique ids, references
+that resolve to objects of the right kind, non-overlapping structure and
+content spans, and acyclic attribution parents.
+
+Both stages report every problem; nothing is repaired.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import jsonschema_rs
+from newsbench.schema.contract import SchemaKind, load_schema
+from newsbench.schema.io import iter_jsonl
+from newsbench.schema.model import Document, Mention, document_from_dict, iter_spans
+from newsbench.schema.problems import DataError, Problem, did_you_mean, json_pointer
+from newsbench.schema.tokens import ends_inside_word, starts_inside_word
+
+
+@cache
+def _validator(kind: SchemaKind) -> Any:
+    return jsonschema_rs.validator_for(load_schema(kind))
+
+
+def _resolve(schema: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in node:
+        node = schema["$defs"][node["$ref"].split("/")[-1]]
+    return node
+
+
+def _schema_node(kind: SchemaKind, schema_path: Sequence[str | int]) -> dict[str, Any]:
+    schema = load_schema(kind)
+    node: Any = schema
+    for part in schema_path[:-1]:
+        node = node[part]
+    return _resolve(schema, node) if isinstance(node, dict) else {}
+
+
+def _event_type_at(record: Any, instance_path: Sequence[str | int]) -> str | None:
+    if len(instance_path) >= 2 and instance_path[0] == "events" and isinstance(record, dict):
+        try:
+            event_type = record["events"][instance_path[1]]["type"]
+        except (KeyError, IndexError, TypeError):
+            return None
+        return event_type if isinstance(event_type, str) else None
+    return None
+
+
+def schema_problem(error: Any, kind: SchemaKind, record: Any = None) -> Problem:
+    """Translate one ``jsonschema_rs.ValidationError`` into a :class:`Problem`."""
+    path = json_pointer(error.instance_path)
+    name = type(error.kind).__name__
+    instance = error.instance
+    if name == "Required":
+        key = error.kind.property
+        return Problem(
+            "schema-required",
+            f"the required key {key!r} is missing",
+            f"an object with the key {key!r}",
+            f"add {key!r}; see the schema definition of this object",
+            path=path,
+        )
+    if name == "AdditionalProperties":
+        unexpected = list(error.kind.unexpected)
+        allowed = sorted(_schema_node(kind, list(error.schema_path)).get("properties", {}))
+        hints = "".join(did_you_mean(k, allowed) for k in unexpected)
+        return Problem(
+            "schema-unknown-key",
+            f"unknown key(s) {', '.join(map(repr, unexpected))}{hints}",
+            f"only the keys {', '.join(allowed)}",
+            "remove or rename the key; the schema forbids unknown keys so that typos are caught",
+            path=path,
+        )
+    if name == "Enum":
+        options = [str(o) for o in error.kind.options]
+        event_type = _event_type_at(record, list(error.instance_path))
+        if event_type is not None and "arguments" in error.instance_path:
+            return Problem(
+                "schema-enum",
+                f"the role {instance!r} is not allowed for events of "
+                f"type {event_type}{did_you_mean(instance, options)}",
+                f"one of the {event_type} roles: {', '.join(options)}",
+                "use a role of this event type (see the roles table in "
+                "schema/GUIDELINES.md) or correct the event type",
+                path=path,
+            )
+        return Problem(
+            "schema-enum",
+            f"{instance!r} is not an allowed value{did_you_mean(instance, options)}",
+            f"one of {', '.join(options)}",
+            "use one of the listed labels, or map your labels with a label map (--label-map)",
+            path=path,
+        )
+    if name == "Type":
+        expected = error.kind.types if hasattr(error.kind, "types") else "another type"
+        expected_text = " or ".join(expected) if isinstance(expected, list) else str(expected)
+        hint = ""
+        if isinstance(instance, str) and instance.strip().lstrip("-").isdigit():
+            hint = " (a number written as a string)"
+        elif isinstance(instance, float):
+            hint = " (a float where a whole number is needed)"
+        return Problem(
+            "schema-type",
+            f"{instance!r} has JSON type {type(instance).__name__}{hint}",
+            f"a value of JSON type {expected_text}",
+            "write the value with the expected JSON type (offsets are integers)",
+            path=path,
+        )
+    if name == "Pattern":
+        return Problem(
+            "schema-pattern",
+            f"{instance!r} is not in the expected format",
+            f"a string matching {error.kind.pattern}",
+            "correct the format (dates are YYYY-MM-DD; ids start with a letter)",
+            path=path,
+        )
+    if name in {
+        "Minimum",
+        "Maximum",
+        "MinLength",
+        "MaxLength",
+        "MinItems",
+        "MaxItems",
+        "ExclusiveMinimum",
+        "ExclusiveMaximum",
+    }:
+        return Problem(
+            "schema-range",
+            error.message,
+            "a value inside the schema's range",
+            "correct the value (offsets are non-negative; lists of spans are non-empty)",
+            path=path,
+        )
+    return Problem(
+        "schema-other",
+        error.message,
+        "a value the schema allows",
+        "see the schema definition of this object",
+        path=path,
+    )
+
+
+def schema_problems(record: Any, kind: SchemaKind = "document") -> list[Problem]:
+    """Return every schema problem of one record (stage 1)."""
+    return [schema_problem(e, kind, record) for e in _validator(kind).iter_errors(record)]
+
+
+# --- stage 2 -----------------------------------------------------------------------
+
+
+def _utf16_to_index(text: str, unit: int) -> int | None:
+    count = 0
+    for index, char in enumerate(text):
+        if count == unit:
+            return index
+        count += 2 if ord(char) > 0xFFFF else 1
+    return len(text) if count == unit else None
+
+
+def _byte_to_index(text: str, byte: int) -> int | None:
+    encoded = text.encode("utf-8")
+    if byte > len(encoded):
+        return None
+    try:
+        return len(encoded[:byte].decode("utf-8"))
+    except UnicodeDecodeError:
+        return None
+
+
+def _mismatch_cause(text: str, start: int, end: int, stored: str) -> str:
+    """Guess why ``text[start:end]`` differs from ``stored``; return a fix hint."""
+    if text[start : end + 1] == stored:
+        return "the end offset looks inclusive: newsbench ends are exclusive, use end + 1"
+    if start > 0 and text[start - 1 : end] == stored:
+        return "the offsets look 1-based: newsbench offsets are 0-based Python str indices"
+    s16, e16 = _utf16_to_index(text, start), _utf16_to_index(text, end)
+    if s16 is not None and e16 is not None and text[s16:e16] == stored:
+        return (
+            f"the offsets look like UTF-16 code units (JavaScript/Java string indices); "
+            f"as Python str indices they are [{s16}, {e16})"
+        )
+    sb, eb = _byte_to_index(text, start), _byte_to_index(text, end)
+    if sb is not None and eb is not None and text[sb:eb] == stored:
+        return (
+            f"the offsets look like UTF-8 byte offsets; as Python str indices they are [{sb}, {eb})"
+        )
+    found = text.find(stored)
+    if found >= 0:
+        return (
+            f"the stored text occurs at [{found}, {found + len(stored)}); recompute the "
+            "offsets from the text, never type them by hand"
+        )
+    return "the stored text does not occur in the document: recompute offsets and text together"
+
+
+def _span_problems(doc: Document, gold: bool) -> Iterator[Problem]:
+    text = doc.text
+    size = len(text)
+    for path, span in iter_spans(doc):
+        start, end, stored = span.start, span.end, span.text
+        if type(start) is not int or type(end) is not int:
+            yield Problem(
+                "schema-type",
+                f"the offsets ({start!r}, {end!r}) are not whole numbers",
+                "integer offsets such as 12, not 12.0",
+                "write offsets as JSON integers without a decimal point",
+                path=path,
+            )
+            continue
+        if end <= start:
+            yield Problem(
+                "span-empty",
+                f"the span [{start}, {end}) is empty or reversed",
+                "start < end (half-open [start, end) offsets)",
+                "check for swapped or equal offsets; a zero-length span is not allowed",
+                path=path,
+            )
+            continue
+        if end > size:
+            yield Problem(
+                "span-out-of-range",
+                f"the span [{start}, {end}) ends beyond the text (length {size})",
+                f"0 <= start < end <= {size}",
+                "recompute the offsets against this document's text",
+                path=path,
+            )
+            continue
+        if text[start:end] != stored:
+            yield Problem(
+                "span-text-mismatch",
+                f"text[{start}:{end}] is {text[start:end]!r} but the stored text is {stored!r}",
+                "the stored text equal to text[start:end]",
+                _mismatch_cause(text, start, end, stored),
+                path=path,
+            )
+            continue
+        if not gold:
+            continue
+        if stored != stored.strip():
+            yield Problem(
+                "span-outer-whitespace",
+                f"the span text {stored!r} has outer whitespace",
+                "a span that starts and ends on a non-space character",
+                "move start/end inwards past the whitespace",
+                path=path,
+            )
+        elif starts_inside_word(text, start) or ends_inside_word(text, end):
+            context = text[max(0, start - 10) : min(size, end + 10)]
+            yield Problem(
+                "span-splits-word",
+                f"the span {stored!r} starts or ends inside a word (in {context!r})",
+                "spans that start and end on word boundaries",
+                "extend the span to the whole word",
+                path=path,
+            )
+
+
+def _overlap_problems(spans: Iterable[tuple[str, int, int]], what: str) -> Iterator[Problem]:
+    ordered = sorted(spans, key=lambda s: (s[1], s[2], s[0]))
+    for (path_a, start_a, end_a), (path_b, start_b, end_b) in itertools.pairwise(ordered):
+        if start_b < end_a:
+            yield Problem(
+                "overlapping-spans",
+                f"{what} [{start_a}, {end_a}) at {path_a} and [{start_b}, {end_b}) overlap",
+                f"{what} that do not overlap",
+                "split or merge them so that each character belongs to at most one",
+                path=path_b,
+            )
+
+
+def _id_problems(doc: Document) -> tuple[dict[str, str], list[Problem]]:
+    kinds: dict[str, str] = {}
+    first_path: dict[str, str] = {}
+    problems = []
+    for layer in (
+        "paragraphs",
+        "zones",
+        "sentences",
+        "mentions",
+        "time_expressions",
+        "events",
+        "attributions",
+    ):
+        for i, item in enumerate(doc.layer(layer)):
+            path = f"/{layer}/{i}/id"
+            if item.id in kinds:
+                problems.append(
+                    Problem(
+                        "duplicate-id",
+                        f"the id {item.id!r} is already used at {first_path[item.id]}",
+                        "ids unique within the document",
+                        "rename one of the two objects and update its references",
+                        path=path,
+                    )
+                )
+                continue
+            kinds[item.id] = layer
+            first_path[item.id] = path
+    return kinds, problems
+
+
+def _reference_problem(
+    kinds: dict[str, str], ref: str, allowed: Sequence[str], path: str, what: str
+) -> Problem | None:
+    kind = kinds.get(ref)
+    if kind is None:
+        same_kind = [i for i, k in kinds.items() if k in allowed]
+        return Problem(
+            "dangling-reference",
+            f"{what} {ref!r} does not exist in this document{did_you_mean(ref, same_kind)}",
+            f"the id of an object in {' or '.join(allowed)}",
+            "add the missing object or correct the id",
+            path=path,
+        )
+    if kind not in allowed:
+        return Problem(
+            "wrong-reference-kind",
+            f"{what} {ref!r} names an object in {kind}",
+            f"the id of an object in {' or '.join(allowed)}",
+            "point the reference at an object of the right kind",
+            path=path,
+        )
+    return None
+
+
+def _reference_problems(doc: Document, kinds: dict[str, str]) -> Iterator[Problem]:
+    mentions: dict[str, Mention] = {m.id: m for m in doc.layer("mentions")}
+    for i, event in enumerate(doc.layer("events")):
+        for j, argument in enumerate(event.arguments or ()):
+            allowed = ("time_expressions",) if argument.role == "Time" else ("mentions",)
+            problem = _reference_problem(
+                kinds,
+                argument.ref,
+                allowed,
+                f"/events/{i}/arguments/{j}/ref",
+                f"the {argument.role} argument",
+            )
+            if problem:
+                yield problem
+    parents: dict[str, str] = {}
+    for i, attribution in enumerate(doc.layer("attributions")):
+        base = f"/attributions/{i}"
+        source = attribution.source
+        if source is not None and source.mention is not None:
+            problem = _reference_problem(
+                kinds, source.mention, ("mentions",), f"{base}/source/mention", "the source mention"
+            )
+            if problem:
+                yield problem
+            else:
+                head = mentions[source.mention]
+                if not (source.start <= head.start and head.end <= source.end):
+                    yield Problem(
+                        "source-mention-outside-source",
+                        f"the source mention {head.text!r} [{head.start}, {head.end}) is "
+                        f"outside the source span [{source.start}, {source.end})",
+                        "a head mention inside the source noun phrase",
+                        "point source.mention at the mention that heads this source",
+                        path=f"{base}/source/mention",
+                    )
+        if attribution.intermediary is not None:
+            problem = _reference_problem(
+                kinds,
+                attribution.intermediary,
+                ("mentions",),
+                f"{base}/intermediary",
+                "the intermediary",
+            )
+            if problem:
+                yield problem
+        if attribution.parent is not None:
+            problem = _reference_problem(
+                kinds,
+                attribution.parent,
+                ("attributions",),
+                f"{base}/parent",
+                "the parent attribution",
+            )
+            if problem:
+                yield problem
+            else:
+                parents[attribution.id] = attribution.parent
+        yield from _overlap_problems(
+            ((f"{base}/content/{j}", s.start, s.end) for j, s in enumerate(attribution.content)),
+            "content spans of one attribution",
+        )
+    yield from _cycle_problems(doc, parents)
+
+
+def _cycle_problems(doc: Document, parents: dict[str, str]) -> Iterator[Problem]:
+    index = {a.id: i for i, a in enumerate(doc.layer("attributions"))}
+    reported: set[str] = set()
+    for start in sorted(parents):
+        seen: list[str] = []
+        node: str | None = start
+        while node is not None and node not in seen:
+            seen.append(node)
+            node = parents.get(node)
+        if node is not None and node not in reported:
+            cycle = seen[seen.index(node) :]
+            reported.update(cycle)
+            yield Problem(
+                "parent-cycle",
+                f"the parents form a cycle: {' -> '.join([*cycle, node])}",
+                "parent links that lead to a top-level attribution",
+                "remove the parent link of the outermost attribution",
+                path=f"/attributions/{index[node]}/parent",
+            )
+
+
+def semantic_problems(doc: Document, *, gold: bool = True) -> list[Problem]:
+    """Return every stage-2 problem of a schema-valid document.
+
+    Args:
+        doc: The document.
+        gold: Apply the annotation-only span rules (word boundaries, whitespace).
+    """
+    problems = list(_span_problems(doc, gold))
+    kinds, id_problems = _id_problems(doc)
+    problems.extend(id_problems)
+    problems.extend(_reference_problems(doc, kinds))
+    for layer in ("paragraphs", "sentences", "zones"):
+        problems.extend(
+            _overlap_problems(
+                ((f"/{layer}/{i}", s.start, s.end) for i, s in enumerate(doc.layer(layer))), layer
+            )
+        )
+    return problems
+
+
+@dataclass(frozen=True, slots=True)
+class ValidatedLine:
+    """One line after validation: the document (if valid) and its problems."""
+
+    file: str
+    line: int
+    document: Document | None
+    problems: tuple[Problem, ...]
+
+
+def validate_record(
+    record: Any, kind: SchemaKind = "document", *, file: str | None = None, line: int | None = None
+) -> tuple[Document | None, list[Problem]]:
+    """Validate one JSON object in both stages.
+
+    Returns:
+        The document (``None`` if stage 1 failed) and every problem found.
+    """
+    doc_id = record.get("id") if isinstance(record, dict) else None
+    doc_id = doc_id if isinstance(doc_id, str) else None
+    problems = schema_problems(record, kind)
+    document = None
+    if not problems:
+        document = document_from_dict(record)
+        problems = semantic_problems(document, gold=kind == "document")
+    return document, [p.located(file=file, line=line, document=doc_id) for p in problems]
+
+
+def iter_validated(
+    path: str | os.PathLike[str], kind: SchemaKind = "document"
+) -> Iterator[ValidatedLine]:
+    """Stream a JSON Lines file through both validation stages, line by line.
+
+    Also reports a document id that repeats an earlier line's.
+    """
+    seen: dict[str, int] = {}
+    for item in iter_jsonl(path):
+        if item.problem is not None:
+            yield ValidatedLine(item.file, item.line, None, (item.problem,))
+            continue
+        document, problems = validate_record(item.value, kind, file=item.file, line=item.line)
+        doc_id = item.value.get("id") if item.value else None
+        if isinstance(doc_id, str):
+            if doc_id in seen:
+                problems.append(
+                    Problem(
+                        "duplicate-document-id",
+                        f"the document id {doc_id!r} was already used on line {seen[doc_id]}",
+                        "one line per document id",
+                        "remove the duplicate line or rename the document",
+                        file=item.file,
+                        line=item.line,
+                        document=doc_id,
+                        path="/id",
+                    )
+                )
+            else:
+                seen[doc_id] = item.line
+        yield ValidatedLine(item.file, item.line, document, tuple(problems))
+
+
+def validate_file(path: str | os.PathLike[str], kind: SchemaKind = "document") -> list[Problem]:
+    """Return every problem of a JSON Lines file (empty when it is valid)."""
+    return [p for line in iter_validated(path, kind) for p in line.problems]
+
+
+def load_documents(path: str | os.PathLike[str], kind: SchemaKind = "document") -> list[Document]:
+    """Load and validate a JSON Lines file.
+
+    This is the one loader used by the corpus, the harness and the baselines.
+
+    Raises:
+        DataError: with every problem of the file, when there is any.
+    """
+    documents: list[Document] = []
+    problems: list[Problem] = []
+    for line in iter_validated(path, kind):
+        problems.extend(line.problems)
+        if line.document is not None and not line.problems:
+            documents.append(line.document)
+    if problems:
+        raise DataError(problems)
+    return documents
