@@ -121,7 +121,7 @@ def schema_problem(error: Any, kind: SchemaKind, record: Any = None) -> Problem:
             "schema-pattern",
             f"{instance!r} is not in the expected format",
             f"a string matching {error.kind.pattern}",
-            "correct the format (dates are YYYY-MM-DD; ids start with a letter)",
+            "correct the format (dates are YYYY-MM-DD; ids use letters, digits and _ . : -)",
             path=path,
         )
     if name in {
