@@ -1,1 +1,13 @@
-"""newsbench.corpus"""
+"""newsbench.corpus: the gold corpus, its build from the gold sources, and its statistics."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+GOLD_FILE = "test.jsonl"
+
+
+def gold_path() -> Path:
+    """Return the path of the published gold JSONL (from the repo or the installed package)."""
+    return Path(str(resources.files("newsbench.corpus.data").joinpath(GOLD_FILE)))

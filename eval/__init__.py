@@ -1,1 +1,1 @@
-"""newsbench.eval"""
+"""newsbench.eval: the evaluation harness (align, score, report, gate) and the CLI."""

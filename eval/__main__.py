@@ -1,0 +1,7 @@
+"""``python -m newsbench.eval``: the newsbench command line."""
+
+import sys
+
+from newsbench.eval.cli import main
+
+sys.exit(main())

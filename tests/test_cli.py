@@ -1,0 +1,76 @@
+"""The command line: exit codes 0 (ok), 1 (data errors), 2 (usage errors)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from newsbench.eval.cli import main
+from newsbench.schema.io import write_jsonl
+
+
+def _write(tmp_path, record, name="gold.jsonl"):
+    path = tmp_path / name
+    write_jsonl(path, [record])
+    return path
+
+
+def test_validate_ok(tmp_path, mini_record, capsys):
+    assert main(["validate", str(_write(tmp_path, mini_record))]) == 0
+    assert "ok" in capsys.readouterr().out
+
+
+def test_validate_reports_every_problem_and_exits_1(tmp_path, mini_record, capsys):
+    mini_record["mentions"][0]["type"] = "GPEE"
+    mini_record["mentions"][1]["end"] = 3
+    path = _write(tmp_path, mini_record)
+    assert main(["validate", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "error[schema-enum]" in err and "did you mean 'GPE'" in err
+    assert f"{path}:1" in err and "document 'mini_seed'" in err and "fix:" in err
+
+
+def test_validate_json_format(tmp_path, mini_record, capsys):
+    mini_record["mentions"][0]["type"] = "GPEE"
+    path = _write(tmp_path, mini_record)
+    assert main(["validate", "--format", "json", str(path)]) == 1
+    captured = capsys.readouterr()
+    problem = json.loads(captured.err.splitlines()[0])
+    assert problem["code"] == "schema-enum" and problem["line"] == 1
+    assert problem["path"] == "/mentions/0/type" and problem["document"] == "mini_seed"
+    assert json.loads(captured.out)["files"][0]["problems"] == 1
+
+
+def test_validate_prediction_kind(tmp_path, mini_record):
+    prediction = {"id": mini_record["id"], "text": mini_record["text"], "mentions": []}
+    path = _write(tmp_path, prediction, "pred.jsonl")
+    assert main(["validate", str(path)]) == 1
+    assert main(["validate", "--kind", "prediction", str(path)]) == 0
+
+
+def test_missing_file_is_a_usage_error(tmp_path, capsys):
+    assert main(["validate", str(tmp_path / "missing.jsonl")]) == 2
+    assert "file not found" in capsys.readouterr().err
+
+
+def test_unknown_command_is_a_usage_error():
+    result = subprocess.run([sys.executable, "-m", "newsbench.eval", "frobnicate"],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 2
+    assert "invalid choice" in result.stderr
+
+
+def test_stats_counts_layers_and_types(tmp_path, mini_record, capsys):
+    path = _write(tmp_path, mini_record)
+    assert main(["stats", "--format", "json", str(path)]) == 0
+    stats = json.loads(capsys.readouterr().out)
+    mentions = stats["layers"]["mentions"]
+    assert mentions["total"] == len(mini_record["mentions"])
+    assert sum(mentions["by_type"].values()) == mentions["total"]
+    assert stats["layers"]["attributions"]["by_mode"] == {"DIRECT": 1, "INDIRECT": 4}
+
+
+def test_stats_on_invalid_file_exits_1(tmp_path, mini_record):
+    mini_record["mentions"][0]["type"] = "GPEE"
+    assert main(["stats", str(_write(tmp_path, mini_record))]) == 1
