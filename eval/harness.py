@@ -1,0 +1,355 @@
+"""Score predictions against gold: every layer, micro scores, bootstrap intervals.
+
+Data flows one way: :func:`score_documents` takes validated, paired documents,
+runs each layer scorer per document (align -> per-unit counts), sums the counts
+(corpus-level micro scores), computes seeded bootstrap confidence intervals for
+the headline metrics from the stored per-unit statistics, and returns a plain
+JSON-serialisable report. Nothing here prints or writes files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import platform
+import subprocess
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+from newsbench.eval import stats
+from newsbench.eval.entity_scoring import score_entities
+from newsbench.eval.pairing import DocumentPair
+from newsbench.eval.timex_scoring import score_time_expressions
+from newsbench.eval.units import (
+    ErrorRecord,
+    LayerResult,
+    UnitIndex,
+    UnitKind,
+    merge_details,
+    prf_from_totals,
+)
+from newsbench.schema.contract import ENTITY_TYPES, schema_version
+from newsbench.schema.model import ANNOTATION_LAYERS, Document
+
+REPORT_FORMAT = "newsbench-report/1"
+
+HEADLINE: dict[str, tuple[str, ...]] = {
+    "mentions": (
+        "entities.strict",
+        "entities.exact",
+        "entities.partial",
+        "entities.type",
+        "entities.NAM.strict",
+    ),
+    "time_expressions": ("timex.strict", "timex.relaxed", "timex.value_accuracy"),
+    "events": (
+        "events.trigger_id",
+        "events.trigger_cls",
+        "events.arg_id",
+        "events.arg_cls",
+        "events.arg_cls+",
+        "events.realis",
+    ),
+    "attributions": (
+        "attr.relation",
+        "attr.cue",
+        "attr.source",
+        "attr.content",
+        "attr.content.partial",
+    ),
+}
+"""Per predicted layer, the metrics that get bootstrap intervals."""
+
+
+@dataclass(frozen=True)
+class ScoringConfig:
+    """Every setting that changes a number; recorded in the report and its signature."""
+
+    unit: Literal["auto", "sentence", "document"] = "auto"
+    zones: tuple[str, ...] | None = None
+    n_resamples: int = 1000
+    confidence: float = 0.95
+    seed: int = stats.DEFAULT_SEED
+    zero_division: float = 0.0
+    content_threshold: float = 0.5
+    allow_missing: bool = False
+    label_map: str | None = None
+    ci_method: Literal["percentile", "bca"] = "percentile"
+
+    def resolved_unit(self, n_documents: int) -> UnitKind:
+        """Sentences for a single-document corpus, documents otherwise (unless set)."""
+        if self.unit != "auto":
+            return self.unit
+        return "sentence" if n_documents == 1 else "document"
+
+    def signature(self, *, unit: str, layers: Sequence[str], corpus: str) -> str:
+        """A one-line signature of the metric configuration, sacreBLEU style."""
+        short = {
+            "mentions": "ent",
+            "time_expressions": "timex",
+            "events": "ev",
+            "attributions": "attr",
+            "coreference": "coref",
+        }
+        parts = [
+            f"newsbench:{harness_version()}",
+            f"corpus:{corpus}",
+            f"schema:{schema_version()}",
+            "layers:" + ",".join(short.get(layer, layer) for layer in layers),
+            "match:optimal-1to1",
+            "ends:exclusive",
+            f"unit:{unit}",
+            f"boot:{self.n_resamples}",
+            f"ci:{self.confidence}-{self.ci_method}",
+            f"seed:{self.seed}",
+            f"zd:{self.zero_division:g}",
+            f"content-dice:{self.content_threshold:g}",
+            "zones:" + (",".join(self.zones) if self.zones else "all"),
+            f"labelmap:{self.label_map or 'none'}",
+            f"missing:{'allowed' if self.allow_missing else 'error'}",
+        ]
+        return "|".join(parts)
+
+
+def harness_version() -> str:
+    """Return the installed newsbench version."""
+    try:
+        return metadata.version("newsbench")
+    except metadata.PackageNotFoundError:  # pragma: no cover - running from a bare checkout
+        return "0+unknown"
+
+
+def file_sha256(path: str | Path) -> str:
+    """Return the sha256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def git_revision(cwd: str | Path | None = None) -> str | None:
+    """Return the git commit of ``cwd`` (None outside a repository)."""
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=5,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None if out.returncode == 0 else None
+
+
+LayerScorer = Callable[[Document, Document, UnitIndex, "ScoringConfig"], LayerResult]
+
+
+def _entities(gold: Document, pred: Document, units: UnitIndex, cfg: ScoringConfig) -> LayerResult:
+    return score_entities(gold, pred, units, zones=cfg.zones)
+
+
+def _timex(gold: Document, pred: Document, units: UnitIndex, cfg: ScoringConfig) -> LayerResult:
+    return score_time_expressions(gold, pred, units)
+
+
+def layer_scorers() -> dict[str, LayerScorer]:
+    """Return the scorer of every annotation layer available in this installation."""
+    scorers: dict[str, LayerScorer] = {"mentions": _entities, "time_expressions": _timex}
+    try:
+        from newsbench.eval.event_scoring import score_events
+
+        scorers["events"] = lambda g, p, u, c: score_events(g, p, u)
+    except ImportError:  # pragma: no cover - module added by a later change
+        pass
+    try:
+        from newsbench.eval.attribution_scoring import score_attributions
+
+        scorers["attributions"] = lambda g, p, u, c: score_attributions(
+            g, p, u, content_threshold=c.content_threshold
+        )
+    except ImportError:  # pragma: no cover
+        pass
+    return scorers
+
+
+@dataclass
+class CorpusCounts:
+    """Per-unit statistics of every metric for a whole corpus (the sufficient statistics)."""
+
+    unit: UnitKind
+    unit_ids: list[str] = field(default_factory=list)
+    arrays: dict[str, list[np.ndarray]] = field(default_factory=dict)
+    details: dict[str, Any] = field(default_factory=dict)
+    errors: list[ErrorRecord] = field(default_factory=list)
+
+    def add(self, doc_id: str, n_units: int, results: Sequence[LayerResult]) -> None:
+        """Add one document's layer results."""
+        offset = len(self.unit_ids)
+        if self.unit == "document":
+            self.unit_ids.append(doc_id)
+        else:
+            self.unit_ids.extend(f"{doc_id}#{i}" for i in range(n_units))
+        total_units = len(self.unit_ids)
+        for result in results:
+            for metric, array in result.table.arrays.items():
+                rows = array.sum(axis=0, keepdims=True) if self.unit == "document" else array
+                chunks = self.arrays.setdefault(metric, [])
+                filled = sum(len(c) for c in chunks)
+                if filled < offset:  # the metric first appears in a later document
+                    chunks.append(np.zeros((offset - filled, 4)))
+                chunks.append(rows)
+            merge_details(self.details, result.details)
+            self.errors.extend(result.errors)
+        for chunks in self.arrays.values():
+            filled = sum(len(c) for c in chunks)
+            if filled < total_units:
+                chunks.append(np.zeros((total_units - filled, 4)))
+
+    def matrix(self, metric: str) -> np.ndarray:
+        """Return the ``(n_units, 4)`` statistics of ``metric``."""
+        return np.concatenate(self.arrays[metric]) if metric in self.arrays else np.zeros((0, 4))
+
+
+def _metric_entry(matrix: np.ndarray, cfg: ScoringConfig) -> dict[str, Any]:
+    totals = matrix.sum(axis=0) if len(matrix) else np.zeros(4)
+    precision, recall, f1 = prf_from_totals(totals, cfg.zero_division)
+    return {
+        "precision": precision,
+        "recall": recall,
+        "f1": f1,
+        "counts": dict(
+            zip(("p_num", "p_den", "r_num", "r_den"), (float(x) for x in totals), strict=True)
+        ),
+    }
+
+
+def _interval(matrix: np.ndarray, cfg: ScoringConfig, unit: str) -> dict[str, Any] | None:
+    if len(matrix) < 2:
+        return None
+    statistic = stats.f1_from_pr_counts(zero_division=cfg.zero_division)
+    ci = stats.bootstrap_ci(
+        matrix,
+        statistic,
+        n_resamples=cfg.n_resamples,
+        confidence=cfg.confidence,
+        seed=cfg.seed,
+        method=cfg.ci_method,
+        unit=unit,
+    )
+    return {"low": ci.low, "high": ci.high}
+
+
+def _semeval_summary(details: dict[str, Any], cfg: ScoringConfig) -> dict[str, Any]:
+    from newsbench.eval.spans import semeval_scores
+
+    out: dict[str, Any] = {}
+    for key, counts in details.items():
+        if not key.startswith("semeval:"):
+            continue
+        view = key.split(":", 1)[1]
+        scores = semeval_scores(counts, ENTITY_TYPES, zero_division=cfg.zero_division)
+        out[view] = {
+            scheme: {
+                "counts": s.counts.as_dict(),
+                "micro": asdict(s.micro),
+                "macro": asdict(s.macro),
+                "weighted": asdict(s.weighted),
+                "per_type": {
+                    label: {**asdict(v), "support": s.support[label]}
+                    for label, v in s.per_type.items()
+                },
+            }
+            for scheme, s in scores.items()
+        }
+    return out
+
+
+def score_documents(
+    pairs: Sequence[DocumentPair],
+    config: ScoringConfig,
+    *,
+    layers: Sequence[str] | None = None,
+    provenance: dict[str, Any] | None = None,
+    corpus_version: str = "unknown",
+) -> dict[str, Any]:
+    """Score paired documents on every predicted layer and return the report data.
+
+    Args:
+        pairs: Gold/prediction pairs (see :func:`newsbench.eval.pairing.pair_documents`).
+        config: The metric configuration.
+        layers: Layers to score; default: every layer some prediction document gives.
+        provenance: Extra provenance (files, hashes, command) recorded as given.
+        corpus_version: The gold corpus version, recorded in the signature.
+    """
+    scorers = layer_scorers()
+    predicted = [
+        layer
+        for layer in ANNOTATION_LAYERS
+        if any(
+            p.pred.layer(layer) != () or getattr(p.pred, layer) is not None
+            for p in pairs
+            if not p.missing
+        )
+    ]
+    chosen = [layer for layer in (layers or predicted) if layer in scorers]
+    not_scored = sorted(set(ANNOTATION_LAYERS) - set(chosen))
+    unit = config.resolved_unit(len(pairs))
+    counts = CorpusCounts(unit)
+    for pair in pairs:
+        index = UnitIndex.for_document(pair.gold, unit)
+        results = [scorers[layer](pair.gold, pair.pred, index, config) for layer in chosen]
+        counts.add(pair.gold.id, len(index), results)
+
+    metrics: dict[str, Any] = {}
+    for metric in sorted(counts.arrays):
+        metrics[metric] = _metric_entry(counts.matrix(metric), config)
+    headline: dict[str, Any] = {}
+    for layer in chosen:
+        for metric in HEADLINE.get(layer, ()):
+            if metric in metrics:
+                entry = dict(metrics[metric])
+                entry.pop("counts")
+                entry["ci"] = _interval(counts.matrix(metric), config, unit)
+                headline[metric] = entry
+    report = {
+        "format": REPORT_FORMAT,
+        "signature": config.signature(unit=unit, layers=chosen, corpus=corpus_version),
+        "config": asdict(config),
+        "provenance": {
+            "newsbench": harness_version(),
+            "schema": schema_version(),
+            "corpus_version": corpus_version,
+            "python": platform.python_version(),
+            "numpy": np.__version__,
+            **(provenance or {}),
+        },
+        "documents": {
+            "gold": len(pairs),
+            "missing_predictions": [p.gold.id for p in pairs if p.missing],
+        },
+        "layers": {"scored": chosen, "not_predicted": not_scored},
+        "resampling": {
+            "unit": unit,
+            "n_units": len(counts.unit_ids),
+            "n_resamples": config.n_resamples,
+            "seed": config.seed,
+            "confidence": config.confidence,
+            "method": config.ci_method,
+        },
+        "headline": headline,
+        "metrics": metrics,
+        "entities": _semeval_summary(counts.details, config),
+        "errors": [e.to_dict() for e in counts.errors],
+        "unit_statistics": {
+            "unit_ids": counts.unit_ids,
+            "columns": ["p_num", "p_den", "r_num", "r_den"],
+            "metrics": {m: counts.matrix(m).tolist() for m in sorted(counts.arrays)},
+        },
+    }
+    return report

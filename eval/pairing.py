@@ -1,0 +1,275 @@
+"""Pair prediction documents with gold documents by id, and apply label maps.
+
+A gold document without a prediction is an error unless ``allow_missing`` (it
+then counts as predicting nothing, and the report lists it). A prediction for
+a document the gold does not have is always an error. A prediction whose text
+differs from the gold text is an error: its offsets would point elsewhere.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from newsbench.schema.contract import ENTITY_TYPES
+from newsbench.schema.io import iter_jsonl
+from newsbench.schema.model import Document
+from newsbench.schema.problems import DataError, Problem, did_you_mean
+from newsbench.schema.validate import validate_record
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentPair:
+    """A gold document and the system's prediction for it."""
+
+    gold: Document
+    pred: Document
+    missing: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class LabelMap:
+    """A mapping from a system's entity labels onto the corpus types.
+
+    ``None`` as a target means "deliberately not scored": such mentions are
+    removed before scoring and counted in the report, never silently.
+    """
+
+    name: str
+    mapping: Mapping[str, str | None]
+
+
+def text_sha256(text: str) -> str:
+    """Return the sha256 of a text's UTF-8 bytes."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def pair_documents(
+    gold: Sequence[Document],
+    predictions: Sequence[Document],
+    *,
+    allow_missing: bool = False,
+    pred_file: str | None = None,
+) -> list[DocumentPair]:
+    """Pair predictions with gold documents by id, in gold order.
+
+    Raises:
+        DataError: with every missing, extra or text-mismatched document.
+    """
+    by_id = {d.id: d for d in predictions}
+    gold_ids = {d.id for d in gold}
+    problems: list[Problem] = []
+    for doc_id in sorted(set(by_id) - gold_ids):
+        problems.append(
+            Problem(
+                "prediction-extra-document",
+                f"the prediction file has a document {doc_id!r} that the gold does not have"
+                f"{did_you_mean(doc_id, sorted(gold_ids))}",
+                "only document ids of the gold corpus",
+                "remove the document or score it against the right gold corpus",
+                file=pred_file,
+                document=doc_id,
+                path="/id",
+            )
+        )
+    pairs: list[DocumentPair] = []
+    for doc in gold:
+        pred = by_id.get(doc.id)
+        if pred is None:
+            if not allow_missing:
+                problems.append(
+                    Problem(
+                        "prediction-missing-document",
+                        f"no prediction for the gold document {doc.id!r}",
+                        "one prediction document per gold document",
+                        "predict every document, or pass --allow-missing to score it as "
+                        "predicting nothing",
+                        file=pred_file,
+                        document=doc.id,
+                    )
+                )
+                continue
+            pairs.append(DocumentPair(doc, Document(id=doc.id, text=doc.text), missing=True))
+            continue
+        if pred.text != doc.text:
+            problems.append(
+                Problem(
+                    "prediction-text-mismatch",
+                    f"the prediction's text (sha256 {text_sha256(pred.text)[:12]}, "
+                    f"{len(pred.text)} chars) differs from the gold text (sha256 "
+                    f"{text_sha256(doc.text)[:12]}, {len(doc.text)} chars)",
+                    "the gold document's text, unchanged",
+                    "predict on the gold text exactly as distributed (no normalisation); "
+                    "check the corpus version",
+                    file=pred_file,
+                    document=doc.id,
+                    path="/text",
+                )
+            )
+            continue
+        pairs.append(DocumentPair(doc, pred))
+    if problems:
+        raise DataError(problems)
+    return pairs
+
+
+def load_label_map(path: str | Path) -> LabelMap:
+    """Load a label map JSON file (``{"name": ..., "map": {label: type | null}}``).
+
+    Raises:
+        DataError: if the file is malformed or maps onto an unknown corpus type.
+    """
+    file = str(path)
+    try:
+        data = json.loads(Path(path).read_text("utf-8"))
+    except (OSError, ValueError) as exc:
+        raise DataError(
+            [
+                Problem(
+                    "label-map-invalid",
+                    f"cannot read the label map: {exc}",
+                    'a JSON object {"name": ..., "map": {"LABEL": "TYPE" or null}}',
+                    "check the path and the JSON syntax",
+                    file=file,
+                )
+            ]
+        ) from None
+    mapping = data.get("map") if isinstance(data, dict) else None
+    if not isinstance(mapping, dict):
+        raise DataError(
+            [
+                Problem(
+                    "label-map-invalid",
+                    "the label map has no 'map' object",
+                    'a JSON object {"name": ..., "map": {"LABEL": "TYPE" or null}}',
+                    "put the label pairs under the key 'map'",
+                    file=file,
+                )
+            ]
+        )
+    problems = [
+        Problem(
+            "label-map-unknown-target",
+            f"the label {source!r} maps onto {target!r}, which is not a corpus type"
+            f"{did_you_mean(target, ENTITY_TYPES)}",
+            f"one of {', '.join(ENTITY_TYPES)}, or null for 'not scored'",
+            "correct the target type",
+            file=file,
+            path=f"/map/{source}",
+        )
+        for source, target in mapping.items()
+        if target is not None and target not in ENTITY_TYPES
+    ]
+    if problems:
+        raise DataError(problems)
+    return LabelMap(str(data.get("name", Path(path).stem)), dict(mapping))
+
+
+def apply_label_map(
+    record: dict[str, Any],
+    label_map: LabelMap,
+    *,
+    file: str | None = None,
+    line: int | None = None,
+) -> tuple[dict[str, Any], dict[str, int], list[Problem]]:
+    """Map the entity labels of a raw prediction record, before validation.
+
+    Returns:
+        The mapped record (a copy), the count of mentions removed per label
+        (labels mapped to ``None``), and a problem for every label the map lacks:
+        nothing is dropped silently.
+    """
+    mentions = record.get("mentions") if isinstance(record, dict) else None
+    if not isinstance(mentions, list):
+        return record, {}, []
+    doc_id = record.get("id") if isinstance(record.get("id"), str) else None
+    kept: list[Any] = []
+    removed: dict[str, int] = {}
+    problems: list[Problem] = []
+    for i, mention in enumerate(mentions):
+        label = mention.get("type") if isinstance(mention, dict) else None
+        if not isinstance(label, str):
+            kept.append(mention)  # the validator reports it
+            continue
+        if label not in label_map.mapping:
+            problems.append(
+                Problem(
+                    "label-map-missing-label",
+                    f"the label {label!r} is not in the label map {label_map.name!r}"
+                    f"{did_you_mean(label, label_map.mapping)}",
+                    "every predicted label listed in the map (null to leave it unscored)",
+                    "add the label to the map",
+                    file=file,
+                    line=line,
+                    document=doc_id,
+                    path=f"/mentions/{i}/type",
+                )
+            )
+            continue
+        target = label_map.mapping[label]
+        if target is None:
+            removed[label] = removed.get(label, 0) + 1
+        else:
+            kept.append({**mention, "type": target})
+    return {**record, "mentions": kept}, removed, problems
+
+
+@dataclass(frozen=True)
+class LoadedPredictions:
+    """Validated predictions and what a label map removed."""
+
+    documents: list[Document]
+    removed_by_label: dict[str, int]
+
+
+def load_predictions(path: str | Path, label_map: LabelMap | None = None) -> LoadedPredictions:
+    """Read, label-map and validate a prediction file (streaming, every problem at once).
+
+    Raises:
+        DataError: with every problem of the file.
+    """
+    documents: list[Document] = []
+    removed: dict[str, int] = {}
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    for item in iter_jsonl(path):
+        if item.problem is not None:
+            problems.append(item.problem)
+            continue
+        record = item.value
+        if label_map is not None:
+            record, dropped, map_problems = apply_label_map(
+                record, label_map, file=item.file, line=item.line
+            )
+            problems.extend(map_problems)
+            for label, count in dropped.items():
+                removed[label] = removed.get(label, 0) + count
+        document, line_problems = validate_record(
+            record, "prediction", file=item.file, line=item.line
+        )
+        problems.extend(line_problems)
+        if document is not None and not line_problems:
+            if document.id in seen:
+                problems.append(
+                    Problem(
+                        "duplicate-document-id",
+                        f"the document id {document.id!r} was already used on line "
+                        f"{seen[document.id]}",
+                        "one line per document id",
+                        "remove the duplicate line",
+                        file=item.file,
+                        line=item.line,
+                        document=document.id,
+                        path="/id",
+                    )
+                )
+                continue
+            seen[document.id] = item.line
+            documents.append(document)
+    if problems:
+        raise DataError(problems)
+    return LoadedPredictions(documents, dict(sorted(removed.items())))
