@@ -6,6 +6,8 @@ from importlib import resources
 from pathlib import Path
 
 GOLD_FILE = "test.jsonl"
+CORPUS_VERSION = "1.0.0"
+"""Semantic version of the gold labels; every gold change bumps it (see CHANGELOG.md)."""
 
 
 def gold_path() -> Path:

@@ -121,6 +121,182 @@ def command_bench(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _label_map(value: str | None) -> Any:
+    from newsbench.eval.pairing import load_label_map
+
+    if value is None:
+        return None
+    if value in {"ontonotes", "conll2003"}:
+        from importlib import resources
+
+        value = str(resources.files("newsbench.schema.label_maps").joinpath(f"{value}.json"))
+    elif not Path(value).is_file():
+        raise UsageError(
+            f"label map not found: {value} (give a JSON file, 'ontonotes' or 'conll2003')"
+        )
+    return load_label_map(value)
+
+
+def _thresholds(values: Sequence[str]) -> list[Any]:
+    from newsbench.eval.gate import GateUsageError, parse_threshold
+
+    try:
+        return [parse_threshold(v) for v in values]
+    except GateUsageError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _run_gate(report: dict[str, Any], args: argparse.Namespace) -> int:
+    from newsbench.eval.gate import GateUsageError, check_gate
+    from newsbench.eval.report import read_report
+
+    thresholds = _thresholds(args.fail_under or [])
+    baseline = None
+    if args.baseline is not None:
+        _require_files([args.baseline])
+        try:
+            baseline = read_report(args.baseline)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+    if not thresholds and baseline is None:
+        return EXIT_OK
+    try:
+        result = check_gate(report, thresholds, baseline=baseline, max_drop=args.max_drop)
+    except GateUsageError as exc:
+        raise UsageError(str(exc)) from None
+    print(result.message(), file=sys.stdout if result.passed else sys.stderr)
+    return EXIT_OK if result.passed else EXIT_DATA
+
+
+def command_score(args: argparse.Namespace) -> int:
+    """Score a prediction file against the gold; print, write reports, apply the gate."""
+    from newsbench.corpus import CORPUS_VERSION, gold_path
+    from newsbench.eval.harness import ScoringConfig, file_sha256, git_revision, score_documents
+    from newsbench.eval.pairing import load_predictions, pair_documents
+    from newsbench.eval.report import (
+        print_report,
+        render_errors,
+        render_markdown,
+        write_json,
+        write_text,
+    )
+    from newsbench.schema.problems import DataError
+    from newsbench.schema.validate import load_documents
+
+    gold_file = args.gold or gold_path()
+    _require_files([gold_file, args.pred])
+    _thresholds(args.fail_under or [])  # usage errors before any work
+    label_map = _label_map(args.label_map)
+    try:
+        gold = load_documents(gold_file, "document")
+        loaded = load_predictions(args.pred, label_map)
+        pairs = pair_documents(
+            gold, loaded.documents, allow_missing=args.allow_missing, pred_file=str(args.pred)
+        )
+    except DataError as exc:
+        _emit_problems(exc.problems, args.format, sys.stderr)
+        return EXIT_DATA
+    config = ScoringConfig(
+        unit=args.unit,
+        zones=tuple(args.zone) if args.zone else None,
+        n_resamples=args.resamples,
+        confidence=args.confidence,
+        seed=args.seed,
+        content_threshold=args.content_threshold,
+        allow_missing=args.allow_missing,
+        label_map=label_map.name if label_map else None,
+    )
+    provenance = {
+        "gold_file": str(gold_file),
+        "gold_sha256": file_sha256(gold_file),
+        "pred_file": str(args.pred),
+        "pred_sha256": file_sha256(args.pred),
+        "git_revision": git_revision(Path(__file__).parent),
+        "label_map_removed": loaded.removed_by_label,
+        "command": "newsbench " + " ".join(sys.argv[1:]) if sys.argv else None,
+    }
+    report = score_documents(
+        pairs, config, layers=args.layers, provenance=provenance, corpus_version=CORPUS_VERSION
+    )
+    if args.out:
+        write_json(args.out, report)
+    if args.markdown:
+        write_text(args.markdown, render_markdown(report))
+    if args.format == "json":
+        print(json.dumps({k: report[k] for k in ("signature", "headline")}, indent=2))
+    else:
+        print_report(report, Console())
+    if args.errors:
+        sys.stdout.write(render_errors(report))
+    return _run_gate(report, args)
+
+
+def command_gate(args: argparse.Namespace) -> int:
+    """Check a stored report against thresholds and/or a baseline report."""
+    from newsbench.eval.report import read_report
+
+    _require_files([args.report])
+    try:
+        report = read_report(args.report)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if not args.fail_under and args.baseline is None:
+        raise UsageError("give at least one --fail-under or a --baseline")
+    return _run_gate(report, args)
+
+
+def command_compare(args: argparse.Namespace) -> int:
+    """Compare two reports: differences with paired significance tests."""
+    from newsbench.eval.compare import CompareError, compare_reports
+    from newsbench.eval.report import read_report
+
+    _require_files([args.a, args.b])
+    try:
+        result = compare_reports(
+            read_report(args.a), read_report(args.b), n_resamples=args.resamples, seed=args.seed
+        )
+    except (CompareError, ValueError) as exc:
+        raise UsageError(str(exc)) from None
+    if args.format == "json":
+        print(json.dumps(result, indent=2))
+        return EXIT_OK
+    table = Table(title=f"A - B over {result['n_units']} {result['unit']}s (F1, %)")
+    for column in ("metric", "A", "B", "A-B", "95% CI of A-B", "p (bootstrap)", "p (AR)"):
+        table.add_column(
+            column, justify="left" if column == "metric" else "right", no_wrap=column == "metric"
+        )
+    for metric, row in result["metrics"].items():
+        ci = (
+            "n/a"
+            if row["ci_low"] is None
+            else f"[{100 * row['ci_low']:.1f}, {100 * row['ci_high']:.1f}]"
+        )
+        p_boot = "n/a" if row["p_bootstrap"] is None else f"{row['p_bootstrap']:.4f}"
+        p_ar = "n/a" if row["p_randomization"] is None else f"{row['p_randomization']:.4f}"
+        table.add_row(
+            metric,
+            f"{100 * row['a']:.1f}",
+            f"{100 * row['b']:.1f}",
+            f"{100 * row['delta']:+.1f}",
+            ci,
+            p_boot,
+            p_ar,
+        )
+    Console().print(table)
+    return EXIT_OK
+
+
+def _add_gate_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--fail-under",
+        action="append",
+        metavar="METRIC.FIELD=VALUE",
+        help="fail (exit 1) when a metric is below VALUE, e.g. entities.strict.f1=0.8; repeatable",
+    )
+    parser.add_argument("--baseline", type=Path, help="an earlier report to compare against")
+    parser.add_argument("--max-drop", type=float, help="allowed absolute F1 drop vs --baseline")
+
+
 def command_build_corpus(args: argparse.Namespace) -> int:
     """Rebuild (or check) the published gold JSONL from the gold sources."""
     from newsbench.corpus.build import main as build_main
@@ -153,6 +329,62 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument("--kind", choices=sorted(KINDS), default="gold")
     stats.add_argument("--format", choices=["text", "json"], default="text")
     stats.set_defaults(handler=command_stats)
+
+    score = sub.add_parser("score", help="score predictions against the gold")
+    score.add_argument("--gold", type=Path, help="gold JSONL (default: the packaged corpus)")
+    score.add_argument("--pred", type=Path, required=True, help="predictions JSONL")
+    score.add_argument("--out", type=Path, help="write the JSON report here")
+    score.add_argument("--markdown", type=Path, help="write a Markdown report here")
+    score.add_argument("--errors", action="store_true", help="print the error listing")
+    score.add_argument(
+        "--allow-missing",
+        action="store_true",
+        help="score gold documents without predictions as predicting nothing",
+    )
+    score.add_argument("--label-map", help="ontonotes, conll2003 or a label map JSON file")
+    score.add_argument(
+        "--layers",
+        nargs="+",
+        choices=["mentions", "time_expressions", "events", "attributions"],
+        help="layers to score (default: every layer the predictions give)",
+    )
+    score.add_argument(
+        "--zone",
+        action="append",
+        choices=["body", "caption", "credit"],
+        help="score only mentions in zones of this type; repeatable",
+    )
+    score.add_argument(
+        "--unit",
+        choices=["auto", "sentence", "document"],
+        default="auto",
+        help="bootstrap unit (auto: sentences for one document, else documents)",
+    )
+    score.add_argument("--resamples", type=int, default=1000)
+    score.add_argument("--confidence", type=float, default=0.95)
+    score.add_argument("--seed", type=int, default=12345)
+    score.add_argument(
+        "--content-threshold",
+        type=float,
+        default=0.5,
+        help="minimum content token Dice for a whole-attribution match",
+    )
+    score.add_argument("--format", choices=["text", "json"], default="text")
+    _add_gate_options(score)
+    score.set_defaults(handler=command_score)
+
+    gate = sub.add_parser("gate", help="CI gate: check a stored report")
+    gate.add_argument("report", type=Path)
+    _add_gate_options(gate)
+    gate.set_defaults(handler=command_gate)
+
+    compare = sub.add_parser("compare", help="compare two reports with significance tests")
+    compare.add_argument("a", type=Path)
+    compare.add_argument("b", type=Path)
+    compare.add_argument("--resamples", type=int, default=1000)
+    compare.add_argument("--seed", type=int, default=12345)
+    compare.add_argument("--format", choices=["text", "json"], default="text")
+    compare.set_defaults(handler=command_compare)
 
     bench = sub.add_parser("bench", help="the main job: check the gold corpus and report")
     bench.set_defaults(handler=command_bench)

@@ -1,0 +1,149 @@
+"""The CI regression gate: absolute thresholds and drops against a stored report.
+
+A threshold names a metric and a field, ``layer.metric.field=VALUE`` (e.g.
+``entities.strict.f1=0.80``); the field is ``precision``, ``recall`` or ``f1``
+and values are fractions in [0, 1]. A baseline comparison fails every metric
+whose value fell by more than ``max_drop`` (an absolute difference).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+FIELDS = ("precision", "recall", "f1")
+
+
+class GateUsageError(ValueError):
+    """A malformed threshold or a metric the report does not have."""
+
+
+@dataclass(frozen=True, slots=True)
+class Threshold:
+    """``metric.field >= value``."""
+
+    metric: str
+    field: str
+    value: float
+
+
+@dataclass(frozen=True, slots=True)
+class GateResult:
+    """The outcome of a gate: every failure and every check made."""
+
+    failures: tuple[str, ...]
+    checks: tuple[str, ...]
+
+    @property
+    def passed(self) -> bool:
+        """True when no check failed."""
+        return not self.failures
+
+    def message(self) -> str:
+        """A message naming each metric that fell and by how much."""
+        if self.passed:
+            return f"gate passed: {len(self.checks)} check(s)"
+        return "gate FAILED:\n" + "\n".join(f"  - {f}" for f in self.failures)
+
+
+def parse_threshold(text: str) -> Threshold:
+    """Parse ``metric.field=VALUE``.
+
+    Raises:
+        GateUsageError: naming what is wrong and an example.
+    """
+    name, sep, raw = text.partition("=")
+    metric, dot, field = name.strip().rpartition(".")
+    if not sep or not dot or field not in FIELDS:
+        raise GateUsageError(
+            f"cannot read the threshold {text!r}: expected METRIC.FIELD=VALUE with FIELD one of "
+            f"{', '.join(FIELDS)}, e.g. entities.strict.f1=0.8"
+        )
+    try:
+        value = float(raw)
+    except ValueError:
+        raise GateUsageError(f"the threshold value {raw!r} in {text!r} is not a number") from None
+    if not 0.0 <= value <= 1.0:
+        raise GateUsageError(f"the threshold {value} in {text!r} is not a fraction in [0, 1]")
+    return Threshold(metric, field, value)
+
+
+def _value(report: Mapping[str, Any], metric: str, field: str, what: str) -> float:
+    metrics = report["metrics"]
+    if metric not in metrics:
+        import difflib
+
+        close = difflib.get_close_matches(metric, list(metrics), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise GateUsageError(f"the {what} has no metric {metric!r}{hint}")
+    return float(metrics[metric][field])
+
+
+def check_gate(
+    report: Mapping[str, Any],
+    thresholds: Sequence[Threshold] = (),
+    *,
+    baseline: Mapping[str, Any] | None = None,
+    max_drop: float | None = None,
+    baseline_metrics: Sequence[str] | None = None,
+) -> GateResult:
+    """Check a report against thresholds and, optionally, a baseline report.
+
+    Args:
+        report: The current report.
+        thresholds: Absolute minimums.
+        baseline: An earlier report; each of its headline metrics (or
+            ``baseline_metrics``) may fall by at most ``max_drop`` (F1).
+        max_drop: The allowed absolute drop, e.g. 0.01 for one point.
+        baseline_metrics: The metrics compared with the baseline (default: its headline).
+    """
+    failures: list[str] = []
+    checks: list[str] = []
+    for t in thresholds:
+        value = _value(report, t.metric, t.field, "report")
+        checks.append(f"{t.metric}.{t.field} >= {t.value}")
+        if value < t.value:
+            failures.append(
+                f"{t.metric}.{t.field} = {value:.4f} is below the threshold "
+                f"{t.value:.4f} (short by {t.value - value:.4f})"
+            )
+    if baseline is not None:
+        if max_drop is None:
+            raise GateUsageError("--baseline needs --max-drop (the allowed absolute drop)")
+        names = list(baseline_metrics or baseline["headline"])
+        for name in names:
+            old = _value(baseline, name, "f1", "baseline report")
+            new = _value(report, name, "f1", "report")
+            checks.append(f"{name}.f1 drop <= {max_drop}")
+            if old - new > max_drop + 1e-12:
+                failures.append(
+                    f"{name}.f1 fell from {old:.4f} to {new:.4f} (by {old - new:.4f}; "
+                    f"allowed {max_drop:.4f})"
+                )
+    return GateResult(tuple(failures), tuple(checks))
+
+
+def assert_scores(
+    report: Mapping[str, Any] | str | Path,
+    fail_under: Mapping[str, float] | None = None,
+    *,
+    baseline: Mapping[str, Any] | str | Path | None = None,
+    max_drop: float | None = None,
+) -> None:
+    """Pytest helper: raise ``AssertionError`` with the gate message when a check fails.
+
+    Example::
+
+        from newsbench.eval.gate import assert_scores
+        assert_scores("report.json", {"entities.strict.f1": 0.80})
+    """
+    from newsbench.eval.report import read_report
+
+    current = read_report(report) if isinstance(report, (str, Path)) else report
+    base = read_report(baseline) if isinstance(baseline, (str, Path)) else baseline
+    thresholds = [parse_threshold(f"{k}={v}") for k, v in (fail_under or {}).items()]
+    result = check_gate(current, thresholds, baseline=base, max_drop=max_drop)
+    if not result.passed:
+        raise AssertionError(result.message())

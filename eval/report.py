@@ -1,0 +1,156 @@
+"""Render score reports: a rich table, Markdown, the error listing; write JSON atomically."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from newsbench.schema.io import atomic_output
+from rich.console import Console
+from rich.table import Table
+
+
+def _fmt(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.1f}"
+
+
+def _ci(entry: Mapping[str, Any]) -> str:
+    ci = entry.get("ci")
+    if not ci:
+        return "n/a"
+    return f"[{_fmt(ci['low'])}, {_fmt(ci['high'])}]"
+
+
+def headline_rows(report: Mapping[str, Any]) -> list[tuple[str, str, str, str, str]]:
+    """Return ``(metric, P, R, F1, CI)`` rows of the headline metrics (percentages)."""
+    return [
+        (name, _fmt(e["precision"]), _fmt(e["recall"]), _fmt(e["f1"]), _ci(e))
+        for name, e in report["headline"].items()
+    ]
+
+
+def print_report(report: Mapping[str, Any], console: Console) -> None:
+    """Print the headline table and the per-type entity table."""
+    resampling = report["resampling"]
+    table = Table(title="newsbench scores (%; micro over the corpus)")
+    for column in ("metric", "P", "R", "F1", f"{int(100 * resampling['confidence'])}% CI of F1"):
+        table.add_column(
+            column, justify="left" if column == "metric" else "right", no_wrap=column == "metric"
+        )
+    for row in headline_rows(report):
+        table.add_row(*row)
+    console.print(table)
+    entities = report.get("entities", {}).get("entities")
+    if entities:
+        per_type = Table(title="entities, strict, per type (%)")
+        for column in ("type", "support", "P", "R", "F1"):
+            per_type.add_column(column, justify="left" if column == "type" else "right")
+        for label, v in entities["strict"]["per_type"].items():
+            per_type.add_row(
+                label, str(v["support"]), _fmt(v["precision"]), _fmt(v["recall"]), _fmt(v["f1"])
+            )
+        macro = entities["strict"]["macro"]
+        per_type.add_row(
+            "macro", "", _fmt(macro["precision"]), _fmt(macro["recall"]), _fmt(macro["f1"])
+        )
+        console.print(per_type)
+    missing = report["documents"]["missing_predictions"]
+    if missing:
+        console.print(
+            f"[yellow]{len(missing)} document(s) without predictions scored as "
+            f"predicting nothing: {', '.join(missing)}[/yellow]"
+        )
+    console.print(
+        f"not predicted (not scored): {', '.join(report['layers']['not_predicted']) or 'none'}"
+    )
+    console.print(
+        f"CI: {resampling['method']} bootstrap over {resampling['n_units']} "
+        f"{resampling['unit']}s, {resampling['n_resamples']} resamples, seed "
+        f"{resampling['seed']}"
+    )
+    console.print(f"signature: {report['signature']}", soft_wrap=True)
+
+
+def render_markdown(report: Mapping[str, Any]) -> str:
+    """Return the report as Markdown."""
+    resampling = report["resampling"]
+    lines = [
+        "# newsbench report",
+        "",
+        f"`{report['signature']}`",
+        "",
+        "| metric | P | R | F1 | 95% CI of F1 |".replace(
+            "95", str(int(100 * resampling["confidence"]))
+        ),
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    lines += [f"| {m} | {p} | {r} | {f} | {c} |" for m, p, r, f, c in headline_rows(report)]
+    lines += [
+        "",
+        f"Scores in %, micro-averaged over the corpus from summed counts. Confidence "
+        f"intervals: {resampling['method']} bootstrap, {resampling['n_resamples']} resamples of "
+        f"{resampling['n_units']} {resampling['unit']}s, seed {resampling['seed']}.",
+        "",
+        f"Layers scored: {', '.join(report['layers']['scored']) or 'none'}; not predicted: "
+        f"{', '.join(report['layers']['not_predicted']) or 'none'}.",
+    ]
+    missing = report["documents"]["missing_predictions"]
+    if missing:
+        lines += [
+            "",
+            f"Documents without predictions (scored as predicting nothing): {', '.join(missing)}.",
+        ]
+    entities = report.get("entities", {}).get("entities")
+    if entities:
+        lines += [
+            "",
+            "## Entities per type (strict)",
+            "",
+            "| type | support | P | R | F1 |",
+            "| --- | ---: | ---: | ---: | ---: |",
+        ]
+        for label, v in entities["strict"]["per_type"].items():
+            lines.append(
+                f"| {label} | {v['support']} | {_fmt(v['precision'])} | "
+                f"{_fmt(v['recall'])} | {_fmt(v['f1'])} |"
+            )
+    provenance = report["provenance"]
+    lines += ["", "## Provenance", ""]
+    lines += [f"- {key}: `{value}`" for key, value in provenance.items()]
+    return "\n".join(lines) + "\n"
+
+
+def render_errors(report: Mapping[str, Any], *, limit: int | None = None) -> str:
+    """Return the error-analysis listing: one line per error with its context."""
+    errors = report["errors"][:limit] if limit else report["errors"]
+    lines = []
+    for e in errors:
+        labels = f"{e['gold_label'] or '-'} -> {e['pred_label'] or '-'}"
+        lines.append(
+            f"{e['layer']:<14} {e['kind']:<14} {labels:<28} {e['context']}"
+            + (f"  ({e['note']})" if e.get("note") else "")
+        )
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def write_json(path: str | Path, data: Any) -> None:
+    """Write JSON atomically (temporary file, then rename)."""
+    with atomic_output(path, "w") as handle:
+        json.dump(data, handle, indent=2, ensure_ascii=False, sort_keys=False)
+        handle.write("\n")
+
+
+def write_text(path: str | Path, text: str) -> None:
+    """Write text atomically."""
+    with atomic_output(path, "w") as handle:
+        handle.write(text)
+
+
+def read_report(path: str | Path) -> dict[str, Any]:
+    """Read a JSON report written by ``newsbench score``."""
+    data = json.loads(Path(path).read_text("utf-8"))
+    if not isinstance(data, dict) or data.get("format") != "newsbench-report/1":
+        raise ValueError(f"{path} is not a newsbench report (format newsbench-report/1)")
+    return data
