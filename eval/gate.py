@@ -115,8 +115,12 @@ def check_gate(
         names = list(baseline_metrics or baseline["headline"])
         for name in names:
             old = _value(baseline, name, "f1", "baseline report")
-            new = _value(report, name, "f1", "report")
             checks.append(f"{name}.f1 drop <= {max_drop}")
+            if name not in report["metrics"]:
+                failures.append(f"{name}.f1 was {old:.4f} in the baseline but is missing from the "
+                                "report (is the layer still predicted?)")
+                continue
+            new = _value(report, name, "f1", "report")
             if old - new > max_drop + 1e-12:
                 failures.append(
                     f"{name}.f1 fell from {old:.4f} to {new:.4f} (by {old - new:.4f}; "
