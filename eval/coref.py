@@ -1,0 +1,537 @@
+"""Coreference metrics: MUC, B-cubed, CEAF-m, CEAF-e, LEA, BLANC and the CoNLL average.
+
+Pure functions over clusters. A mention is any hashable key (``(start, end)`` tuples,
+mention ids, ...). Key and response may contain different mentions (end-to-end
+setting); twinless mentions are handled exactly as in the CoNLL reference scorer
+v8.01 (Pradhan et al., 2014), without mention manipulation. LEA follows Moosavi &
+Strube (2016) and BLANC follows Luo et al. (2014) as implemented in the reference
+scorer.
+
+Usage::
+
+    counts = sum((coref_counts(k, r) for k, r in documents), CorefCounts())  # micro
+    scores = coref_scores(counts)  # {"muc": PRF(...), ..., "conll": PRF(...)}
+
+Per document, :func:`coref_counts` returns mergeable sufficient statistics
+(:class:`CorefCounts`). Corpus scores are computed from the summed counts, like the
+reference scorer does; per-document F1 values are never averaged. All counts are
+exact (``int`` or :class:`fractions.Fraction`), so results do not depend on the
+order of documents, clusters or mentions. See ``eval/docs/coref.md`` for formulas
+and conventions.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Hashable, Iterable, Mapping
+from dataclasses import dataclass, fields
+from fractions import Fraction
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+
+__all__ = [
+    "METRICS",
+    "PRF",
+    "CorefCounts",
+    "CorefInputError",
+    "coref_counts",
+    "coref_scores",
+]
+
+#: Keys of the dictionary returned by :func:`coref_scores`, in reporting order.
+METRICS: tuple[str, ...] = ("muc", "bcubed", "ceafm", "ceafe", "lea", "blanc", "conll")
+
+_RATIO_METRICS: tuple[str, ...] = ("muc", "bcubed", "ceafm", "ceafe", "lea")
+_CONLL_METRICS: tuple[str, ...] = ("muc", "bcubed", "ceafe")
+
+# Integer weights are exact in float64 below 2**53; keep a safety margin.
+_EXACT_FLOAT_LIMIT = 2**52
+
+Exact = Fraction | float  # a Fraction, or float("nan") under zero_division=nan
+
+
+class CorefInputError(ValueError):
+    """Raised when key or response clusters are malformed (never repaired silently)."""
+
+
+@dataclass(frozen=True)
+class PRF:
+    """Precision, recall and F1 of one metric, as floats."""
+
+    precision: float
+    recall: float
+    f1: float
+
+
+@dataclass(frozen=True)
+class CorefCounts:
+    """Mergeable sufficient statistics of all coreference metrics.
+
+    For MUC, B-cubed, CEAF-m, CEAF-e and LEA: ``<metric>_recall_num / <metric>_recall_den``
+    is the recall and ``<metric>_precision_num / <metric>_precision_den`` the precision.
+    For BLANC: ``blanc_coref_*`` count coreference links (mention pairs in the same
+    cluster) and ``blanc_noncoref_*`` non-coreference links (pairs in different
+    clusters), in the key, the response, and both (``common``).
+
+    Instances add with ``+`` and ``sum(...)``; ``CorefCounts()`` is the zero element.
+    """
+
+    muc_recall_num: int = 0
+    muc_recall_den: int = 0
+    muc_precision_num: int = 0
+    muc_precision_den: int = 0
+    bcubed_recall_num: Fraction = Fraction(0)
+    bcubed_recall_den: int = 0
+    bcubed_precision_num: Fraction = Fraction(0)
+    bcubed_precision_den: int = 0
+    ceafm_recall_num: int = 0
+    ceafm_recall_den: int = 0
+    ceafm_precision_num: int = 0
+    ceafm_precision_den: int = 0
+    ceafe_recall_num: Fraction = Fraction(0)
+    ceafe_recall_den: int = 0
+    ceafe_precision_num: Fraction = Fraction(0)
+    ceafe_precision_den: int = 0
+    lea_recall_num: Fraction = Fraction(0)
+    lea_recall_den: int = 0
+    lea_precision_num: Fraction = Fraction(0)
+    lea_precision_den: int = 0
+    blanc_coref_common: int = 0
+    blanc_coref_key: int = 0
+    blanc_coref_response: int = 0
+    blanc_noncoref_common: int = 0
+    blanc_noncoref_key: int = 0
+    blanc_noncoref_response: int = 0
+
+    def __add__(self, other: object) -> CorefCounts:
+        if not isinstance(other, CorefCounts):
+            return NotImplemented
+        return CorefCounts(
+            **{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)}
+        )
+
+    def pr_counts(self, metric: str) -> tuple[float, float, float, float]:
+        """Returns ``(p_num, p_den, r_num, r_den)`` of one ratio metric as floats.
+
+        This is the column layout of ``newsbench.eval.stats`` (bootstrap over units).
+
+        Args:
+            metric: One of ``muc``, ``bcubed``, ``ceafm``, ``ceafe``, ``lea``.
+
+        Raises:
+            CorefInputError: For another name (BLANC and CoNLL are not one ratio pair).
+        """
+        if metric not in _RATIO_METRICS:
+            raise CorefInputError(
+                f"pr_counts() needs one of {', '.join(_RATIO_METRICS)}; got {metric!r} "
+                f"(BLANC and CoNLL combine several ratios: use the blanc_* counts)"
+            )
+        return (
+            float(getattr(self, f"{metric}_precision_num")),
+            float(getattr(self, f"{metric}_precision_den")),
+            float(getattr(self, f"{metric}_recall_num")),
+            float(getattr(self, f"{metric}_recall_den")),
+        )
+
+    def __radd__(self, other: object) -> CorefCounts:
+        # Lets the builtin sum() start from its default 0.
+        if isinstance(other, int) and other == 0:
+            return self
+        return NotImplemented
+
+
+def coref_counts(
+    key: Iterable[Iterable[Hashable]],
+    response: Iterable[Iterable[Hashable]],
+    *,
+    singletons: bool = True,
+) -> CorefCounts:
+    """Computes the sufficient statistics of all metrics for one document.
+
+    Args:
+        key: Gold clusters, each an iterable of hashable mentions.
+        response: System clusters, each an iterable of hashable mentions. Mentions
+            need not match the key's (twinless mentions are scored as in the CoNLL
+            reference scorer).
+        singletons: If False, singleton clusters are removed from both key and
+            response before scoring (CoNLL-2012 convention). Input is validated first.
+
+    Returns:
+        The document's counts; add counts of several documents before scoring.
+
+    Raises:
+        CorefInputError: If a side is not an iterable of clusters, a cluster is empty
+            or not an iterable of hashable mentions, or a mention occurs twice on the
+            same side.
+    """
+    key_clusters = _read_side(key, "key")
+    response_clusters = _read_side(response, "response")
+    if not singletons:
+        key_clusters = [c for c in key_clusters if len(c) > 1]
+        response_clusters = [c for c in response_clusters if len(c) > 1]
+    return _count(key_clusters, response_clusters)
+
+
+def coref_scores(counts: CorefCounts, *, zero_division: float = 0.0) -> dict[str, PRF]:
+    """Turns (summed) counts into precision, recall and F1 for every metric.
+
+    Args:
+        counts: Counts of one document or the sum over a corpus (micro average).
+        zero_division: Value of any ratio whose denominator is 0 (e.g. MUC recall
+            when the key has no links): a number in [0, 1] (default 0.0, as the
+            reference scorer) or ``float("nan")``. F1 is ``zero_division`` only when
+            precision and recall are both 0/0, and 0 whenever either is a defined 0.
+
+    Returns:
+        A dict with keys :data:`METRICS`. ``conll`` holds the means of MUC, B-cubed
+        and CEAF-e precision, recall and F1 (its f1 is the CoNLL-2012 score).
+
+    Raises:
+        CorefInputError: If ``counts`` is not a :class:`CorefCounts` or
+            ``zero_division`` is not a number in [0, 1] or nan.
+    """
+    if not isinstance(counts, CorefCounts):
+        raise CorefInputError(
+            f"coref_scores() needs a CorefCounts; got {type(counts).__name__} "
+            f"(to sum documents use sum(counts_list, CorefCounts()), which also works "
+            f"for an empty corpus)"
+        )
+    zd = _zero_division_value(zero_division)
+    exact: dict[str, tuple[Exact, Exact, Exact]] = {}
+    for name in _RATIO_METRICS:
+        precision = _ratio(
+            getattr(counts, f"{name}_precision_num"),
+            getattr(counts, f"{name}_precision_den"),
+            zd,
+        )
+        recall = _ratio(
+            getattr(counts, f"{name}_recall_num"), getattr(counts, f"{name}_recall_den"), zd
+        )
+        exact[name] = (precision, recall, _f1(precision, recall))
+    exact["blanc"] = _blanc(counts, zd)
+    exact["conll"] = (
+        _mean([exact[m][0] for m in _CONLL_METRICS]),
+        _mean([exact[m][1] for m in _CONLL_METRICS]),
+        _mean([exact[m][2] for m in _CONLL_METRICS]),
+    )
+    return {
+        name: PRF(precision=float(p), recall=float(r), f1=float(f))
+        for name, (p, r, f) in ((m, exact[m]) for m in METRICS)
+    }
+
+
+# --------------------------------------------------------------------------- input
+
+
+def _read_side(clusters: object, side: str) -> list[list[Hashable]]:
+    """Validates one side and returns its clusters as lists (input order kept)."""
+    if isinstance(clusters, Mapping):
+        raise CorefInputError(
+            f"{side} is a mapping ({type(clusters).__name__}); pass its clusters, "
+            f"e.g. list({side}.values())"
+        )
+    if isinstance(clusters, (str, bytes)) or not isinstance(clusters, Iterable):
+        raise CorefInputError(
+            f"{side} must be an iterable of clusters, each an iterable of hashable "
+            f"mentions such as (start, end) tuples; got {type(clusters).__name__}"
+        )
+    out: list[list[Hashable]] = []
+    owner: dict[Hashable, int] = {}
+    for index, cluster in enumerate(clusters):
+        if isinstance(cluster, (str, bytes)) or not isinstance(cluster, Iterable):
+            raise CorefInputError(
+                f"{side} cluster #{index} must be an iterable of mentions (e.g. a list "
+                f"of (start, end) tuples); got {type(cluster).__name__}: {cluster!r}"
+            )
+        members: list[Hashable] = []
+        for mention in cluster:
+            try:
+                previous = owner.get(mention)
+            except TypeError:
+                raise CorefInputError(
+                    f"{side} cluster #{index} contains an unhashable mention {mention!r}; "
+                    f"use hashable mentions such as (start, end) tuples or ids"
+                ) from None
+            if previous == index:
+                raise CorefInputError(
+                    f"mention {mention!r} appears twice in {side} cluster #{index}; "
+                    f"remove the duplicate"
+                )
+            if previous is not None:
+                raise CorefInputError(
+                    f"mention {mention!r} appears in {side} clusters #{previous} and "
+                    f"#{index}; a mention can belong to only one cluster: merge the two "
+                    f"clusters or drop one occurrence"
+                )
+            owner[mention] = index
+            members.append(mention)
+        if not members:
+            raise CorefInputError(
+                f"{side} cluster #{index} is empty; drop empty clusters before scoring"
+            )
+        out.append(members)
+    return out
+
+
+# -------------------------------------------------------------------------- counts
+
+
+def _pairs(n: int) -> int:
+    """Number of unordered mention pairs (links) among ``n`` mentions."""
+    return n * (n - 1) // 2
+
+
+def _frac_sum(terms: Iterable[tuple[int, int]]) -> Fraction:
+    """Exact sum of ``num / den`` terms, grouped by denominator for speed."""
+    by_den: defaultdict[int, int] = defaultdict(int)
+    for num, den in terms:
+        by_den[den] += num
+    return sum((Fraction(num, den) for den, num in by_den.items() if num), Fraction(0))
+
+
+def _lea_num(
+    sizes: list[int],
+    pairs_resolved: list[int],
+    singleton_resolved: list[bool],
+) -> Fraction:
+    """LEA numerator: sum of |e| * resolved_links(e) / links(e) over entities e."""
+    terms = []
+    for size, resolved, self_link in zip(sizes, pairs_resolved, singleton_resolved, strict=True):
+        if size == 1:
+            terms.append((int(self_link), 1))
+        else:
+            terms.append((size * resolved, _pairs(size)))
+    return _frac_sum(terms)
+
+
+def _count(key: list[list[Hashable]], response: list[list[Hashable]]) -> CorefCounts:
+    """Computes all counts for validated clusters."""
+    key_of = {m: i for i, cluster in enumerate(key) for m in cluster}
+    response_of = {m: j for j, cluster in enumerate(response) for m in cluster}
+    key_sizes = [len(c) for c in key]
+    response_sizes = [len(c) for c in response]
+    n_key, n_response = len(key_of), len(response_of)
+
+    # overlap[(i, j)] = |K_i ∩ R_j| for every non-empty intersection.
+    overlap = Counter((i, response_of[m]) for m, i in key_of.items() if m in response_of)
+
+    key_common = [0] * len(key)  # |K_i ∩ response mentions|
+    key_sq = [0] * len(key)  # sum_j |K_i ∩ R_j|^2
+    key_links = [0] * len(key)  # sum_j C(|K_i ∩ R_j|, 2)
+    response_common = [0] * len(response)
+    response_sq = [0] * len(response)
+    response_links = [0] * len(response)
+    for (i, j), n in overlap.items():
+        key_common[i] += n
+        key_sq[i] += n * n
+        key_links[i] += _pairs(n)
+        response_common[j] += n
+        response_sq[j] += n * n
+        response_links[j] += _pairs(n)
+
+    # MUC: sum over key clusters of |K| - |p(K)| equals sum over overlaps of (n - 1);
+    # the same sum is the precision numerator.
+    muc_num = sum(n - 1 for n in overlap.values())
+
+    # LEA singletons: a singleton entity is resolved iff its mention is a singleton
+    # entity on the other side (self-link).
+    key_self = [
+        size == 1 and c[0] in response_of and response_sizes[response_of[c[0]]] == 1
+        for size, c in zip(key_sizes, key, strict=True)
+    ]
+    response_self = [
+        size == 1 and c[0] in key_of and key_sizes[key_of[c[0]]] == 1
+        for size, c in zip(response_sizes, response, strict=True)
+    ]
+
+    # BLANC link counts.
+    coref_key = sum(_pairs(s) for s in key_sizes)
+    coref_response = sum(_pairs(s) for s in response_sizes)
+    coref_common = sum(key_links)
+    n_common = sum(key_common)
+    noncoref_common = (
+        _pairs(n_common)
+        - sum(_pairs(c) for c in key_common)
+        - sum(_pairs(c) for c in response_common)
+        + coref_common
+    )
+
+    ceafm_num, ceafe_num = _ceaf(overlap, key_sizes, response_sizes)
+
+    return CorefCounts(
+        muc_recall_num=muc_num,
+        muc_recall_den=n_key - len(key),
+        muc_precision_num=muc_num,
+        muc_precision_den=n_response - len(response),
+        bcubed_recall_num=_frac_sum(zip(key_sq, key_sizes, strict=True)),
+        bcubed_recall_den=n_key,
+        bcubed_precision_num=_frac_sum(zip(response_sq, response_sizes, strict=True)),
+        bcubed_precision_den=n_response,
+        ceafm_recall_num=ceafm_num,
+        ceafm_recall_den=n_key,
+        ceafm_precision_num=ceafm_num,
+        ceafm_precision_den=n_response,
+        ceafe_recall_num=ceafe_num,
+        ceafe_recall_den=len(key),
+        ceafe_precision_num=ceafe_num,
+        ceafe_precision_den=len(response),
+        lea_recall_num=_lea_num(key_sizes, key_links, key_self),
+        lea_recall_den=n_key,
+        lea_precision_num=_lea_num(response_sizes, response_links, response_self),
+        lea_precision_den=n_response,
+        blanc_coref_common=coref_common,
+        blanc_coref_key=coref_key,
+        blanc_coref_response=coref_response,
+        blanc_noncoref_common=noncoref_common,
+        blanc_noncoref_key=_pairs(n_key) - coref_key,
+        blanc_noncoref_response=_pairs(n_response) - coref_response,
+    )
+
+
+# ---------------------------------------------------------------------------- CEAF
+
+
+def _ceaf(
+    overlap: Counter[tuple[int, int]], key_sizes: list[int], response_sizes: list[int]
+) -> tuple[int, Fraction]:
+    """Optimal CEAF-m (phi3) and CEAF-e (phi4) similarity totals.
+
+    Clusters without any overlap have similarity 0 with everything, so only the
+    connected components of the key-response overlap graph need an assignment.
+    """
+    n_key = len(key_sizes)
+    parent = list(range(n_key + len(response_sizes)))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for i, j in overlap:
+        a, b = find(i), find(n_key + j)
+        if a != b:
+            parent[a] = b
+    components: defaultdict[int, list[tuple[int, int, int]]] = defaultdict(list)
+    for (i, j), n in overlap.items():
+        components[find(i)].append((i, j, n))
+
+    phi3_total = Fraction(0)
+    phi4_total = Fraction(0)
+    for pairs in components.values():
+        phi3 = {(i, j): Fraction(n) for i, j, n in pairs}
+        phi4 = {(i, j): Fraction(2 * n, key_sizes[i] + response_sizes[j]) for i, j, n in pairs}
+        phi3_total += _max_assignment(phi3)
+        phi4_total += _max_assignment(phi4)
+    return int(phi3_total), phi4_total
+
+
+def _max_assignment(weights: dict[tuple[int, int], Fraction]) -> Fraction:
+    """Exact value of a maximum-weight one-to-one assignment (missing pairs weigh 0).
+
+    Weights are scaled to integers by the LCM of their denominators so that the
+    float64 assignment is exact; if that would exceed float64's exact integer range,
+    the float weights are used (optimal up to rounding).
+    """
+    rows = sorted({i for i, _ in weights})
+    cols = sorted({j for _, j in weights})
+    if len(rows) == 1 or len(cols) == 1:
+        return max(weights.values())
+    scale = math.lcm(*{w.denominator for w in weights.values()})
+    scaled = {pair: int(w * scale) for pair, w in weights.items()}
+    exact = max(scaled.values()) * (len(rows) + len(cols) + 1) < _EXACT_FLOAT_LIMIT
+    row_of = {r: k for k, r in enumerate(rows)}
+    col_of = {c: k for k, c in enumerate(cols)}
+    matrix = np.zeros((len(rows), len(cols)))
+    for (i, j), w in weights.items():
+        matrix[row_of[i], col_of[j]] = scaled[(i, j)] if exact else float(w)
+    row_ind, col_ind = linear_sum_assignment(matrix, maximize=True)
+    return sum(
+        (
+            weights.get((rows[a], cols[b]), Fraction(0))
+            for a, b in zip(row_ind, col_ind, strict=True)
+        ),
+        Fraction(0),
+    )
+
+
+# -------------------------------------------------------------------------- scores
+
+
+def _zero_division_value(zero_division: float) -> Exact:
+    if isinstance(zero_division, (int, float)) and not isinstance(zero_division, bool):
+        if math.isnan(zero_division):
+            return math.nan
+        if 0 <= zero_division <= 1:
+            return Fraction(zero_division)
+    raise CorefInputError(
+        f"zero_division must be a number in [0, 1] or float('nan'); got {zero_division!r}"
+    )
+
+
+def _ratio(num: int | Fraction, den: int, zd: Exact) -> Exact:
+    return Fraction(num) / den if den else zd
+
+
+def _is_nan(x: Exact) -> bool:
+    return isinstance(x, float) and math.isnan(x)
+
+
+def _f1(precision: Exact, recall: Exact) -> Exact:
+    """Harmonic mean; 0 if either ratio is a defined 0, nan if either is nan otherwise.
+
+    A ratio is 0/0 only if the other one is 0/x (no overlap is possible), so F1 is
+    ``zero_division`` exactly when both ratios are 0/0, and 0 otherwise.
+    """
+    if precision == 0 or recall == 0:
+        return Fraction(0)
+    if _is_nan(precision) or _is_nan(recall):
+        return math.nan
+    return 2 * precision * recall / (precision + recall)
+
+
+def _mean(values: list[Exact]) -> Exact:
+    if any(_is_nan(v) for v in values):
+        return math.nan
+    return sum(values, Fraction(0)) / len(values)
+
+
+def _blanc(counts: CorefCounts, zd: Exact) -> tuple[Exact, Exact, Exact]:
+    """BLANC (precision, recall, F1) with the reference scorer's boundary rules.
+
+    A link type absent from the KEY is left out of the average (key without
+    coreference links: non-coreference component only; key without
+    non-coreference links: coreference component only).
+    """
+    c_common, c_key, c_resp = (
+        counts.blanc_coref_common,
+        counts.blanc_coref_key,
+        counts.blanc_coref_response,
+    )
+    n_common, n_key, n_resp = (
+        counts.blanc_noncoref_common,
+        counts.blanc_noncoref_key,
+        counts.blanc_noncoref_response,
+    )
+
+    def component(common: int, key: int, resp: int) -> tuple[Exact, Exact, Exact]:
+        precision, recall = _ratio(common, resp, zd), _ratio(common, key, zd)
+        return precision, recall, _f1(precision, recall)
+
+    if c_key and n_key:
+        coref = component(c_common, c_key, c_resp)
+        noncoref = component(n_common, n_key, n_resp)
+        return (
+            _mean([coref[0], noncoref[0]]),
+            _mean([coref[1], noncoref[1]]),
+            _mean([coref[2], noncoref[2]]),
+        )
+    if c_key:
+        return component(c_common, c_key, c_resp)
+    if n_key:
+        return component(n_common, n_key, n_resp)
+    # Key with at most one mention: no links at all. Pool both link types: recall is
+    # undefined, and precision is 0 if the response has links (none can be right).
+    return component(c_common + n_common, 0, c_resp + n_resp)
