@@ -1,0 +1,746 @@
+"""Span matching and entity span scoring (SemEval-2013 Task 9.1 schemes, as in nervaluate).
+
+Offsets are half-open ``[start, end)`` Python ``str`` indices. Two spans overlap iff
+``a.start < b.end and b.start < a.end``; adjacent spans (``a.end == b.start``) do not.
+
+Matching is optimal, one-to-one and independent of input order. Among all one-to-one
+alignments of overlapping (gold, pred) pairs, :func:`match_spans` picks the one that
+maximises, lexicographically:
+
+1. the number of pairs with identical boundaries and label (strict matches);
+2. the number of pairs with identical boundaries (exact matches);
+3. the number of pairs with the same label (type matches);
+4. the number of aligned pairs;
+5. the total overlap in characters;
+
+and breaks the remaining ties canonically: both sides are sorted by
+``(start, end, label)`` before solving, so the result depends only on the two multisets
+of spans. Level 1 is solved directly (identical spans are interchangeable); levels 2-5
+are encoded as integer weights and solved with :func:`scipy.optimize.linear_sum_assignment`
+on each connected component of the gold/pred overlap graph, found by an interval sweep
+(very large components use the sparse LAPJVsp solver instead of a dense matrix).
+
+The four schemes are views of that single alignment. For an aligned pair:
+
+======== ============================ ============================
+scheme   correct (COR) when           otherwise
+======== ============================ ============================
+strict   same boundaries and label    INC
+exact    same boundaries              INC
+partial  same boundaries              PAR (half credit)
+type     same label                   INC
+======== ============================ ============================
+
+An unaligned gold span is MIS and an unaligned prediction SPU in every scheme.
+POS = COR+INC+PAR+MIS and ACT = COR+INC+PAR+SPU.
+
+Per-type attribution: an aligned pair counts (COR/INC/PAR) under the *gold* label, a
+missed span under its gold label and a spurious span under its predicted label, so the
+per-type counts sum exactly to the overall counts and per-type POS is the gold support.
+"""
+
+from __future__ import annotations
+
+import difflib
+import heapq
+import math
+import operator
+from collections import Counter
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components, min_weight_full_bipartite_matching
+
+__all__ = [
+    "COUNT_NAMES",
+    "PRF",
+    "SCHEMES",
+    "Counts",
+    "Matching",
+    "SchemeCounts",
+    "SchemeScores",
+    "Span",
+    "SpanScoringError",
+    "counts_from_matching",
+    "match_spans",
+    "prf",
+    "semeval_counts",
+    "semeval_scores",
+    "unknown_label_message",
+]
+
+SCHEMES: tuple[str, ...] = ("strict", "exact", "partial", "type")
+"""The four SemEval-2013 Task 9.1 schemes (nervaluate calls ``type`` ``ent_type``)."""
+
+COUNT_NAMES: tuple[str, ...] = ("cor", "inc", "par", "mis", "spu")
+"""Field names of :class:`Counts`: correct, incorrect, partial, missed, spurious."""
+
+_PARTIAL_CREDIT_SCHEMES = frozenset({"partial", "type"})
+
+# A component whose dense weight matrix would exceed this many cells is solved with the
+# sparse LAPJVsp solver instead of a dense matrix (e.g. a prediction layer shifted by one
+# token that chains thousands of gold spans into a single component).
+_DENSE_CELL_LIMIT = 1_000_000
+
+# Integer weights must stay exactly representable in float64 (with headroom for the
+# solver's sums of potentials).
+_EXACT_FLOAT_LIMIT = 2**50
+
+
+class SpanScoringError(ValueError):
+    """Invalid span, label or parameter in span matching or scoring."""
+
+
+def unknown_label_message(label: str, allowed: Iterable[str], where: str = "") -> str:
+    """Return an error message for ``label`` naming the allowed labels and a close match.
+
+    Args:
+        label: The offending label.
+        allowed: The allowed labels (the schema's label set).
+        where: Optional context appended after the label, e.g. ``" in gold span ..."``.
+    """
+    allowed_sorted = sorted(allowed)
+    message = f"unknown label {label!r}{where}; allowed labels: {allowed_sorted}"
+    by_folded = {name.casefold(): name for name in allowed_sorted}
+    close = difflib.get_close_matches(label.casefold(), list(by_folded), n=1, cutoff=0.6)
+    if close:
+        message += f"; did you mean {by_folded[close[0]]!r}?"
+    return message
+
+
+def _as_offset(value: object, name: str) -> int:
+    if isinstance(value, bool):
+        raise TypeError(f"span {name} must be an integer offset, got {value!r}")
+    try:
+        return operator.index(value)  # type: ignore[arg-type]
+    except TypeError:
+        raise TypeError(
+            f"span {name} must be an integer offset, got {type(value).__name__} {value!r}"
+        ) from None
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Span:
+    """A labelled half-open character span ``[start, end)``.
+
+    Spans order by ``(start, end, label)``, the canonical order used for tie-breaking.
+
+    Raises:
+        TypeError: If an offset is not an integer or the label is not a string.
+        SpanScoringError: If ``start < 0``, ``end <= start`` or the label is empty.
+    """
+
+    start: int
+    end: int
+    label: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "start", _as_offset(self.start, "start"))
+        object.__setattr__(self, "end", _as_offset(self.end, "end"))
+        if not isinstance(self.label, str):
+            raise TypeError(f"span label must be a str, got {type(self.label).__name__}")
+        if self.start < 0:
+            raise SpanScoringError(f"span start must be >= 0, got {self.start} in {self!r}")
+        if self.end <= self.start:
+            raise SpanScoringError(
+                f"span end must be greater than start (offsets are half-open [start, end)), "
+                f"got {self!r}"
+            )
+        if not self.label:
+            raise SpanScoringError(f"span label must be a non-empty string, got {self!r}")
+
+    @property
+    def length(self) -> int:
+        """Number of characters covered."""
+        return self.end - self.start
+
+    def overlaps(self, other: Span) -> bool:
+        """Return True if the two half-open spans share at least one character."""
+        return self.start < other.end and other.start < self.end
+
+    def overlap(self, other: Span) -> int:
+        """Return the number of characters shared with ``other`` (0 if disjoint)."""
+        return max(0, min(self.end, other.end) - max(self.start, other.start))
+
+
+@dataclass(frozen=True, slots=True)
+class Matching:
+    """A one-to-one alignment of gold and predicted spans.
+
+    Attributes:
+        pairs: Aligned ``(gold, pred)`` pairs; the two spans always overlap. Sorted.
+        missed: Gold spans with no aligned prediction. Sorted.
+        spurious: Predictions with no aligned gold span. Sorted.
+    """
+
+    pairs: tuple[tuple[Span, Span], ...]
+    missed: tuple[Span, ...]
+    spurious: tuple[Span, ...]
+
+
+def _span_list(spans: Iterable[Span], side: str) -> list[Span]:
+    if isinstance(spans, (str, bytes)):
+        raise TypeError(f"{side} must be an iterable of Span, got {type(spans).__name__}")
+    result = list(spans)
+    for index, span in enumerate(result):
+        if not isinstance(span, Span):
+            raise TypeError(f"{side}[{index}] must be a Span, got {type(span).__name__} {span!r}")
+    return result
+
+
+def _overlap_edges(gold: list[Span], pred: list[Span]) -> tuple[np.ndarray, np.ndarray]:
+    """Return all overlapping (gold index, pred index) pairs of two start-sorted lists.
+
+    Interval sweep in O((n + m) log(n + m) + edges): each new span overlaps exactly the
+    still-open spans of the other side (they started no later and end after its start).
+    """
+    edge_gold: list[int] = []
+    edge_pred: list[int] = []
+    open_gold: dict[int, None] = {}
+    open_pred: dict[int, None] = {}
+    gold_heap: list[tuple[int, int]] = []
+    pred_heap: list[tuple[int, int]] = []
+    i = j = 0
+    while i < len(gold) or j < len(pred):
+        if j == len(pred) or (i < len(gold) and gold[i].start <= pred[j].start):
+            span = gold[i]
+            while pred_heap and pred_heap[0][0] <= span.start:
+                del open_pred[heapq.heappop(pred_heap)[1]]
+            if open_pred:
+                edge_gold.extend([i] * len(open_pred))
+                edge_pred.extend(open_pred)
+            heapq.heappush(gold_heap, (span.end, i))
+            open_gold[i] = None
+            i += 1
+        else:
+            span = pred[j]
+            while gold_heap and gold_heap[0][0] <= span.start:
+                del open_gold[heapq.heappop(gold_heap)[1]]
+            if open_gold:
+                edge_gold.extend(open_gold)
+                edge_pred.extend([j] * len(open_gold))
+            heapq.heappush(pred_heap, (span.end, j))
+            open_pred[j] = None
+            j += 1
+    return np.asarray(edge_gold, dtype=np.intp), np.asarray(edge_pred, dtype=np.intp)
+
+
+class _SpanArrays:
+    """Column view (starts, ends, label ids) of a span list for vectorised weights."""
+
+    def __init__(self, spans: list[Span], label_ids: dict[str, int]) -> None:
+        self.start = np.fromiter((s.start for s in spans), dtype=np.int64, count=len(spans))
+        self.end = np.fromiter((s.end for s in spans), dtype=np.int64, count=len(spans))
+        self.label = np.fromiter(
+            (label_ids[s.label] for s in spans), dtype=np.int64, count=len(spans)
+        )
+
+
+def _edge_weights(
+    gold: _SpanArrays, pred: _SpanArrays, edge_gold: np.ndarray, edge_pred: np.ndarray
+) -> np.ndarray:
+    """Integer weights (as exact float64) encoding levels 2-5 of the objective.
+
+    ``edge_gold`` and ``edge_pred`` index one component's edges. Strict pairs were removed
+    beforehand, so an exact-boundary pair always has different labels and levels 2 and 3
+    are exclusive per pair.
+    """
+    gold_ids, pred_ids = np.unique(edge_gold), np.unique(edge_pred)
+    k = min(len(gold_ids), len(pred_ids))  # most pairs any matching can have
+    total_overlap = int(
+        min(
+            (gold.end[gold_ids] - gold.start[gold_ids]).sum(),
+            (pred.end[pred_ids] - pred.start[pred_ids]).sum(),
+        )
+    )
+    pair_unit = total_overlap + 1  # one more pair beats any total overlap
+    type_unit = k * pair_unit + total_overlap + 1
+    exact_unit = k * (type_unit + pair_unit) + total_overlap + 1
+    overlap_weight = 1
+    if k * (exact_unit + pair_unit + total_overlap) >= _EXACT_FLOAT_LIMIT:
+        # Huge component: drop level 5 (overlap amount) to keep the weights exact.
+        overlap_weight, pair_unit = 0, 1
+        type_unit = k + 1
+        exact_unit = k * (type_unit + 1) + 1
+        if k * (exact_unit + 1) >= _EXACT_FLOAT_LIMIT:
+            raise SpanScoringError(
+                f"overlap component too large to match exactly ({len(gold_ids)} gold x "
+                f"{len(pred_ids)} predicted spans chained by overlaps)"
+            )
+    g_start, g_end = gold.start[edge_gold], gold.end[edge_gold]
+    p_start, p_end = pred.start[edge_pred], pred.end[edge_pred]
+    overlap = np.minimum(g_end, p_end) - np.maximum(g_start, p_start)
+    exact = (g_start == p_start) & (g_end == p_end)
+    same_type = gold.label[edge_gold] == pred.label[edge_pred]
+    weights = pair_unit + overlap_weight * overlap.astype(np.float64)
+    weights += np.where(exact, float(exact_unit), np.where(same_type, float(type_unit), 0.0))
+    return weights
+
+
+def _solve_component(
+    gold: _SpanArrays, pred: _SpanArrays, edge_gold: np.ndarray, edge_pred: np.ndarray
+) -> list[tuple[int, int]]:
+    """Return the optimal (gold index, pred index) pairs of one multi-edge component.
+
+    Rows and columns follow the canonical (sorted) span order, so ties are broken the
+    same way whatever the input order.
+    """
+    weights = _edge_weights(gold, pred, edge_gold, edge_pred)
+    gold_ids, rows = np.unique(edge_gold, return_inverse=True)
+    pred_ids, cols = np.unique(edge_pred, return_inverse=True)
+    n, m = len(gold_ids), len(pred_ids)
+    if n * m <= _DENSE_CELL_LIMIT:
+        matrix = np.zeros((n, m), dtype=np.float64)
+        matrix[rows, cols] = weights
+        row_ind, col_ind = linear_sum_assignment(matrix, maximize=True)
+        keep = matrix[row_ind, col_ind] > 0
+        row_ind, col_ind = row_ind[keep], col_ind[keep]
+    else:
+        row_ind, col_ind = _solve_sparse(n, m, rows, cols, weights)
+    return list(zip(gold_ids[row_ind].tolist(), pred_ids[col_ind].tolist(), strict=True))
+
+
+def _solve_sparse(
+    n: int, m: int, rows: np.ndarray, cols: np.ndarray, weights: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Maximum-weight (not necessarily full) matching with the sparse LAPJVsp solver.
+
+    Every node gets a dummy partner (weight 1) and every real edge (g, p) a twin edge
+    between p's and g's dummies (weight 1), so each matching of t real edges extends to a
+    perfect matching with n + m - t dummy edges: its weight plus the constant n + m.
+    """
+    e = len(rows)
+    arange_n, arange_m = np.arange(n), np.arange(m)
+    all_rows = np.concatenate([rows, arange_n, n + cols, n + arange_m])
+    all_cols = np.concatenate([cols, m + arange_n, m + rows, arange_m])
+    data = np.concatenate([weights + 1.0, np.ones(n + e + m)])
+    graph = coo_matrix((data, (all_rows, all_cols)), shape=(n + m, m + n)).tocsr()
+    row_ind, col_ind = min_weight_full_bipartite_matching(graph, maximize=True)
+    keep = (row_ind < n) & (col_ind < m)
+    return row_ind[keep], col_ind[keep]
+
+
+def _align(gold: list[Span], pred: list[Span]) -> list[tuple[int, int]]:
+    """Optimal pairs (indices into the sorted lists) of spans without strict matches."""
+    edge_gold, edge_pred = _overlap_edges(gold, pred)
+    if not len(edge_gold):
+        return []
+    n = len(gold)
+    graph = coo_matrix(
+        (np.ones(len(edge_gold)), (edge_gold, n + edge_pred)),
+        shape=(n + len(pred), n + len(pred)),
+    )
+    _, node_component = connected_components(graph, directed=False)
+    edge_component = node_component[edge_gold]
+    edges_in_component = np.bincount(edge_component)[edge_component]
+    single = edges_in_component == 1  # a lone overlapping pair: nothing to choose
+    pairs = list(zip(edge_gold[single].tolist(), edge_pred[single].tolist(), strict=True))
+    multi = np.flatnonzero(~single)
+    if len(multi):
+        label_ids = {label: i for i, label in enumerate(sorted({s.label for s in gold + pred}))}
+        gold_arrays, pred_arrays = _SpanArrays(gold, label_ids), _SpanArrays(pred, label_ids)
+        multi = multi[np.argsort(edge_component[multi], kind="stable")]
+        sorted_components = edge_component[multi]
+        for group in np.split(multi, np.flatnonzero(np.diff(sorted_components)) + 1):
+            pairs.extend(
+                _solve_component(gold_arrays, pred_arrays, edge_gold[group], edge_pred[group])
+            )
+    return pairs
+
+
+def match_spans(gold: Iterable[Span], pred: Iterable[Span]) -> Matching:
+    """Align gold and predicted spans one-to-one, optimally and order-independently.
+
+    Only overlapping spans can be aligned. See the module docstring for the objective.
+
+    Args:
+        gold: Gold spans (may overlap, nest or repeat).
+        pred: Predicted spans (may overlap, nest or repeat).
+
+    Returns:
+        The :class:`Matching`; it depends only on the multisets of spans.
+
+    Raises:
+        TypeError: If an element is not a :class:`Span`.
+    """
+    gold_list = _span_list(gold, "gold")
+    pred_list = _span_list(pred, "pred")
+    gold_counts, pred_counts = Counter(gold_list), Counter(pred_list)
+    pairs: list[tuple[Span, Span]] = []
+    rest_gold: list[Span] = []
+    rest_pred: list[Span] = []
+    # Level 1: identical spans are interchangeable, so pairing as many as possible is
+    # part of every lexicographically optimal matching.
+    for span, count in gold_counts.items():
+        shared = min(count, pred_counts.get(span, 0))
+        pairs.extend([(span, span)] * shared)
+        rest_gold.extend([span] * (count - shared))
+    for span, count in pred_counts.items():
+        rest_pred.extend([span] * (count - min(count, gold_counts.get(span, 0))))
+    rest_gold.sort()
+    rest_pred.sort()
+
+    gold_matched = [False] * len(rest_gold)
+    pred_matched = [False] * len(rest_pred)
+    for g, p in _align(rest_gold, rest_pred):
+        pairs.append((rest_gold[g], rest_pred[p]))
+        gold_matched[g] = pred_matched[p] = True
+    pairs.sort()
+    return Matching(
+        pairs=tuple(pairs),
+        missed=tuple(s for s, done in zip(rest_gold, gold_matched, strict=True) if not done),
+        spurious=tuple(s for s, done in zip(rest_pred, pred_matched, strict=True) if not done),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """SemEval counts for one scheme: correct, incorrect, partial, missed, spurious."""
+
+    cor: int = 0
+    inc: int = 0
+    par: int = 0
+    mis: int = 0
+    spu: int = 0
+
+    @property
+    def pos(self) -> int:
+        """Possible: COR + INC + PAR + MIS (the number of gold spans)."""
+        return self.cor + self.inc + self.par + self.mis
+
+    @property
+    def act(self) -> int:
+        """Actual: COR + INC + PAR + SPU (the number of predictions)."""
+        return self.cor + self.inc + self.par + self.spu
+
+    def __add__(self, other: Counts) -> Counts:
+        if not isinstance(other, Counts):
+            return NotImplemented
+        return Counts(
+            self.cor + other.cor,
+            self.inc + other.inc,
+            self.par + other.par,
+            self.mis + other.mis,
+            self.spu + other.spu,
+        )
+
+    def is_zero(self) -> bool:
+        """Return True if every count is zero."""
+        return not (self.cor or self.inc or self.par or self.mis or self.spu)
+
+    def as_dict(self) -> dict[str, int]:
+        """Return the counts keyed ``COR``, ``INC``, ``PAR``, ``MIS``, ``SPU``, ``POS``, ``ACT``."""
+        return {
+            "COR": self.cor,
+            "INC": self.inc,
+            "PAR": self.par,
+            "MIS": self.mis,
+            "SPU": self.spu,
+            "POS": self.pos,
+            "ACT": self.act,
+        }
+
+
+_ZERO = Counts()
+
+
+def _scheme_map(value: Mapping[str, Counts] | None) -> Mapping[str, Counts]:
+    value = dict(value or {})
+    unknown = set(value) - set(SCHEMES)
+    if unknown:
+        raise SpanScoringError(f"unknown scheme(s) {sorted(unknown)}; schemes are {list(SCHEMES)}")
+    return MappingProxyType({scheme: value.get(scheme, _ZERO) for scheme in SCHEMES})
+
+
+@dataclass(frozen=True, eq=False)
+class SchemeCounts:
+    """Overall and per-type :class:`Counts` for the four schemes; a sufficient statistic.
+
+    Documents combine with ``+`` (``SchemeCounts()`` is the zero element, and ``sum``
+    works without a start value); corpus scores come from the summed counts.
+
+    Attributes:
+        overall: ``scheme -> Counts``.
+        by_type: ``label -> scheme -> Counts`` (labels with all-zero counts are omitted).
+    """
+
+    overall: Mapping[str, Counts] = field(default_factory=dict)
+    by_type: Mapping[str, Mapping[str, Counts]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "overall", _scheme_map(self.overall))
+        by_type = {}
+        for label in sorted(self.by_type):
+            per_scheme = _scheme_map(self.by_type[label])
+            if not all(c.is_zero() for c in per_scheme.values()):
+                by_type[label] = per_scheme
+        object.__setattr__(self, "by_type", MappingProxyType(by_type))
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """Sorted labels with at least one non-zero count."""
+        return tuple(self.by_type)
+
+    def for_type(self, label: str) -> Mapping[str, Counts]:
+        """Return ``scheme -> Counts`` for ``label`` (all zero if the label never occurred)."""
+        return self.by_type.get(label) or _scheme_map(None)
+
+    def __add__(self, other: SchemeCounts) -> SchemeCounts:
+        if not isinstance(other, SchemeCounts):
+            return NotImplemented
+        labels = set(self.by_type) | set(other.by_type)
+        return SchemeCounts(
+            overall={s: self.overall[s] + other.overall[s] for s in SCHEMES},
+            by_type={
+                label: {s: self.for_type(label)[s] + other.for_type(label)[s] for s in SCHEMES}
+                for label in labels
+            },
+        )
+
+    def __radd__(self, other: object) -> SchemeCounts:
+        if isinstance(other, int) and other == 0:  # support sum(counts_list)
+            return self
+        return NotImplemented
+
+    def _key(self) -> tuple[object, ...]:
+        return (
+            tuple(self.overall.items()),
+            tuple((label, tuple(c.items())) for label, c in self.by_type.items()),
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SchemeCounts):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+
+def _pair_outcomes(gold: Span, pred: Span) -> tuple[str, str, str, str]:
+    """Return the count name of an aligned pair under strict, exact, partial and type."""
+    same_bounds = gold.start == pred.start and gold.end == pred.end
+    same_label = gold.label == pred.label
+    return (
+        "cor" if same_bounds and same_label else "inc",
+        "cor" if same_bounds else "inc",
+        "cor" if same_bounds else "par",
+        "cor" if same_label else "inc",
+    )
+
+
+def counts_from_matching(matching: Matching) -> SchemeCounts:
+    """Count a :class:`Matching` under the four schemes (no label validation).
+
+    Aligned pairs are attributed to the gold label, missed spans to their label and
+    spurious spans to their predicted label.
+    """
+    overall = {s: dict.fromkeys(COUNT_NAMES, 0) for s in SCHEMES}
+    by_type: dict[str, dict[str, dict[str, int]]] = {}
+
+    def table(label: str) -> dict[str, dict[str, int]]:
+        if label not in by_type:
+            by_type[label] = {s: dict.fromkeys(COUNT_NAMES, 0) for s in SCHEMES}
+        return by_type[label]
+
+    for gold, pred in matching.pairs:
+        per_type = table(gold.label)
+        for scheme, outcome in zip(SCHEMES, _pair_outcomes(gold, pred), strict=True):
+            overall[scheme][outcome] += 1
+            per_type[scheme][outcome] += 1
+    for spans, outcome in ((matching.missed, "mis"), (matching.spurious, "spu")):
+        for span in spans:
+            per_type = table(span.label)
+            for scheme in SCHEMES:
+                overall[scheme][outcome] += 1
+                per_type[scheme][outcome] += 1
+    return SchemeCounts(
+        overall={s: Counts(**c) for s, c in overall.items()},
+        by_type={
+            label: {s: Counts(**c) for s, c in schemes.items()}
+            for label, schemes in by_type.items()
+        },
+    )
+
+
+def _label_set(labels: Collection[str]) -> frozenset[str]:
+    if isinstance(labels, (str, bytes)):
+        raise TypeError(
+            f"labels must be a collection of label strings, not a single string {labels!r}"
+        )
+    result = frozenset(labels)
+    for label in result:
+        if not isinstance(label, str) or not label:
+            raise TypeError(f"labels must be non-empty strings, got {label!r}")
+    return result
+
+
+def semeval_counts(
+    gold: Iterable[Span], pred: Iterable[Span], labels: Collection[str]
+) -> SchemeCounts:
+    """Match one document's spans and count them under the four SemEval schemes.
+
+    Args:
+        gold: Gold spans of one document.
+        pred: Predicted spans of the same document.
+        labels: The schema's label set; every span label must belong to it.
+
+    Returns:
+        The document's :class:`SchemeCounts` (add documents with ``+``).
+
+    Raises:
+        SpanScoringError: If a span has a label outside ``labels``.
+        TypeError: If an element is not a :class:`Span` or ``labels`` is a string.
+    """
+    allowed = _label_set(labels)
+    gold_list = _span_list(gold, "gold")
+    pred_list = _span_list(pred, "pred")
+    for side, spans in (("gold", gold_list), ("predicted", pred_list)):
+        for span in spans:
+            if span.label not in allowed:
+                raise SpanScoringError(
+                    unknown_label_message(span.label, allowed, f" in {side} span {span!r}")
+                )
+    return counts_from_matching(match_spans(gold_list, pred_list))
+
+
+@dataclass(frozen=True, slots=True)
+class PRF:
+    """Precision, recall and F1."""
+
+    precision: float
+    recall: float
+    f1: float
+
+
+def _check_zero_division(zero_division: float) -> float:
+    if isinstance(zero_division, bool) or not isinstance(zero_division, (int, float)):
+        raise SpanScoringError(
+            f"zero_division must be a number in [0, 1] or nan, got {zero_division!r}"
+        )
+    value = float(zero_division)
+    if not (math.isnan(value) or 0.0 <= value <= 1.0):
+        raise SpanScoringError(f"zero_division must be a number in [0, 1] or nan, got {value!r}")
+    return value
+
+
+def prf(counts: Counts, scheme: str, *, zero_division: float = 0.0) -> PRF:
+    """Precision, recall and F1 of one scheme's counts, with nervaluate 1.2.1's formulas.
+
+    strict, exact: ``P = COR/ACT``, ``R = COR/POS``; partial, type:
+    ``P = (COR + 0.5·PAR)/ACT``, ``R = (COR + 0.5·PAR)/POS`` (PAR is always 0 under type).
+    ``F1 = 2·P·R/(P + R)``. A ratio with denominator 0 is ``zero_division``; F1 is
+    ``zero_division`` only if POS = ACT = 0, and 0 whenever there is no credit but
+    POS + ACT > 0 (it equals ``2·credit/(POS + ACT)``).
+
+    Raises:
+        SpanScoringError: For an unknown scheme or an invalid ``zero_division``.
+    """
+    if scheme not in SCHEMES:
+        raise SpanScoringError(f"unknown scheme {scheme!r}; schemes are {list(SCHEMES)}")
+    zd = _check_zero_division(zero_division)
+    credit: float = (
+        counts.cor + 0.5 * counts.par if scheme in _PARTIAL_CREDIT_SCHEMES else counts.cor
+    )
+    pos, act = counts.pos, counts.act
+    precision = credit / act if act else zd
+    recall = credit / pos if pos else zd
+    if pos + act == 0:
+        f1 = zd
+    elif credit == 0:
+        f1 = 0.0
+    else:
+        f1 = 2 * (precision * recall) / (precision + recall)
+    return PRF(precision, recall, f1)
+
+
+@dataclass(frozen=True)
+class SchemeScores:
+    """Scores of one scheme.
+
+    Attributes:
+        scheme: The scheme name.
+        counts: Overall counts.
+        micro: P/R/F1 of the overall counts.
+        macro: Unweighted mean of the per-type P, R and F1 over every requested label.
+        weighted: Mean of the per-type P, R and F1 weighted by gold support (per-type
+            POS); equal to ``micro`` when there is no gold span at all.
+        per_type: ``label -> PRF`` for every requested label.
+        support: ``label -> number of gold spans``.
+    """
+
+    scheme: str
+    counts: Counts
+    micro: PRF
+    macro: PRF
+    weighted: PRF
+    per_type: Mapping[str, PRF]
+    support: Mapping[str, int]
+
+
+def semeval_scores(
+    counts: SchemeCounts, labels: Collection[str], *, zero_division: float = 0.0
+) -> dict[str, SchemeScores]:
+    """Score summed counts: micro, macro and support-weighted P/R/F1 per scheme.
+
+    Args:
+        counts: Counts, typically summed over the documents of a corpus.
+        labels: Labels to report and average over (the schema's label set); labels with
+            no gold and no predicted span are included, so with ``zero_division=0`` they
+            contribute an F1 of 0 to the macro average.
+        zero_division: Value of a ratio whose denominator is 0 (a number in [0, 1] or nan).
+
+    Returns:
+        ``scheme -> SchemeScores`` for ``strict``, ``exact``, ``partial`` and ``type``.
+
+    Raises:
+        SpanScoringError: If ``counts`` holds a label outside ``labels`` or
+            ``zero_division`` is invalid.
+    """
+    allowed = _label_set(labels)
+    zd = _check_zero_division(zero_division)
+    for label in counts.labels:
+        if label not in allowed:
+            raise SpanScoringError(unknown_label_message(label, allowed, " in counts"))
+    ordered = sorted(allowed)
+    result: dict[str, SchemeScores] = {}
+    for scheme in SCHEMES:
+        overall = counts.overall[scheme]
+        micro = prf(overall, scheme, zero_division=zd)
+        per_type = {
+            label: prf(counts.for_type(label)[scheme], scheme, zero_division=zd)
+            for label in ordered
+        }
+        support = {label: counts.for_type(label)[scheme].pos for label in ordered}
+        if ordered:
+            macro = PRF(
+                sum(v.precision for v in per_type.values()) / len(ordered),
+                sum(v.recall for v in per_type.values()) / len(ordered),
+                sum(v.f1 for v in per_type.values()) / len(ordered),
+            )
+        else:
+            macro = PRF(zd, zd, zd)
+        supported = [(support[k], v) for k, v in per_type.items() if support[k]]
+        total = sum(n for n, _ in supported)
+        if total:
+            weighted = PRF(
+                sum(n * v.precision for n, v in supported) / total,
+                sum(n * v.recall for n, v in supported) / total,
+                sum(n * v.f1 for n, v in supported) / total,
+            )
+        else:
+            weighted = micro
+        result[scheme] = SchemeScores(
+            scheme=scheme,
+            counts=overall,
+            micro=micro,
+            macro=macro,
+            weighted=weighted,
+            per_type=MappingProxyType(per_type),
+            support=MappingProxyType(support),
+        )
+    return result
