@@ -44,8 +44,21 @@ def compare_reports(
     rows: dict[str, Any] = {}
     shared = [m for m in a["headline"] if m in b["headline"]]
     for metric in shared:
-        sa = np.asarray(a["unit_statistics"]["metrics"][metric], dtype=np.float64)
-        sb = np.asarray(b["unit_statistics"]["metrics"][metric], dtype=np.float64)
+        table_a, table_b = a["unit_statistics"]["metrics"], b["unit_statistics"]["metrics"]
+        if metric not in table_a or metric not in table_b:
+            # Coreference keeps per-document statistics only; compare its point values.
+            row = {"a": a["headline"][metric]["f1"], "b": b["headline"][metric]["f1"]}
+            row.update(
+                delta=row["a"] - row["b"],
+                ci_low=None,
+                ci_high=None,
+                p_bootstrap=None,
+                p_randomization=None,
+            )
+            rows[metric] = row
+            continue
+        sa = np.asarray(table_a[metric], dtype=np.float64)
+        sb = np.asarray(table_b[metric], dtype=np.float64)
         row: dict[str, Any] = {"a": a["headline"][metric]["f1"], "b": b["headline"][metric]["f1"]}
         row["delta"] = row["a"] - row["b"]
         if len(sa) >= 2:

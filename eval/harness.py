@@ -20,6 +20,13 @@ from typing import Any, Literal
 
 import numpy as np
 from newsbench.eval import stats
+from newsbench.eval.coref import CorefCounts, coref_scores
+from newsbench.eval.coref_scoring import (
+    entity_coref_counts,
+    event_coref_counts,
+    predicts_entity_clusters,
+    predicts_hoppers,
+)
 from newsbench.eval.entity_scoring import score_entities
 from newsbench.eval.pairing import DocumentPair
 from newsbench.eval.timex_scoring import score_time_expressions
@@ -270,6 +277,77 @@ def _semeval_summary(details: dict[str, Any], cfg: ScoringConfig) -> dict[str, A
     return out
 
 
+_COREF_RATIO = ("muc", "bcubed", "ceafm", "ceafe", "lea")
+_COREF_PREFIX = {
+    "e2e.singletons": "",
+    "e2e.no_singletons": ".no_singletons",
+    "gold_mentions.singletons": ".gold_mentions",
+    "gold_mentions.no_singletons": ".gold_mentions.no_singletons",
+}
+
+
+def _conll_statistic(zero_division: float) -> stats.Statistic:
+    f1 = stats.f1_from_pr_counts(zero_division=zero_division)
+
+    def mean_f1(summed: np.ndarray) -> np.ndarray:
+        parts = [f1(summed[..., 4 * i : 4 * i + 4]) for i in range(3)]
+        return (parts[0] + parts[1] + parts[2]) / 3.0
+
+    columns = tuple(
+        f"{m}.{c}" for m in ("muc", "bcubed", "ceafe") for c in ("p_num", "p_den", "r_num", "r_den")
+    )
+    return stats.Statistic("conll_f1", columns, mean_f1, zero_division)
+
+
+def _coref_section(
+    per_doc: dict[str, list[CorefCounts]], doc_ids: list[str], config: ScoringConfig
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """Return (metrics, headline, per-document statistics) of every coreference setting."""
+    metrics: dict[str, Any] = {}
+    headline: dict[str, Any] = {}
+    per_unit: dict[str, list[list[float]]] = {}
+    for name, counts in sorted(per_doc.items()):
+        layer, setting = name.split(":", 1)
+        base = f"coref.{layer}{_COREF_PREFIX[setting]}"
+        summed = sum(counts, CorefCounts())
+        for metric, prf in coref_scores(summed, zero_division=config.zero_division).items():
+            metrics[f"{base}.{metric}"] = {
+                "precision": float(prf.precision),
+                "recall": float(prf.recall),
+                "f1": float(prf.f1),
+            }
+        for metric in _COREF_RATIO:
+            per_unit[f"{base}.{metric}"] = [list(c.pr_counts(metric)) for c in counts]
+        if setting == "e2e.singletons":
+            entry = dict(metrics[f"{base}.conll"])
+            ci = None
+            if len(counts) >= 2:
+                matrix = np.array(
+                    [
+                        [x for m in ("muc", "bcubed", "ceafe") for x in c.pr_counts(m)]
+                        for c in counts
+                    ]
+                )
+                result = stats.bootstrap_ci(
+                    matrix,
+                    _conll_statistic(config.zero_division),
+                    n_resamples=config.n_resamples,
+                    confidence=config.confidence,
+                    seed=config.seed,
+                    method=config.ci_method,
+                    unit="document",
+                )
+                ci = {"low": result.low, "high": result.high}
+            entry["ci"] = ci
+            headline[f"{base}.conll"] = entry
+    statistics = {
+        "unit_ids": doc_ids,
+        "columns": ["p_num", "p_den", "r_num", "r_den"],
+        "metrics": per_unit,
+    }
+    return metrics, headline, statistics
+
+
 def score_documents(
     pairs: Sequence[DocumentPair],
     config: ScoringConfig,
@@ -301,10 +379,22 @@ def score_documents(
     not_scored = sorted(set(ANNOTATION_LAYERS) - set(chosen))
     unit = config.resolved_unit(len(pairs))
     counts = CorpusCounts(unit)
+    entity_coref = "mentions" in chosen and any(predicts_entity_clusters(p.pred) for p in pairs)
+    event_coref = "events" in chosen and any(predicts_hoppers(p.pred) for p in pairs)
+    coref_docs: dict[str, list[CorefCounts]] = {}
     for pair in pairs:
         index = UnitIndex.for_document(pair.gold, unit)
         results = [scorers[layer](pair.gold, pair.pred, index, config) for layer in chosen]
         counts.add(pair.gold.id, len(index), results)
+        if entity_coref:
+            for setting, c in entity_coref_counts(pair.gold, pair.pred).items():
+                coref_docs.setdefault(f"entities:{setting}", []).append(c)
+        if event_coref:
+            for setting, c in event_coref_counts(pair.gold, pair.pred).items():
+                coref_docs.setdefault(f"events:{setting}", []).append(c)
+    coref_metrics, coref_headline, coref_statistics = _coref_section(
+        coref_docs, [p.gold.id for p in pairs], config
+    )
 
     metrics: dict[str, Any] = {}
     for metric in sorted(counts.arrays):
@@ -317,6 +407,9 @@ def score_documents(
                 entry.pop("counts")
                 entry["ci"] = _interval(counts.matrix(metric), config, unit)
                 headline[metric] = entry
+    metrics.update(coref_metrics)
+    headline.update(coref_headline)
+    coreference = [name for name, on in (("entities", entity_coref), ("events", event_coref)) if on]
     report = {
         "format": REPORT_FORMAT,
         "signature": config.signature(unit=unit, layers=chosen, corpus=corpus_version),
@@ -333,7 +426,7 @@ def score_documents(
             "gold": len(pairs),
             "missing_predictions": [p.gold.id for p in pairs if p.missing],
         },
-        "layers": {"scored": chosen, "not_predicted": not_scored},
+        "layers": {"scored": chosen, "not_predicted": not_scored, "coreference": coreference},
         "resampling": {
             "unit": unit,
             "n_units": len(counts.unit_ids),
@@ -351,5 +444,6 @@ def score_documents(
             "columns": ["p_num", "p_den", "r_num", "r_den"],
             "metrics": {m: counts.matrix(m).tolist() for m in sorted(counts.arrays)},
         },
+        "document_statistics": coref_statistics,
     }
     return report

@@ -36,11 +36,23 @@ def _score(gold: Document, pred: Document, **config) -> dict:
 
 
 def test_gold_against_itself_scores_one(mini_document):
-    report = _score(mini_document, mini_document, n_resamples=50)
-    assert report["layers"]["scored"][:2] == ["mentions", "time_expressions"]
-    for name, entry in report["headline"].items():
+    # zero_division=1: a 0/0 ratio (MUC on all-singleton hoppers, a type with no
+    # support) counts as perfect, so that *every* metric of the self-score is 1.
+    report = _score(mini_document, mini_document, n_resamples=50, zero_division=1.0)
+    assert report["layers"]["scored"] == ["mentions", "time_expressions", "events",
+                                          "attributions"]
+    assert report["layers"]["coreference"] == ["entities", "events"]
+    for name, entry in report["metrics"].items():
         assert entry["f1"] == 1.0, name
     assert report["errors"] == []
+
+
+def test_coreference_zero_division_default_follows_the_reference_scorer(mini_document):
+    report = _score(mini_document, mini_document, n_resamples=20)
+    # The fixture's two hoppers are singletons: MUC is 0/0 -> 0, so CoNLL = (0+1+1)/3.
+    assert report["metrics"]["coref.events.muc"]["f1"] == 0.0
+    assert report["metrics"]["coref.events.conll"]["f1"] == pytest.approx(2 / 3)
+    assert report["metrics"]["coref.entities.bcubed"]["f1"] == 1.0
 
 
 def test_only_predicted_layers_are_scored(mini_document):
