@@ -1,0 +1,186 @@
+"""Inter-annotator agreement, computed with the project's own harness.
+
+Annotation B is scored as if it were a prediction against annotation A (F1 is
+symmetric: swapping the two swaps P and R), on every layer, strict and partial.
+Chance-corrected agreement on labels is Cohen's kappa over the items both
+annotators marked with the same span: entity type and mention type of mentions
+with equal offsets, TIMEX type of time expressions with equal offsets, event type
+and realis of triggers with equal offsets, and mode and source class of
+attributions with equal cue offsets.
+
+Usage::
+
+    python -m newsbench.corpus.agreement corpus/agreement/annotator_a.ann \\
+        corpus/agreement/annotator_b.ann [--json out.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from collections.abc import Callable, Hashable, Sequence
+from pathlib import Path
+from typing import Any
+
+from newsbench.corpus.build import REPO_ROOT
+from newsbench.corpus.gold_source import parse_gold_source
+from newsbench.eval.harness import ScoringConfig, score_documents
+from newsbench.eval.pairing import pair_documents
+from newsbench.schema.model import Document
+
+
+def cohen_kappa(labels_a: Sequence[Hashable], labels_b: Sequence[Hashable]) -> float:
+    """Cohen's kappa of two label sequences over the same items.
+
+    ``kappa = (p_o - p_e) / (1 - p_e)`` with ``p_o`` the observed agreement and
+    ``p_e = sum_k p_A(k) p_B(k)`` the chance agreement. When ``p_e = 1`` (both
+    annotators used one and the same label throughout) kappa is undefined; it is
+    reported as 1.0 (perfect agreement on a constant labelling). An empty
+    sequence gives NaN.
+
+    Raises:
+        ValueError: if the sequences differ in length.
+    """
+    if len(labels_a) != len(labels_b):
+        raise ValueError(f"kappa needs paired labels: {len(labels_a)} != {len(labels_b)}")
+    n = len(labels_a)
+    if n == 0:
+        return float("nan")
+    observed = sum(a == b for a, b in zip(labels_a, labels_b, strict=True)) / n
+    count_a, count_b = Counter(labels_a), Counter(labels_b)
+    expected = sum(count_a[k] * count_b[k] for k in count_a) / (n * n)
+    if expected == 1.0:
+        return 1.0
+    return (observed - expected) / (1.0 - expected)
+
+
+def _paired_labels(
+    items_a: Sequence[Any],
+    items_b: Sequence[Any],
+    key: Callable[[Any], Hashable],
+    label: Callable[[Any], Hashable],
+) -> tuple[list[Hashable], list[Hashable]]:
+    by_key_b: dict[Hashable, list[Any]] = {}
+    for item in sorted(items_b, key=lambda x: (key(x), str(label(x)))):
+        by_key_b.setdefault(key(item), []).append(item)
+    out_a, out_b = [], []
+    for item in sorted(items_a, key=lambda x: (key(x), str(label(x)))):
+        candidates = by_key_b.get(key(item))
+        if candidates:
+            other = candidates.pop(0)
+            out_a.append(label(item))
+            out_b.append(label(other))
+    return out_a, out_b
+
+
+def kappas(a: Document, b: Document) -> dict[str, dict[str, float | int]]:
+    """Cohen's kappa of every label attribute over equal-span items."""
+
+    def span(x: Any) -> tuple[int, int]:
+        return (x.start, x.end)
+
+    def trigger(x: Any) -> tuple[int, int]:
+        return (x.trigger.start, x.trigger.end)
+
+    def cue(x: Any) -> tuple[int, int]:
+        return (x.cue[0].start, x.cue[-1].end)
+
+    specs: dict[str, tuple[str, Callable[[Any], Hashable], Callable[[Any], Hashable]]] = {
+        "mention.type": ("mentions", span, lambda m: m.type),
+        "mention.mention_type": ("mentions", span, lambda m: m.mention_type),
+        "timex.type": ("time_expressions", span, lambda t: t.type),
+        "timex.value (exact agreement)": ("time_expressions", span, lambda t: t.value),
+        "event.type": ("events", trigger, lambda e: e.type),
+        "event.realis": ("events", trigger, lambda e: e.realis),
+        "attribution.mode": ("attributions", cue, lambda x: x.mode),
+        "attribution.source_class": ("attributions", cue, lambda x: x.source_class),
+    }
+    out: dict[str, dict[str, float | int]] = {}
+    for name, (layer, key, label) in specs.items():
+        labels_a, labels_b = _paired_labels(a.layer(layer), b.layer(layer), key, label)
+        observed = (
+            sum(x == y for x, y in zip(labels_a, labels_b, strict=True)) / len(labels_a)
+            if labels_a
+            else float("nan")
+        )
+        out[name] = {
+            "items": len(labels_a),
+            "observed": observed,
+            "kappa": cohen_kappa(labels_a, labels_b),
+        }
+    return out
+
+
+def agreement(a: Document, b: Document, *, n_resamples: int = 1000) -> dict[str, Any]:
+    """Score B against A with the harness and add kappas; return JSON data."""
+    report = score_documents(
+        pair_documents([a], [b]), ScoringConfig(n_resamples=n_resamples), corpus_version="agreement"
+    )
+    return {"report": report, "kappa": kappas(a, b)}
+
+
+AGREEMENT_ROWS: tuple[tuple[str, str], ...] = (
+    ("mentions, strict (span + type)", "entities.strict"),
+    ("mentions, exact span", "entities.exact"),
+    ("mentions, partial (overlap, PAR = 1/2)", "entities.partial"),
+    ("named mentions, strict", "entities.NAM.strict"),
+    ("entity coreference, CoNLL F1", "coref.entities.conll"),
+    ("entity coreference, CoNLL F1 on shared mentions", "coref.entities.gold_mentions.conll"),
+    ("time expressions, strict span", "timex.strict"),
+    ("time expressions, relaxed span", "timex.relaxed"),
+    ("time expressions, value F1", "timex.value"),
+    ("event triggers, identification", "events.trigger_id"),
+    ("event triggers, classification", "events.trigger_cls"),
+    ("event arguments, classification", "events.arg_cls"),
+    ("event arguments, classification, coref-aware", "events.arg_cls.coref"),
+    ("event hoppers, CoNLL F1", "coref.events.conll"),
+    ("attribution cue, strict", "attr.cue"),
+    ("attribution source, strict", "attr.source"),
+    ("attribution source, partial", "attr.source.partial"),
+    ("attribution content, strict", "attr.content"),
+    ("attribution content, partial", "attr.content.partial"),
+    ("attribution relation (whole)", "attr.relation"),
+)
+
+
+def render_markdown(result: dict[str, Any]) -> str:
+    """Return the agreement tables as Markdown."""
+    metrics = result["report"]["metrics"]
+    lines = ["| layer and measure | F1 (%) |", "| --- | ---: |"]
+    for label, metric in AGREEMENT_ROWS:
+        if metric in metrics:
+            lines.append(f"| {label} | {100 * metrics[metric]['f1']:.1f} |")
+    lines += [
+        "",
+        "| label (over items with equal spans) | items | observed (%) | Cohen's kappa |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    for name, row in result["kappa"].items():
+        lines.append(
+            f"| {name} | {row['items']} | {100 * row['observed']:.1f} | {row['kappa']:.3f} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command-line entry point."""
+    parser = argparse.ArgumentParser(description="inter-annotator agreement of two .ann files")
+    parser.add_argument("a", type=Path)
+    parser.add_argument("b", type=Path)
+    parser.add_argument("--json", type=Path, help="write the full result here")
+    parser.add_argument("--resamples", type=int, default=1000)
+    args = parser.parse_args(argv)
+    doc_a = parse_gold_source(args.a, REPO_ROOT)
+    doc_b = parse_gold_source(args.b, REPO_ROOT)
+    result = agreement(doc_a, doc_b, n_resamples=args.resamples)
+    if args.json:
+        from newsbench.eval.report import write_json
+
+        write_json(args.json, result)
+    sys.stdout.write(render_markdown(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
