@@ -1,0 +1,448 @@
+"""Event extraction scoring, following TextEE (Huang et al., 2024).
+
+Triggers and arguments are scored as tuples matched exactly, one-to-one, by multiset
+intersection (so duplicate gold tuples count as many times as they occur and the
+result does not depend on input order). Metrics (full definitions and formulas in
+``eval/docs/events.md``):
+
+- ``events.trigger_id``: trigger offsets equal;
+- ``events.trigger_cls`` and ``events.trigger_cls[<EventType>]``: offsets and type equal;
+- ``events.arg_id``: (event type, argument span) equal;
+- ``events.arg_cls`` and ``events.arg_cls[<Role>]``: (event type, argument span, role);
+- ``events.arg_id+`` and ``events.arg_cls+``: the same tuples plus the trigger offsets
+  (the argument must hang on a correctly classified trigger);
+- each argument metric also with suffix ``.head`` (argument spans compared by their
+  last token) and ``.coref`` (argument spans compared through gold entity clusters);
+- ``events.realis``: realis accuracy over trigger classification matches.
+
+Gold items are credited to the recall side of the unit their trigger starts in and
+predicted items to the precision side of theirs (arguments use their event's trigger).
+Event coreference is scored elsewhere; :func:`hopper_clusters` gives its clusters.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from dataclasses import dataclass
+
+from newsbench.eval.units import ErrorRecord, LayerResult, MetricTable, UnitIndex, context_of
+from newsbench.schema.contract import EVENT_TYPES, ROLES
+from newsbench.schema.model import Document, Event
+from newsbench.schema.tokens import token_offsets
+
+__all__ = [
+    "ARGUMENT_METRICS",
+    "LAYER",
+    "METRICS",
+    "MODES",
+    "EventScoringError",
+    "hopper_clusters",
+    "score_events",
+]
+
+LAYER = "events"
+"""The ``layer`` of every :class:`ErrorRecord` produced here."""
+
+MODES: tuple[str, ...] = ("", ".head", ".coref")
+"""Argument matching modes as metric suffixes: exact span (no suffix), head, coref."""
+
+_ARGUMENT_BASES: tuple[str, ...] = (
+    "events.arg_id",
+    "events.arg_cls",
+    "events.arg_id+",
+    "events.arg_cls+",
+)
+
+ARGUMENT_METRICS: tuple[str, ...] = tuple(f"{b}{m}" for b in _ARGUMENT_BASES for m in MODES)
+"""The 12 argument metrics (4 tuple definitions x 3 matching modes)."""
+
+METRICS: tuple[str, ...] = (
+    "events.trigger_id",
+    "events.trigger_cls",
+    *(f"events.trigger_cls[{t}]" for t in EVENT_TYPES),
+    *ARGUMENT_METRICS,
+    *(f"events.arg_cls[{r}]" for r in ROLES),
+    "events.realis",
+)
+"""Every metric declared by :func:`score_events`, in reporting order."""
+
+Offsets = tuple[int, int]
+
+
+class EventScoringError(ValueError):
+    """An event argument refers to an id that is neither a mention nor a time expression."""
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class _Arg:
+    """One argument as a scoring item (field order is the canonical sort order)."""
+
+    trigger: Offsets
+    event_type: str
+    span: Offsets
+    role: str
+    unit: int
+
+
+# ------------------------------------------------------------------------ helpers
+
+
+def _events(doc: Document) -> tuple[Event, ...]:
+    return doc.layer("events")
+
+
+def _offsets(event: Event) -> Offsets:
+    return (event.trigger.start, event.trigger.end)
+
+
+def _arguments(doc: Document, units: UnitIndex) -> list[_Arg]:
+    """Resolve every argument of ``doc`` to an item with its argument span."""
+    spans: dict[str, Offsets] = {t.id: (t.start, t.end) for t in doc.layer("time_expressions")}
+    spans.update({m.id: (m.start, m.end) for m in doc.layer("mentions")})
+    items = []
+    for event in _events(doc):
+        unit = units.unit_of(event.trigger.start)
+        for argument in event.arguments or ():
+            span = spans.get(argument.ref)
+            if span is None:
+                raise EventScoringError(
+                    f"document {doc.id!r}: event {event.id!r} has a {argument.role} argument "
+                    f"{argument.ref!r} that names no mention or time expression"
+                )
+            items.append(_Arg(_offsets(event), event.type, span, argument.role, unit))
+    return items
+
+
+def _head_view(text: str) -> Callable[[Offsets], Hashable]:
+    """Return span -> head offsets (its last token; the span itself if it has none)."""
+
+    def head(span: Offsets) -> Hashable:
+        tokens = token_offsets(text, span[0], span[1])
+        return tokens[-1] if tokens else span
+
+    return head
+
+
+def _coref_view(gold: Document) -> Callable[[Offsets], Hashable]:
+    """Return span -> gold entity id (span exactly a gold mention's) or the span itself.
+
+    Spans of gold time expressions always keep their span. When several gold mentions
+    with entity ids share the span, the smallest entity id is used.
+    """
+    timex_spans = {(t.start, t.end) for t in gold.layer("time_expressions")}
+    entity_of: dict[Offsets, str] = {}
+    for mention in gold.layer("mentions"):
+        span = (mention.start, mention.end)
+        if mention.entity is None or span in timex_spans:
+            continue
+        if span not in entity_of or mention.entity < entity_of[span]:
+            entity_of[span] = mention.entity
+
+    def coref(span: Offsets) -> Hashable:
+        entity = entity_of.get(span)
+        return ("span", span) if entity is None else ("entity", entity)
+
+    return coref
+
+
+def _group(indices: Iterable[int], key: Callable[[int], Hashable]) -> dict[Hashable, list[int]]:
+    groups: dict[Hashable, list[int]] = defaultdict(list)
+    for i in indices:
+        groups[key(i)].append(i)
+    return groups
+
+
+_LOCALITY: tuple[Callable[[_Arg], Hashable], ...] = (
+    lambda item: item.trigger,
+    lambda item: item.unit,
+    lambda item: None,
+)
+
+
+def _match(
+    gold: Sequence[_Arg], pred: Sequence[_Arg], key: Callable[[_Arg], Hashable]
+) -> tuple[list[bool], list[bool]]:
+    """Multiset intersection of ``key`` tuples; return which items are matched.
+
+    The number of matches per key is ``min(#gold, #pred)``. Which items carry the
+    credit only decides the units credited: items on the same trigger pair first,
+    then items in the same unit, then the rest in canonical (sorted) order, so the
+    result depends only on the multisets of items.
+    """
+    gold_hit = [False] * len(gold)
+    pred_hit = [False] * len(pred)
+    pred_by_key = _group(range(len(pred)), lambda j: key(pred[j]))
+    for k, gold_idx in _group(range(len(gold)), lambda i: key(gold[i])).items():
+        pred_idx = pred_by_key.get(k)
+        if not pred_idx:
+            continue
+        g_rest = sorted(gold_idx, key=gold.__getitem__)
+        p_rest = sorted(pred_idx, key=pred.__getitem__)
+        for level in _LOCALITY:
+            p_buckets = _group(p_rest, lambda j, level=level: level(pred[j]))
+            for value, g_bucket in _group(g_rest, lambda i, level=level: level(gold[i])).items():
+                p_bucket = p_buckets.get(value, [])
+                for i, j in zip(g_bucket, p_bucket, strict=False):
+                    gold_hit[i] = pred_hit[j] = True
+            g_rest = [i for i in g_rest if not gold_hit[i]]
+            p_rest = [j for j in p_rest if not pred_hit[j]]
+            if not g_rest or not p_rest:
+                break
+    return gold_hit, pred_hit
+
+
+def _error(
+    kind: str,
+    doc: Document,
+    gold_span: Offsets | None,
+    pred_span: Offsets | None,
+    gold_label: str | None,
+    pred_label: str | None,
+    note: str = "",
+) -> ErrorRecord:
+    text = doc.text
+    spans = [s for s in (gold_span, pred_span) if s is not None]
+    return ErrorRecord(
+        LAYER,
+        kind,
+        doc.id,
+        gold_span,
+        pred_span,
+        gold_label,
+        pred_label,
+        None if gold_span is None else text[gold_span[0] : gold_span[1]],
+        None if pred_span is None else text[pred_span[0] : pred_span[1]],
+        context_of(text, min(s[0] for s in spans), max(s[1] for s in spans)),
+        note,
+    )
+
+
+def _none_last(value: str | None) -> tuple[bool, str]:
+    return (value is None, value or "")
+
+
+# ----------------------------------------------------------------------- triggers
+
+
+def _score_triggers(gold: Document, pred: Document, units: UnitIndex, result: LayerResult) -> None:
+    table = result.table
+    confusion: Counter[tuple[str, str]] = Counter()
+    gold_at: dict[Offsets, list[Event]] = defaultdict(list)
+    pred_at: dict[Offsets, list[Event]] = defaultdict(list)
+    for event in _events(gold):
+        gold_at[_offsets(event)].append(event)
+    for event in _events(pred):
+        pred_at[_offsets(event)].append(event)
+    for offsets in sorted(set(gold_at) | set(pred_at)):
+        unit = units.unit_of(offsets[0])
+        g_events, p_events = gold_at.get(offsets, []), pred_at.get(offsets, [])
+        matched = min(len(g_events), len(p_events))
+        table.gold("events.trigger_id", unit, matched, len(g_events))
+        table.pred("events.trigger_id", unit, matched, len(p_events))
+
+        g_types = Counter(e.type for e in g_events)
+        p_types = Counter(e.type for e in p_events)
+        for event_type in sorted(set(g_types) | set(p_types)):
+            n_gold, n_pred = g_types[event_type], p_types[event_type]
+            hits = min(n_gold, n_pred)
+            for metric in ("events.trigger_cls", f"events.trigger_cls[{event_type}]"):
+                table.gold(metric, unit, hits, n_gold)
+                table.pred(metric, unit, hits, n_pred)
+            if hits:
+                _score_realis(gold, offsets, event_type, g_events, p_events, hits, unit, result)
+
+        # Same offsets, different type: pair the left-over types in sorted order.
+        g_left = sorted((g_types - p_types).elements())
+        p_left = sorted((p_types - g_types).elements())
+        for g_type, p_type in zip(g_left, p_left, strict=False):
+            confusion[(g_type, p_type)] += 1
+            result.errors.append(_error("type", gold, offsets, offsets, g_type, p_type))
+        for g_type in g_left[len(p_left) :]:
+            result.errors.append(_error("missed", gold, offsets, None, g_type, None))
+        for p_type in p_left[len(g_left) :]:
+            result.errors.append(_error("spurious", gold, None, offsets, None, p_type))
+    result.details["events.confusion"] = confusion
+
+
+def _score_realis(
+    gold: Document,
+    offsets: Offsets,
+    event_type: str,
+    g_events: Sequence[Event],
+    p_events: Sequence[Event],
+    hits: int,
+    unit: int,
+    result: LayerResult,
+) -> None:
+    """Credit the ``hits`` trigger_cls pairs at ``offsets``, pairing equal realis first."""
+    g_realis = Counter(e.realis for e in g_events if e.type == event_type)
+    p_realis = Counter(e.realis for e in p_events if e.type == event_type)
+    shared = {r: min(n, p_realis[r]) for r, n in g_realis.items() if r is not None}
+    same = sum(shared.values())
+    result.table.both("events.realis", unit, same, hits)
+    g_left = sorted(
+        (r for r, n in g_realis.items() for _ in range(n - shared.get(r, 0))), key=_none_last
+    )
+    p_left = sorted(
+        (r for r, n in p_realis.items() for _ in range(n - shared.get(r, 0))), key=_none_last
+    )
+    for g_value, p_value in list(zip(g_left, p_left, strict=False))[: hits - same]:
+        result.errors.append(
+            _error("realis", gold, offsets, offsets, g_value, p_value, note=event_type)
+        )
+
+
+# ---------------------------------------------------------------------- arguments
+
+
+def _argument_keys(
+    head: Callable[[Offsets], Hashable], coref: Callable[[Offsets], Hashable]
+) -> dict[str, Callable[[_Arg], Hashable]]:
+    views: dict[str, Callable[[Offsets], Hashable]] = {
+        "": lambda span: span,
+        ".head": head,
+        ".coref": coref,
+    }
+    keys: dict[str, Callable[[_Arg], Hashable]] = {}
+    for mode, view in views.items():
+        keys[f"events.arg_id{mode}"] = lambda a, v=view: (a.event_type, v(a.span))
+        keys[f"events.arg_cls{mode}"] = lambda a, v=view: (a.event_type, v(a.span), a.role)
+        keys[f"events.arg_id+{mode}"] = lambda a, v=view: (a.trigger, a.event_type, v(a.span))
+        keys[f"events.arg_cls+{mode}"] = lambda a, v=view: (
+            a.trigger,
+            a.event_type,
+            v(a.span),
+            a.role,
+        )
+    return keys
+
+
+def _argument_note(doc: Document, item: _Arg) -> str:
+    start, end = item.trigger
+    return f"{item.event_type} trigger {doc.text[start:end]!r} [{start}, {end})"
+
+
+def _score_arguments(gold: Document, pred: Document, units: UnitIndex, result: LayerResult) -> None:
+    table = result.table
+    g_args, p_args = _arguments(gold, units), _arguments(pred, units)
+    keys = _argument_keys(_head_view(gold.text), _coref_view(gold))
+    for metric in ARGUMENT_METRICS:
+        g_hit, p_hit = _match(g_args, p_args, keys[metric])
+        for item, hit in zip(g_args, g_hit, strict=True):
+            table.gold(metric, item.unit, float(hit))
+            if metric == "events.arg_cls":
+                table.gold(f"events.arg_cls[{item.role}]", item.unit, float(hit))
+        for item, hit in zip(p_args, p_hit, strict=True):
+            table.pred(metric, item.unit, float(hit))
+            if metric == "events.arg_cls":
+                table.pred(f"events.arg_cls[{item.role}]", item.unit, float(hit))
+        if metric == "events.arg_cls+":
+            _argument_errors(
+                gold,
+                [a for a, hit in zip(g_args, g_hit, strict=True) if not hit],
+                [a for a, hit in zip(p_args, p_hit, strict=True) if not hit],
+                result,
+            )
+
+
+def _argument_errors(
+    gold: Document, missed: list[_Arg], spurious: list[_Arg], result: LayerResult
+) -> None:
+    """Role errors (same trigger, type and span) first; the rest missed or spurious."""
+    order = sorted(range(len(spurious)), key=spurious.__getitem__)
+    spurious_at = _group(
+        order, lambda j: (spurious[j].trigger, spurious[j].event_type, spurious[j].span)
+    )
+    used: set[int] = set()
+    for g in sorted(missed):
+        candidates = spurious_at.get((g.trigger, g.event_type, g.span))
+        note = _argument_note(gold, g)
+        if candidates:
+            j = candidates.pop(0)
+            used.add(j)
+            p = spurious[j]
+            result.errors.append(_error("role", gold, g.span, p.span, g.role, p.role, note))
+        else:
+            result.errors.append(_error("missed-argument", gold, g.span, None, g.role, None, note))
+    for j in order:
+        if j not in used:
+            p = spurious[j]
+            note = _argument_note(gold, p)
+            result.errors.append(
+                _error("spurious-argument", gold, None, p.span, None, p.role, note)
+            )
+
+
+# ----------------------------------------------------------------------------- API
+
+
+def _error_order(error: ErrorRecord) -> tuple[object, ...]:
+    where = error.gold if error.gold is not None else error.pred
+    return (
+        where,
+        error.kind,
+        error.gold or (-1, -1),
+        error.pred or (-1, -1),
+        _none_last(error.gold_label),
+        _none_last(error.pred_label),
+        error.note,
+    )
+
+
+def score_events(gold: Document, pred: Document, units: UnitIndex) -> LayerResult:
+    """Score the events of one document pair (``pred.events is None`` counts as ``()``).
+
+    Args:
+        gold: The gold document.
+        pred: The prediction for the same text.
+        units: The resampling units of ``gold``.
+
+    Returns:
+        Per-unit counts of every metric in :data:`METRICS` (all declared), the mergeable
+        ``details["events.confusion"]`` (a :class:`collections.Counter` of
+        ``(gold_type, pred_type)`` over trigger pairs with equal offsets and different
+        types), and the error records (layer ``"events"``) in text order.
+
+    Raises:
+        EventScoringError: If an argument refers to an unknown id.
+    """
+    table = MetricTable(len(units))
+    table.declare(*METRICS)
+    result = LayerResult(table)
+    _score_triggers(gold, pred, units, result)
+    _score_arguments(gold, pred, units, result)
+    result.errors.sort(key=_error_order)
+    return result
+
+
+def hopper_clusters(doc: Document) -> list[list[Offsets]]:
+    """Return the event coreference (hopper) clusters of ``doc`` keyed by trigger offsets.
+
+    An event whose ``hopper`` is ``None`` is its own singleton cluster. Events with the
+    same trigger offsets are one coreference mention, so clusters that share a trigger
+    are merged; the result is valid input for :func:`newsbench.eval.coref.coref_counts`
+    (each key occurs once). Clusters are sorted, and so is each cluster.
+    """
+    parent: dict[Offsets, Offsets] = {}
+
+    def find(x: Offsets) -> Offsets:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    first_of_hopper: dict[str, Offsets] = {}
+    for event in _events(doc):
+        offsets = _offsets(event)
+        parent.setdefault(offsets, offsets)
+        if event.hopper is None:
+            continue
+        other = first_of_hopper.setdefault(event.hopper, offsets)
+        a, b = find(offsets), find(other)
+        if a != b:
+            parent[max(a, b)] = min(a, b)
+    clusters: dict[Offsets, list[Offsets]] = defaultdict(list)
+    for offsets in parent:
+        clusters[find(offsets)].append(offsets)
+    return sorted(sorted(c) for c in clusters.values())
