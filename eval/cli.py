@@ -9,6 +9,7 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
@@ -100,25 +101,6 @@ def print_statistics(stats: dict[str, Any], console: Console) -> None:
         )
         table.add_row(layer, str(entry["total"]), breakdown)
     console.print(table)
-
-
-def command_bench(args: argparse.Namespace) -> int:
-    """The main job: validate the gold corpus and print its statistics."""
-    from newsbench.corpus import gold_path
-    from newsbench.corpus.stats import corpus_statistics
-    from newsbench.schema.problems import DataError
-    from newsbench.schema.validate import load_documents
-
-    console = Console()
-    path = gold_path()
-    try:
-        documents = load_documents(path, "document")
-    except DataError as exc:
-        _emit_problems(exc.problems, "text", sys.stderr)
-        return EXIT_DATA
-    console.print(f"gold corpus {path}: valid")
-    print_statistics(corpus_statistics(documents), console)
-    return EXIT_OK
 
 
 def _label_map(value: str | None) -> Any:
@@ -386,12 +368,11 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--format", choices=["text", "json"], default="text")
     compare.set_defaults(handler=command_compare)
 
-    bench = sub.add_parser("bench", help="the main job: check the gold corpus and report")
-    bench.set_defaults(handler=command_bench)
-
     build = sub.add_parser("build-corpus", help="build corpus/data/*.jsonl from corpus/gold/*.ann")
     build.add_argument("--check", action="store_true", help="exit 1 if the published file is stale")
     build.set_defaults(handler=command_build_corpus)
+    for entry_point in sorted(entry_points(group="newsbench.commands"), key=lambda e: e.name):
+        entry_point.load()(sub)
     return parser
 
 

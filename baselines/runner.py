@@ -1,0 +1,290 @@
+"""Run extractors and the benchmark: ``newsbench run``, ``newsbench bench``.
+
+These subcommands are registered into the ``newsbench`` command line through the
+``newsbench.commands`` entry-point group, so that the harness (``newsbench.eval``)
+never imports the baselines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+import sys
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from newsbench.baselines.base import (
+    BUILTIN,
+    Extractor,
+    ExtractorNameError,
+    ExtractorUnavailable,
+    SourceDocument,
+    check_predictions,
+    import_extractor_class,
+)
+from newsbench.baselines.oracle import OracleExtractor
+from newsbench.schema.model import Document, document_to_dict
+from newsbench.schema.problems import DataError
+from newsbench.schema.validate import validate_record
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+BENCH_ORDER: tuple[str, ...] = ("floor", "rules", "spacy", "sklearn", "llm", "oracle")
+"""The built-in baselines in leaderboard order."""
+
+
+def build_extractor(name: str, gold: Sequence[Document]) -> Extractor:
+    """Instantiate a built-in baseline or a user class ``package.module:Class``.
+
+    The oracle receives the gold; a class whose constructor takes ``training``
+    receives the gold too (the trained baseline, which cross-validates over it);
+    every other extractor is built without arguments.
+
+    Raises:
+        ExtractorNameError: the name cannot be imported.
+        ExtractorUnavailable: the extractor cannot run here (says why).
+    """
+    if name == "oracle":
+        return OracleExtractor(gold)
+    cls = import_extractor_class(name)
+    parameters = inspect.signature(cls).parameters
+    extractor = cls(training=list(gold)) if "training" in parameters else cls()
+    if not isinstance(extractor, Extractor):
+        raise ExtractorNameError(
+            f"{name!r} does not implement the Extractor protocol (name, layers, extract)"
+        )
+    return extractor
+
+
+def count_words(documents: Iterable[SourceDocument]) -> int:
+    """Return the number of whitespace-separated words (for throughput)."""
+    return sum(len(d.text.split()) for d in documents)
+
+
+def run_extractor(
+    extractor: Extractor, documents: Sequence[SourceDocument], *, progress: bool = False
+) -> list[Document]:
+    """Run an extractor over documents, checking and validating every prediction.
+
+    Raises:
+        DataError: if a prediction violates the schema (an extractor bug).
+    """
+    predictions: list[Document] = []
+    with Progress(disable=not progress, transient=True) as bar:
+        task = bar.add_task(f"{extractor.name}", total=len(documents))
+        for prediction in extractor.extract(documents):
+            predictions.append(prediction)
+            bar.advance(task)
+    check_predictions(extractor, list(documents), predictions)
+    problems = []
+    for prediction in predictions:
+        _, found = validate_record(document_to_dict(prediction), "prediction")
+        problems.extend(found)
+    if problems:
+        raise DataError(problems)
+    return predictions
+
+
+@dataclass(frozen=True)
+class BenchResult:
+    """One baseline's outcome in the benchmark."""
+
+    name: str
+    report: dict[str, Any] | None
+    seconds: float | None
+    words: int
+    skipped: str | None = None
+
+    @property
+    def words_per_second(self) -> float | None:
+        """Throughput of the extraction step."""
+        return self.words / self.seconds if self.seconds else None
+
+
+def bench_baselines(
+    gold: Sequence[Document],
+    names: Sequence[str] = BENCH_ORDER,
+    *,
+    n_resamples: int = 1000,
+    progress: bool = False,
+    on_result: Callable[[BenchResult], None] | None = None,
+) -> list[BenchResult]:
+    """Run and score every named baseline on the gold; skip (with the reason) what cannot run."""
+    from newsbench.corpus import CORPUS_VERSION
+    from newsbench.eval.harness import ScoringConfig, score_documents
+    from newsbench.eval.pairing import pair_documents
+
+    sources = [SourceDocument.from_document(d) for d in gold]
+    words = count_words(sources)
+    results = []
+    for name in names:
+        try:
+            extractor = build_extractor(name, gold)
+            start = time.perf_counter()
+            predictions = run_extractor(extractor, sources, progress=progress)
+            seconds = time.perf_counter() - start
+        except ExtractorUnavailable as exc:
+            result = BenchResult(name, None, None, words, skipped=str(exc))
+        else:
+            report = score_documents(
+                pair_documents(gold, predictions),
+                ScoringConfig(n_resamples=n_resamples),
+                provenance={"extractor": name, "extractor_layers": sorted(extractor.layers)},
+                corpus_version=CORPUS_VERSION,
+            )
+            result = BenchResult(name, report, seconds, words)
+        results.append(result)
+        if on_result is not None:
+            on_result(result)
+    return results
+
+
+LEADERBOARD_METRICS: tuple[tuple[str, str], ...] = (
+    ("entities.strict", "Mentions strict"),
+    ("entities.NAM.strict", "Names strict"),
+    ("coref.entities.conll", "Coref CoNLL"),
+    ("timex.relaxed", "TIMEX relaxed"),
+    ("timex.value", "TIMEX value"),
+    ("events.trigger_cls", "Trigger cls"),
+    ("events.arg_cls", "Arg cls"),
+    ("attr.relation", "Attribution"),
+)
+
+
+def leaderboard_table(results: Sequence[BenchResult]) -> Table:
+    """Return the leaderboard as a rich table (F1 %, with CIs where defined)."""
+    table = Table(title="newsbench leaderboard (F1 %, 95% CI)")
+    table.add_column("baseline", no_wrap=True)
+    for _, label in LEADERBOARD_METRICS:
+        table.add_column(label, justify="right")
+    table.add_column("words/s", justify="right")
+    for result in results:
+        if result.report is None:
+            table.add_row(
+                result.name, *(["-"] * len(LEADERBOARD_METRICS)), f"skipped: {result.skipped}"
+            )
+            continue
+        cells = []
+        for metric, _ in LEADERBOARD_METRICS:
+            entry = result.report["headline"].get(metric) or result.report["metrics"].get(metric)
+            if entry is None:
+                cells.append("-")
+                continue
+            ci = entry.get("ci")
+            span = f" [{100 * ci['low']:.0f}-{100 * ci['high']:.0f}]" if ci else ""
+            cells.append(f"{100 * entry['f1']:.1f}{span}")
+        wps = result.words_per_second
+        table.add_row(result.name, *cells, f"{wps:,.0f}" if wps else "-")
+    return table
+
+
+# --- command line --------------------------------------------------------------------
+
+
+def _load_gold(path: Path | None) -> list[Document]:
+    from newsbench.corpus import gold_path
+    from newsbench.schema.validate import load_documents
+
+    return load_documents(path or gold_path(), "document")
+
+
+def command_run(args: argparse.Namespace) -> int:
+    """``newsbench run EXTRACTOR --out preds.jsonl``."""
+    from newsbench.schema.io import write_jsonl
+
+    try:
+        gold = _load_gold(args.gold)
+    except DataError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    try:
+        extractor = build_extractor(args.extractor, gold)
+    except ExtractorNameError as exc:
+        print(f"newsbench: error: {exc}", file=sys.stderr)
+        return 2
+    except ExtractorUnavailable as exc:
+        print(f"newsbench: {args.extractor} cannot run here: {exc}", file=sys.stderr)
+        return 1
+    sources = [SourceDocument.from_document(d) for d in gold]
+    try:
+        predictions = run_extractor(extractor, sources, progress=sys.stderr.isatty())
+    except (ExtractorUnavailable, DataError) as exc:
+        print(f"newsbench: {args.extractor} failed: {exc}", file=sys.stderr)
+        return 1
+    count = write_jsonl(args.out, (document_to_dict(p) for p in predictions))
+    print(
+        f"wrote {count} prediction document(s) to {args.out} "
+        f"(layers: {', '.join(sorted(extractor.layers))})"
+    )
+    return 0
+
+
+def command_bench(args: argparse.Namespace) -> int:
+    """The README's main job: check the gold, run and score every baseline, print the board."""
+    from newsbench.corpus import gold_path
+    from newsbench.corpus.stats import corpus_statistics
+    from newsbench.eval.cli import print_statistics
+    from newsbench.eval.report import write_json
+
+    console = Console()
+    try:
+        gold = _load_gold(None)
+    except DataError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    console.print(f"gold corpus {gold_path()}: valid")
+    print_statistics(corpus_statistics(gold), console)
+    names = args.only or list(BENCH_ORDER)
+    unknown = [n for n in names if n not in BENCH_ORDER]
+    if unknown:
+        print(
+            f"newsbench: error: unknown baseline(s) {unknown}; choose from {BENCH_ORDER}",
+            file=sys.stderr,
+        )
+        return 2
+
+    def announce(result: BenchResult) -> None:
+        status = f"skipped ({result.skipped})" if result.skipped else f"{result.seconds:.2f} s"
+        console.print(f"  {result.name}: {status}")
+
+    results = bench_baselines(
+        gold, names, n_resamples=args.resamples, progress=sys.stderr.isatty(), on_result=announce
+    )
+    console.print(leaderboard_table(results))
+    if args.out_dir:
+        for result in results:
+            if result.report is not None:
+                write_json(Path(args.out_dir) / f"{result.name}.json", result.report)
+        console.print(f"reports written to {args.out_dir}/")
+    return 0
+
+
+def register_run(sub: Any) -> None:
+    """Entry point: add ``newsbench run`` to the command line."""
+    parser = sub.add_parser("run", help="run an extractor on the gold texts, write predictions")
+    parser.add_argument(
+        "extractor", help=f"built-in ({', '.join([*BUILTIN, 'oracle'])}) or package.module:Class"
+    )
+    parser.add_argument("--out", type=Path, required=True, help="predictions JSONL to write")
+    parser.add_argument("--gold", type=Path, help="gold JSONL (default: the packaged corpus)")
+    parser.set_defaults(handler=command_run)
+
+
+def register_bench(sub: Any) -> None:
+    """Entry point: add ``newsbench bench`` to the command line."""
+    parser = sub.add_parser("bench", help="the main job: run and score every baseline")
+    parser.add_argument(
+        "--only", nargs="+", metavar="BASELINE", help=f"run only these ({', '.join(BENCH_ORDER)})"
+    )
+    parser.add_argument(
+        "--out-dir",
+        type=Path,
+        default=Path("out/bench"),
+        help="write each baseline's JSON report here (default out/bench)",
+    )
+    parser.add_argument("--resamples", type=int, default=1000)
+    parser.set_defaults(handler=command_bench)
