@@ -51,3 +51,15 @@ def test_consistency_findings_are_all_explained():
 def test_corpus_version_is_in_the_changelog(repo_root):
     changelog = (repo_root / "corpus" / "CHANGELOG.md").read_text("utf-8")
     assert f"## {CORPUS_VERSION}" in changelog
+
+
+def test_dataset_card_statistics_are_current():
+    from newsbench.corpus.card import CARD, updated_card
+
+    text = CARD.read_text("utf-8")
+    assert text == updated_card(text, load_documents(gold_path())), (
+        "run: python -m newsbench.corpus.card")
+    for section in ("## Dataset summary", "## Dataset structure", "## Annotation process",
+                    "## Agreement", "## Who annotated", "## Known limitations",
+                    "## Licensing and provenance", "## Citation"):
+        assert section in text
