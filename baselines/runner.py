@@ -16,6 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
 from newsbench.baselines.base import (
     BUILTIN,
     Extractor,
@@ -29,9 +33,6 @@ from newsbench.baselines.oracle import OracleExtractor
 from newsbench.schema.model import Document, document_to_dict
 from newsbench.schema.problems import DataError
 from newsbench.schema.validate import validate_record
-from rich.console import Console
-from rich.progress import Progress
-from rich.table import Table
 
 BENCH_ORDER: tuple[str, ...] = ("floor", "rules", "spacy", "sklearn", "llm", "oracle")
 """The built-in baselines in leaderboard order."""

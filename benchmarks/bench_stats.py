@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 
 import numpy as np
+
 from newsbench.eval.stats import bootstrap_ci, f1
 
 N_UNITS = 10_000

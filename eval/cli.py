@@ -13,11 +13,12 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
+from rich.console import Console
+from rich.table import Table
+
 from newsbench.schema.contract import SchemaKind
 from newsbench.schema.problems import Problem
 from newsbench.schema.validate import iter_validated
-from rich.console import Console
-from rich.table import Table
 
 EXIT_OK = 0
 EXIT_DATA = 1

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
+
 from newsbench.eval import stats
 from newsbench.eval.coref import CorefCounts, coref_scores
 from newsbench.eval.coref_scoring import (

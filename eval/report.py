@@ -7,9 +7,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from newsbench.schema.io import atomic_output
 from rich.console import Console
 from rich.table import Table
+
+from newsbench.schema.io import atomic_output
 
 
 def _fmt(value: float | None) -> str:

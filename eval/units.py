@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
+
 from newsbench.schema.model import Document
 
 UnitKind = Literal["sentence", "document"]

@@ -19,6 +19,7 @@ from typing import Any, BinaryIO
 
 import jsonlines
 import orjson
+
 from newsbench.schema.problems import Problem
 
 

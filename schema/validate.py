@@ -20,6 +20,7 @@ from functools import cache
 from typing import Any
 
 import jsonschema_rs
+
 from newsbench.schema.contract import SchemaKind, load_schema
 from newsbench.schema.io import iter_jsonl
 from newsbench.schema.model import Document, Mention, document_from_dict, iter_spans

@@ -33,16 +33,22 @@ def mini_record(mini_document: Document) -> dict[str, Any]:
 
 # --- the gold must be byte-identical before and after the whole suite -----------------
 
-_GOLD_FILES = ("corpus/data/test.jsonl", "corpus/gold/000_b245f45723a17301.ann",
-               "seeds/000_b245f45723a17301.txt")
+_GOLD_FILES = (
+    "corpus/data/test.jsonl",
+    "corpus/gold/000_b245f45723a17301.ann",
+    "seeds/000_b245f45723a17301.txt",
+)
 _gold_hashes: dict[str, str] = {}
 
 
 def _hash_gold() -> dict[str, str]:
     import hashlib
 
-    return {name: hashlib.sha256((REPO_ROOT / name).read_bytes()).hexdigest()
-            for name in _GOLD_FILES if (REPO_ROOT / name).exists()}
+    return {
+        name: hashlib.sha256((REPO_ROOT / name).read_bytes()).hexdigest()
+        for name in _GOLD_FILES
+        if (REPO_ROOT / name).exists()
+    }
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

@@ -16,8 +16,26 @@ from newsbench.schema.contract import (
 )
 from newsbench.schema.tokens import token_offsets
 
-WORDS = ["Syria", "rebels", "said", "the", "city", "Damascus", "é", "fled", "Friday", ",", ".",
-         "Hezbollah", "forces", "\u00fcber", "\U0001f600", "told", "Reuters", "2018"]
+WORDS = [
+    "Syria",
+    "rebels",
+    "said",
+    "the",
+    "city",
+    "Damascus",
+    "é",
+    "fled",
+    "Friday",
+    ",",
+    ".",
+    "Hezbollah",
+    "forces",
+    "\u00fcber",
+    "\U0001f600",
+    "told",
+    "Reuters",
+    "2018",
+]
 
 
 @st.composite
@@ -35,28 +53,47 @@ def documents(draw: Any, max_tokens: int = 40) -> dict[str, Any]:
 
     mentions = []
     for k in range(draw(st.integers(1, 6))):
-        mentions.append({"id": f"m{k}", **span(), "type": draw(st.sampled_from(ENTITY_TYPES)),
-                         "mention_type": draw(st.sampled_from(MENTION_TYPES)),
-                         "entity": f"E{draw(st.integers(0, 2))}"})
+        mentions.append(
+            {
+                "id": f"m{k}",
+                **span(),
+                "type": draw(st.sampled_from(ENTITY_TYPES)),
+                "mention_type": draw(st.sampled_from(MENTION_TYPES)),
+                "entity": f"E{draw(st.integers(0, 2))}",
+            }
+        )
     timexes = [{"id": "t0", **span(), "type": "DATE", "value": "2024-12-06"}]
     roles = roles_by_event_type()
     events = []
     for k in range(draw(st.integers(0, 3))):
         event_type = draw(st.sampled_from(sorted(roles)))
         role = draw(st.sampled_from([r for r in roles[event_type] if r != "Time"]))
-        events.append({"id": f"ev{k}", "type": event_type, "trigger": span(),
-                       "realis": draw(st.sampled_from(REALIS_VALUES)),
-                       "arguments": [{"role": role, "ref": "m0"}, {"role": "Time", "ref": "t0"}],
-                       "hopper": f"H{k % 2}"})
+        events.append(
+            {
+                "id": f"ev{k}",
+                "type": event_type,
+                "trigger": span(),
+                "realis": draw(st.sampled_from(REALIS_VALUES)),
+                "arguments": [{"role": role, "ref": "m0"}, {"role": "Time", "ref": "t0"}],
+                "hopper": f"H{k % 2}",
+            }
+        )
     head = mentions[0]
-    attributions = [{
-        "id": "a0", "cue": [span()],
-        "source": {"start": head["start"], "end": head["end"], "text": head["text"],
-                   "mention": "m0"},
-        "content": [span()],
-        "source_class": draw(st.sampled_from(SOURCE_CLASSES)),
-        "mode": draw(st.sampled_from(ATTRIBUTION_MODES)),
-    }]
+    attributions = [
+        {
+            "id": "a0",
+            "cue": [span()],
+            "source": {
+                "start": head["start"],
+                "end": head["end"],
+                "text": head["text"],
+                "mention": "m0",
+            },
+            "content": [span()],
+            "source_class": draw(st.sampled_from(SOURCE_CLASSES)),
+            "mode": draw(st.sampled_from(ATTRIBUTION_MODES)),
+        }
+    ]
     whole = {"start": 0, "end": len(text), "text": text}
     return {
         "id": f"doc{draw(st.integers(0, 999))}",

@@ -55,8 +55,12 @@ def test_missing_file_is_a_usage_error(tmp_path, capsys):
 
 
 def test_unknown_command_is_a_usage_error():
-    result = subprocess.run([sys.executable, "-m", "newsbench.eval", "frobnicate"],
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "newsbench.eval", "frobnicate"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 2
     assert "invalid choice" in result.stderr
 

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from newsbench.eval import coref
 from newsbench.eval.coref import (
     METRICS,

@@ -13,7 +13,8 @@ SEED_SHA256 = "613420153a0f2087cc8751ea791ebc09a80204c26ab6c37fda5eed15e465c504"
 def test_published_gold_is_in_sync_with_the_sources():
     documents = build_documents(gold_sources())
     assert gold_path().read_bytes() == render_jsonl(documents), (
-        "corpus/data/test.jsonl is stale: run `newsbench build-corpus`")
+        "corpus/data/test.jsonl is stale: run `newsbench build-corpus`"
+    )
     assert main(["--check"]) == 0
 
 
@@ -58,8 +59,16 @@ def test_dataset_card_statistics_are_current():
 
     text = CARD.read_text("utf-8")
     assert text == updated_card(text, load_documents(gold_path())), (
-        "run: python -m newsbench.corpus.card")
-    for section in ("## Dataset summary", "## Dataset structure", "## Annotation process",
-                    "## Agreement", "## Who annotated", "## Known limitations",
-                    "## Licensing and provenance", "## Citation"):
+        "run: python -m newsbench.corpus.card"
+    )
+    for section in (
+        "## Dataset summary",
+        "## Dataset structure",
+        "## Annotation process",
+        "## Agreement",
+        "## Who annotated",
+        "## Known limitations",
+        "## Licensing and provenance",
+        "## Citation",
+    ):
         assert section in text

@@ -14,6 +14,9 @@ from collections import Counter
 
 import pytest
 from nervaluate import Evaluator
+from seqeval.metrics import classification_report, f1_score, precision_score, recall_score
+from seqeval.scheme import IOB2
+
 from newsbench.eval.bio import Token, bio_to_offsets
 from newsbench.eval.spans import (
     SCHEMES,
@@ -24,8 +27,6 @@ from newsbench.eval.spans import (
     semeval_counts,
     semeval_scores,
 )
-from seqeval.metrics import classification_report, f1_score, precision_score, recall_score
-from seqeval.scheme import IOB2
 
 LABELS = ["LOC", "MISC", "ORG", "PER"]
 NERVALUATE_SCHEME = {"strict": "strict", "exact": "exact", "partial": "partial", "type": "ent_type"}

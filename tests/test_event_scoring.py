@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from newsbench.eval.coref import coref_counts
 from newsbench.eval.event_scoring import (
     ARGUMENT_METRICS,

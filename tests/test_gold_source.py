@@ -21,10 +21,14 @@ def _parse(tmp_path, repo_root, body):
 
 
 def test_anchor_with_context_and_nth(tmp_path, repo_root):
-    doc = _parse(tmp_path, repo_root, (
-        'mention m1 PER NOM E_r text="rebels" text.ctx="Syrian rebels said"\n'
-        'mention m2 PER PRO E_r text="them" text.nth=1\n'
-    ))
+    doc = _parse(
+        tmp_path,
+        repo_root,
+        (
+            'mention m1 PER NOM E_r text="rebels" text.ctx="Syrian rebels said"\n'
+            'mention m2 PER PRO E_r text="them" text.nth=1\n'
+        ),
+    )
     rebels, them = doc.mentions
     assert (rebels.start, rebels.end) == (7, 13) and doc.text[7:13] == "rebels"
     assert them.start == doc.text.index(" them ") + 1 and them.end == them.start + 4
@@ -42,17 +46,25 @@ def test_anchor_inside_a_word_does_not_match(tmp_path, repo_root):
 
 def test_repeated_anchor_needs_disambiguation(tmp_path, repo_root):
     doc_body = 'timex t1 DATE 2024-12-08 text="Sunday"\nmention m1 PER PRO E_r text="that"\n'
-    with pytest.raises(GoldSourceError, match=r"'that' occurs 2 times as a whole word in paragraph 1 \(\[\d+, \d+\), \[\d+, \d+\)\); add .ctx or .nth"):
+    pattern = (
+        r"'that' occurs 2 times as a whole word in paragraph 1 "
+        r"\(\[\d+, \d+\), \[\d+, \d+\)\); add .ctx or .nth"
+    )
+    with pytest.raises(GoldSourceError, match=pattern):
         _parse(tmp_path, repo_root, doc_body)
 
 
 def test_every_error_is_reported(tmp_path, repo_root):
     with pytest.raises(GoldSourceError) as info:
-        _parse(tmp_path, repo_root, (
-            'mention m1 XYZ NAM E_s text="Syrian"\n'
-            'event ev1 Conflict.Attack MAYBE H1 trigger="offensive"\n'
-            'bogus line\n'
-        ))
+        _parse(
+            tmp_path,
+            repo_root,
+            (
+                'mention m1 XYZ NAM E_s text="Syrian"\n'
+                'event ev1 Conflict.Attack MAYBE H1 trigger="offensive"\n'
+                "bogus line\n"
+            ),
+        )
     messages = info.value.errors
     assert len(messages) == 3
     assert "entity type 'XYZ'" in messages[0]

@@ -25,22 +25,32 @@ from newsbench.schema.problems import DataError
 
 
 def _prediction(gold: Document, **layers) -> Document:
-    cleared = dict.fromkeys(("metadata", "paragraphs", "zones", "sentences", "mentions",
-                             "time_expressions", "events", "attributions"))
+    cleared = dict.fromkeys(
+        (
+            "metadata",
+            "paragraphs",
+            "zones",
+            "sentences",
+            "mentions",
+            "time_expressions",
+            "events",
+            "attributions",
+        )
+    )
     return replace(gold, **{**cleared, **layers})
 
 
 def _score(gold: Document, pred: Document, **config) -> dict:
-    return score_documents(pair_documents([gold], [pred]), ScoringConfig(**config),
-                           corpus_version="test")
+    return score_documents(
+        pair_documents([gold], [pred]), ScoringConfig(**config), corpus_version="test"
+    )
 
 
 def test_gold_against_itself_scores_one(mini_document):
     # zero_division=1: a 0/0 ratio (MUC on all-singleton hoppers, a type with no
     # support) counts as perfect, so that *every* metric of the self-score is 1.
     report = _score(mini_document, mini_document, n_resamples=50, zero_division=1.0)
-    assert report["layers"]["scored"] == ["mentions", "time_expressions", "events",
-                                          "attributions"]
+    assert report["layers"]["scored"] == ["mentions", "time_expressions", "events", "attributions"]
     assert report["layers"]["coreference"] == ["entities", "events"]
     for name, entry in report["metrics"].items():
         assert entry["f1"] == 1.0, name
@@ -83,7 +93,7 @@ def test_missing_document_needs_allow_missing(mini_document):
 
 def test_extra_document_is_an_error(mini_document):
     extra = replace(mini_document, id="mini_seeds")
-    with pytest.raises(DataError, match="does not have.*did you mean 'mini_seed'"):
+    with pytest.raises(DataError, match=r"does not have.*did you mean 'mini_seed'"):
         pair_documents([mini_document], [mini_document, extra])
 
 
@@ -126,8 +136,11 @@ def test_label_map_onto_unknown_type_is_an_error(tmp_path):
 
 def test_ontonotes_labels_score_after_mapping(tmp_path, mini_record, repo_root):
     names = {"GPE": "GPE", "ORG": "ORG", "PER": "PERSON", "VEH": "PRODUCT"}
-    prediction = {"id": mini_record["id"], "text": mini_record["text"],
-                  "mentions": [{**m, "type": names[m["type"]]} for m in mini_record["mentions"]]}
+    prediction = {
+        "id": mini_record["id"],
+        "text": mini_record["text"],
+        "mentions": [{**m, "type": names[m["type"]]} for m in mini_record["mentions"]],
+    }
     path = tmp_path / "pred.jsonl"
     write_jsonl(path, [prediction])
     with pytest.raises(DataError, match="'PERSON' is not an allowed value"):
@@ -142,7 +155,7 @@ def test_ontonotes_labels_score_after_mapping(tmp_path, mini_record, repo_root):
 
 def test_parse_threshold_errors():
     assert parse_threshold("entities.strict.f1=0.8").value == 0.8
-    with pytest.raises(GateUsageError, match="expected METRIC.FIELD=VALUE"):
+    with pytest.raises(GateUsageError, match=r"expected METRIC\.FIELD=VALUE"):
         parse_threshold("entities.strict=0.8")
     with pytest.raises(GateUsageError, match="is not a number"):
         parse_threshold("entities.strict.f1=high")
@@ -152,11 +165,18 @@ def test_parse_threshold_errors():
 
 def test_gate_names_each_metric_that_fell(mini_document):
     good = _score(mini_document, mini_document, n_resamples=20)
-    worse = _score(mini_document, _prediction(mini_document, mentions=mini_document.mentions[:6],
-                                              time_expressions=mini_document.time_expressions),
-                   n_resamples=20)
-    result = check_gate(worse, [parse_threshold("entities.strict.f1=0.9")], baseline=good,
-                        max_drop=0.01)
+    worse = _score(
+        mini_document,
+        _prediction(
+            mini_document,
+            mentions=mini_document.mentions[:6],
+            time_expressions=mini_document.time_expressions,
+        ),
+        n_resamples=20,
+    )
+    result = check_gate(
+        worse, [parse_threshold("entities.strict.f1=0.9")], baseline=good, max_drop=0.01
+    )
     assert not result.passed
     assert "entities.strict.f1 = 0.7059 is below the threshold 0.9000" in result.message()
     assert "entities.strict.f1 fell from 1.0000 to 0.7059" in result.message()
@@ -169,14 +189,17 @@ def test_gate_names_each_metric_that_fell(mini_document):
 
 def test_gate_unknown_metric_suggests(mini_document):
     report = _score(mini_document, mini_document, n_resamples=20)
-    with pytest.raises(GateUsageError, match="did you mean 'entities.strict'"):
+    with pytest.raises(GateUsageError, match=r"did you mean 'entities\.strict'"):
         check_gate(report, [parse_threshold("entities.strikt.f1=0.5")])
 
 
 def test_compare_reports(mini_document):
     a = _score(mini_document, mini_document, n_resamples=50)
-    b = _score(mini_document, _prediction(mini_document, mentions=mini_document.mentions[:6],
-                                          time_expressions=()), n_resamples=50)
+    b = _score(
+        mini_document,
+        _prediction(mini_document, mentions=mini_document.mentions[:6], time_expressions=()),
+        n_resamples=50,
+    )
     result = compare_reports(a, b, n_resamples=200, n_permutations=200)
     row = result["metrics"]["entities.strict"]
     assert row["delta"] > 0 and 0 < row["p_randomization"] <= 1
@@ -206,8 +229,22 @@ def files(tmp_path, mini_document):
 def test_cli_score_writes_reports(files, tmp_path, capsys):
     gold, pred = files
     out, md = tmp_path / "r.json", tmp_path / "r.md"
-    code = main(["score", "--gold", str(gold), "--pred", str(pred), "--out", str(out),
-                 "--markdown", str(md), "--errors", "--resamples", "50"])
+    code = main(
+        [
+            "score",
+            "--gold",
+            str(gold),
+            "--pred",
+            str(pred),
+            "--out",
+            str(out),
+            "--markdown",
+            str(md),
+            "--errors",
+            "--resamples",
+            "50",
+        ]
+    )
     assert code == 0
     report = read_report(out)
     assert report["provenance"]["gold_sha256"] and report["provenance"]["pred_sha256"]
@@ -231,10 +268,38 @@ def test_cli_score_gate_exit_codes(files, tmp_path, capsys):
 def test_cli_gate_and_compare(files, tmp_path, capsys):
     gold, pred = files
     a, b = tmp_path / "a.json", tmp_path / "b.json"
-    assert main(["score", "--gold", str(gold), "--pred", str(gold), "--out", str(a),
-                 "--resamples", "20"]) == 0
-    assert main(["score", "--gold", str(gold), "--pred", str(pred), "--out", str(b),
-                 "--resamples", "20"]) == 0
+    assert (
+        main(
+            [
+                "score",
+                "--gold",
+                str(gold),
+                "--pred",
+                str(gold),
+                "--out",
+                str(a),
+                "--resamples",
+                "20",
+            ]
+        )
+        == 0
+    )
+    assert (
+        main(
+            [
+                "score",
+                "--gold",
+                str(gold),
+                "--pred",
+                str(pred),
+                "--out",
+                str(b),
+                "--resamples",
+                "20",
+            ]
+        )
+        == 0
+    )
     assert main(["gate", str(b), "--baseline", str(a), "--max-drop", "0.01"]) == 1
     assert "fell from" in capsys.readouterr().err
     assert main(["gate", str(a), "--baseline", str(a), "--max-drop", "0"]) == 0

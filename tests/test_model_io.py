@@ -39,7 +39,11 @@ def test_reader_streams_with_line_numbers(tmp_path, mini_record):
         records.append(record)
     write_jsonl(path, records)
     lines = list(iter_jsonl(path))
-    assert [(line.line, line.value["id"]) for line in lines] == [(1, "doc0"), (2, "doc1"), (3, "doc2")]
+    assert [(line.line, line.value["id"]) for line in lines] == [
+        (1, "doc0"),
+        (2, "doc1"),
+        (3, "doc2"),
+    ]
 
 
 def test_failed_write_leaves_no_file(tmp_path, mini_record):

@@ -17,9 +17,19 @@ pytestmark = pytest.mark.slow
 def wheel(tmp_path_factory, repo_root) -> Path:
     out = tmp_path_factory.mktemp("dist")
     subprocess.run(
-        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out),
-         str(repo_root)],
-        check=True, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "build",
+            "--wheel",
+            "--no-isolation",
+            "--outdir",
+            str(out),
+            str(repo_root),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
     )
     (path,) = out.glob("newsbench-*.whl")
     return path
@@ -31,10 +41,12 @@ def test_wheel_has_only_the_newsbench_package(wheel):
     dist_info = {t for t in top if t.endswith(".dist-info")}
     assert top - dist_info == {"newsbench"}
     assert len(dist_info) == 1
-    for required in ("newsbench/schema/document.schema.json",
-                     "newsbench/schema/prediction.schema.json",
-                     "newsbench/corpus/data/__init__.py",
-                     "newsbench/eval/cli.py"):
+    for required in (
+        "newsbench/schema/document.schema.json",
+        "newsbench/schema/prediction.schema.json",
+        "newsbench/corpus/data/__init__.py",
+        "newsbench/eval/cli.py",
+    ):
         assert required in names
     assert "newsbench/__init__.py" not in names  # a namespace: four mapped subpackages
 
@@ -43,8 +55,12 @@ def test_installed_wheel_runs_outside_the_repo(wheel, tmp_path, mini_record):
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=True)
     python = env_dir / "bin" / "python"
-    subprocess.run([str(python), "-m", "pip", "install", "-q", str(wheel)], check=True,
-                   capture_output=True, text=True)
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "-q", str(wheel)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     outside = tmp_path / "elsewhere"
     outside.mkdir()
     from newsbench.schema.io import write_jsonl
@@ -52,14 +68,27 @@ def test_installed_wheel_runs_outside_the_repo(wheel, tmp_path, mini_record):
     data = outside / "gold.jsonl"
     write_jsonl(data, [mini_record])
     script = env_dir / "bin" / "newsbench"
-    ok = subprocess.run([str(script), "validate", str(data)], cwd=outside,
-                        capture_output=True, text=True, check=False)
+    ok = subprocess.run(
+        [str(script), "validate", str(data)],
+        cwd=outside,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert ok.returncode == 0, ok.stderr
     where = subprocess.run(
         [str(python), "-c", "import newsbench.schema as s; print(s.__file__)"],
-        cwd=outside, capture_output=True, text=True, check=True,
+        cwd=outside,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert str(env_dir) in where.stdout
-    usage = subprocess.run([str(python), "-m", "newsbench.eval", "nope"], cwd=outside,
-                           capture_output=True, text=True, check=False)
+    usage = subprocess.run(
+        [str(python), "-m", "newsbench.eval", "nope"],
+        cwd=outside,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert usage.returncode == 2

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from nervaluate import Evaluator
+
 from newsbench.eval import spans as spans_module
 from newsbench.eval.spans import (
     COUNT_NAMES,

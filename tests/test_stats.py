@@ -16,6 +16,7 @@ import pytest
 import scipy.stats
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from newsbench.eval import stats as S
 
 GOLDEN_README = Path(__file__).parent / "golden" / "stats" / "README.md"

@@ -79,50 +79,140 @@ CASES: list[tuple[str, Callable[[Record], None], str, str, str]] = [
     # (name, mutation, code, JSON path, message regex)
     ("missing layer", _delete(["events"]), "schema-required", "", "required key 'events'"),
     ("unknown key", _extra_key, "schema-unknown-key", "/mentions/0", r"'entity_type'"),
-    ("unknown label", _set(["mentions", 0, "type"], "GPEE"), "schema-enum", "/mentions/0/type",
-     r"'GPEE' is not an allowed value \(did you mean 'GPE'\?\)"),
-    ("role not allowed for type", _set(["events", 0, "arguments", 0, "role"], "Attacker"),
-     "schema-enum", "/events/0/arguments/0/role",
-     "role 'Attacker' is not allowed for events of type Movement.TransportPerson"),
-    ("offset as string", _set(["mentions", 0, "start"], "0"), "schema-type", "/mentions/0/start",
-     "number written as a string"),
-    ("negative offset", _set(["mentions", 0, "start"], -1), "schema-range", "/mentions/0/start",
-     "minimum"),
-    ("bad date", _set(["metadata", "dct"], "08/12/2024"), "schema-pattern", "/metadata/dct",
-     "not in the expected format"),
-    ("empty cue list", _set(["attributions", 0, "cue"], []), "schema-range",
-     "/attributions/0/cue", "less than 1 item"),
-    ("reversed span", _set(["mentions", 1, "end"], 3), "span-empty", "/mentions/1",
-     r"\[7, 3\) is empty or reversed"),
-    ("zero-length span", _set(["mentions", 1, "end"], 7), "span-empty", "/mentions/1",
-     r"\[7, 7\) is empty or reversed"),
-    ("float offset", _set(["mentions", 0, "end"], 6.0), "schema-type", "/mentions/0",
-     "not whole numbers"),
-    ("span beyond text", _set(["mentions", 0, "end"], 10_000), "span-out-of-range",
-     "/mentions/0", "ends beyond the text"),
-    ("inclusive end", _set(["mentions", 0, "end"], 5), "span-text-mismatch", "/mentions/0",
-     "end offset looks inclusive"),
+    (
+        "unknown label",
+        _set(["mentions", 0, "type"], "GPEE"),
+        "schema-enum",
+        "/mentions/0/type",
+        r"'GPEE' is not an allowed value \(did you mean 'GPE'\?\)",
+    ),
+    (
+        "role not allowed for type",
+        _set(["events", 0, "arguments", 0, "role"], "Attacker"),
+        "schema-enum",
+        "/events/0/arguments/0/role",
+        "role 'Attacker' is not allowed for events of type Movement.TransportPerson",
+    ),
+    (
+        "offset as string",
+        _set(["mentions", 0, "start"], "0"),
+        "schema-type",
+        "/mentions/0/start",
+        "number written as a string",
+    ),
+    (
+        "negative offset",
+        _set(["mentions", 0, "start"], -1),
+        "schema-range",
+        "/mentions/0/start",
+        "minimum",
+    ),
+    (
+        "bad date",
+        _set(["metadata", "dct"], "08/12/2024"),
+        "schema-pattern",
+        "/metadata/dct",
+        "not in the expected format",
+    ),
+    (
+        "empty cue list",
+        _set(["attributions", 0, "cue"], []),
+        "schema-range",
+        "/attributions/0/cue",
+        "less than 1 item",
+    ),
+    (
+        "reversed span",
+        _set(["mentions", 1, "end"], 3),
+        "span-empty",
+        "/mentions/1",
+        r"\[7, 3\) is empty or reversed",
+    ),
+    (
+        "zero-length span",
+        _set(["mentions", 1, "end"], 7),
+        "span-empty",
+        "/mentions/1",
+        r"\[7, 7\) is empty or reversed",
+    ),
+    (
+        "float offset",
+        _set(["mentions", 0, "end"], 6.0),
+        "schema-type",
+        "/mentions/0",
+        "not whole numbers",
+    ),
+    (
+        "span beyond text",
+        _set(["mentions", 0, "end"], 10_000),
+        "span-out-of-range",
+        "/mentions/0",
+        "ends beyond the text",
+    ),
+    (
+        "inclusive end",
+        _set(["mentions", 0, "end"], 5),
+        "span-text-mismatch",
+        "/mentions/0",
+        "end offset looks inclusive",
+    ),
     ("utf-16 offsets", _shift_mention, "span-text-mismatch", "/mentions/0", "UTF-16 code units"),
-    ("outer whitespace", lambda r: r["mentions"][0].update(end=7, text="Syrian "),
-     "span-outer-whitespace", "/mentions/0", "outer whitespace"),
-    ("splits a word", lambda r: r["mentions"][0].update(end=3, text="Syr"), "span-splits-word",
-     "/mentions/0", "inside a word"),
-    ("duplicate id", _set(["mentions", 1, "id"], "m1_1"), "duplicate-id", "/mentions/1/id",
-     "'m1_1' is already used at /mentions/0/id"),
-    ("dangling argument", _set(["events", 0, "arguments", 0, "ref"], "m1_33"),
-     "dangling-reference", "/events/0/arguments/0/ref", r"does not exist.*did you mean 'm1_3'"),
-    ("time role on a mention", _set(["events", 0, "arguments", 2, "ref"], "m1_4"),
-     "wrong-reference-kind", "/events/0/arguments/2/ref", "names an object in mentions"),
-    ("source head outside source", _source_mention_elsewhere, "source-mention-outside-source",
-     "/attributions/0/source/mention", "outside the source span"),
-    ("overlapping content", _overlapping_content, "overlapping-spans",
-     "/attributions/0/content/0", "content spans of one attribution"),
+    (
+        "outer whitespace",
+        lambda r: r["mentions"][0].update(end=7, text="Syrian "),
+        "span-outer-whitespace",
+        "/mentions/0",
+        "outer whitespace",
+    ),
+    (
+        "splits a word",
+        lambda r: r["mentions"][0].update(end=3, text="Syr"),
+        "span-splits-word",
+        "/mentions/0",
+        "inside a word",
+    ),
+    (
+        "duplicate id",
+        _set(["mentions", 1, "id"], "m1_1"),
+        "duplicate-id",
+        "/mentions/1/id",
+        "'m1_1' is already used at /mentions/0/id",
+    ),
+    (
+        "dangling argument",
+        _set(["events", 0, "arguments", 0, "ref"], "m1_33"),
+        "dangling-reference",
+        "/events/0/arguments/0/ref",
+        r"does not exist.*did you mean 'm1_3'",
+    ),
+    (
+        "time role on a mention",
+        _set(["events", 0, "arguments", 2, "ref"], "m1_4"),
+        "wrong-reference-kind",
+        "/events/0/arguments/2/ref",
+        "names an object in mentions",
+    ),
+    (
+        "source head outside source",
+        _source_mention_elsewhere,
+        "source-mention-outside-source",
+        "/attributions/0/source/mention",
+        "outside the source span",
+    ),
+    (
+        "overlapping content",
+        _overlapping_content,
+        "overlapping-spans",
+        "/attributions/0/content/0",
+        "content spans of one attribution",
+    ),
     ("parent cycle", _cycle, "parent-cycle", "/attributions/0/parent", "form a cycle"),
 ]
 
 
-@pytest.mark.parametrize(("name", "mutate", "code", "path", "pattern"), CASES,
-                         ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(
+    ("name", "mutate", "code", "path", "pattern"), CASES, ids=[c[0] for c in CASES]
+)
 def test_each_rule_reports_its_problem(mini_record, name, mutate, code, path, pattern):
     mutate(mini_record)
     _, problems = validate_record(mini_record, "document", file="gold.jsonl", line=1)
@@ -152,8 +242,10 @@ def test_prediction_may_omit_layers_and_attributes(mini_record):
     prediction = {
         "id": mini_record["id"],
         "text": mini_record["text"],
-        "mentions": [{k: v for k, v in m.items() if k not in ("entity", "mention_type")}
-                     for m in mini_record["mentions"]],
+        "mentions": [
+            {k: v for k, v in m.items() if k not in ("entity", "mention_type")}
+            for m in mini_record["mentions"]
+        ],
     }
     document, problems = validate_record(prediction, "prediction")
     assert problems == []

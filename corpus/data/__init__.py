@@ -1,1 +1,1 @@
-"""Published gold JSONL files, built from ``newsbench.corpus.gold`` by ``newsbench build-corpus``."""
+"""Published gold JSONL, built from ``newsbench.corpus.gold`` by ``newsbench build-corpus``."""
