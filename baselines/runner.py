@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
@@ -30,6 +29,7 @@ from newsbench.baselines.base import (
     import_extractor_class,
 )
 from newsbench.baselines.oracle import OracleExtractor
+from newsbench.eval.report import make_console
 from newsbench.schema.model import Document, document_to_dict
 from newsbench.schema.problems import DataError
 from newsbench.schema.validate import validate_record
@@ -231,7 +231,7 @@ def command_bench(args: argparse.Namespace) -> int:
     from newsbench.eval.cli import print_statistics
     from newsbench.eval.report import write_json
 
-    console = Console()
+    console = make_console()
     try:
         gold = _load_gold(None)
     except DataError as exc:

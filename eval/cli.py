@@ -16,6 +16,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from newsbench.eval.report import make_console
 from newsbench.schema.contract import SchemaKind
 from newsbench.schema.problems import Problem
 from newsbench.schema.validate import iter_validated
@@ -83,7 +84,7 @@ def command_stats(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps(stats, indent=2))
         return EXIT_OK
-    print_statistics(stats, Console())
+    print_statistics(stats, make_console())
     return EXIT_OK
 
 
@@ -208,7 +209,7 @@ def command_score(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps({k: report[k] for k in ("signature", "headline")}, indent=2))
     else:
-        print_report(report, Console())
+        print_report(report, make_console())
     if args.errors:
         sys.stdout.write(render_errors(report))
     return _run_gate(report, args)
@@ -265,7 +266,7 @@ def command_compare(args: argparse.Namespace) -> int:
             p_boot,
             p_ar,
         )
-    Console().print(table)
+    make_console().print(table)
     return EXIT_OK
 
 

@@ -13,6 +13,13 @@ from rich.table import Table
 from newsbench.schema.io import atomic_output
 
 
+def make_console() -> Console:
+    """A console for tables: the terminal's width, or 140 columns when not a terminal."""
+    import sys
+
+    return Console() if sys.stdout.isatty() else Console(width=140)
+
+
 def _fmt(value: float | None) -> str:
     return "-" if value is None else f"{100 * value:.1f}"
 
