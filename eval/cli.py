@@ -199,9 +199,12 @@ def command_score(args: argparse.Namespace) -> int:
         "label_map_removed": loaded.removed_by_label,
         "command": "newsbench " + " ".join(sys.argv[1:]) if sys.argv else None,
     }
-    report = score_documents(
-        pairs, config, layers=args.layers, provenance=provenance, corpus_version=CORPUS_VERSION
-    )
+    try:
+        report = score_documents(
+            pairs, config, layers=args.layers, provenance=provenance, corpus_version=CORPUS_VERSION
+        )
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
     if args.out:
         write_json(args.out, report)
     if args.markdown:

@@ -370,12 +370,14 @@ def score_documents(
     predicted = [
         layer
         for layer in ANNOTATION_LAYERS
-        if any(
-            p.pred.layer(layer) != () or getattr(p.pred, layer) is not None
-            for p in pairs
-            if not p.missing
-        )
+        if any(getattr(p.pred, layer) is not None for p in pairs)
     ]
+    absent = [layer for layer in layers or () if layer not in predicted]
+    if absent:
+        raise ValueError(
+            f"the predictions do not give the layer(s) {', '.join(absent)}; "
+            f"they give: {', '.join(predicted) or 'none'}"
+        )
     chosen = [layer for layer in (layers or predicted) if layer in scorers]
     not_scored = sorted(set(ANNOTATION_LAYERS) - set(chosen))
     unit = config.resolved_unit(len(pairs))

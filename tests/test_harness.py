@@ -73,6 +73,12 @@ def test_only_predicted_layers_are_scored(mini_document):
     assert not any(m.startswith("timex") for m in report["metrics"])
 
 
+def test_requested_layer_must_be_predicted(mini_document):
+    pred = _prediction(mini_document, mentions=mini_document.mentions)
+    with pytest.raises(ValueError, match="do not give the layer"):
+        score_documents(pair_documents([mini_document], [pred]), ScoringConfig(), layers=["events"])
+
+
 def test_empty_layer_is_scored_as_predicting_nothing(mini_document):
     pred = _prediction(mini_document, mentions=())
     report = _score(mini_document, pred, n_resamples=50)
