@@ -193,35 +193,38 @@ class CorpusCounts:
     unit: UnitKind
     unit_ids: list[str] = field(default_factory=list)
     arrays: dict[str, list[np.ndarray]] = field(default_factory=dict)
+    filled: dict[str, int] = field(default_factory=dict)
     details: dict[str, Any] = field(default_factory=dict)
     errors: list[ErrorRecord] = field(default_factory=list)
 
+    def _pad(self, metric: str, to: int) -> list[np.ndarray]:
+        chunks = self.arrays.setdefault(metric, [])
+        filled = self.filled.get(metric, 0)
+        if filled < to:  # the metric is absent from some documents: zero rows there
+            chunks.append(np.zeros((to - filled, 4)))
+            self.filled[metric] = to
+        return chunks
+
     def add(self, doc_id: str, n_units: int, results: Sequence[LayerResult]) -> None:
-        """Add one document's layer results."""
+        """Add one document's layer results (constant work per metric, whatever came before)."""
         offset = len(self.unit_ids)
         if self.unit == "document":
             self.unit_ids.append(doc_id)
         else:
             self.unit_ids.extend(f"{doc_id}#{i}" for i in range(n_units))
-        total_units = len(self.unit_ids)
         for result in results:
             for metric, array in result.table.arrays.items():
                 rows = array.sum(axis=0, keepdims=True) if self.unit == "document" else array
-                chunks = self.arrays.setdefault(metric, [])
-                filled = sum(len(c) for c in chunks)
-                if filled < offset:  # the metric first appears in a later document
-                    chunks.append(np.zeros((offset - filled, 4)))
-                chunks.append(rows)
+                self._pad(metric, offset).append(rows)
+                self.filled[metric] = offset + len(rows)
             merge_details(self.details, result.details)
             self.errors.extend(result.errors)
-        for chunks in self.arrays.values():
-            filled = sum(len(c) for c in chunks)
-            if filled < total_units:
-                chunks.append(np.zeros((total_units - filled, 4)))
 
     def matrix(self, metric: str) -> np.ndarray:
-        """Return the ``(n_units, 4)`` statistics of ``metric``."""
-        return np.concatenate(self.arrays[metric]) if metric in self.arrays else np.zeros((0, 4))
+        """Return the ``(n_units, 4)`` statistics of ``metric`` (zero rows where absent)."""
+        if metric not in self.arrays:
+            return np.zeros((len(self.unit_ids), 4))
+        return np.concatenate(self._pad(metric, len(self.unit_ids)))
 
 
 def _metric_entry(matrix: np.ndarray, cfg: ScoringConfig) -> dict[str, Any]:
