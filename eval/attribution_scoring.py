@@ -35,7 +35,7 @@ start of its first cue span; accuracies use the gold attribution's unit.
 Determinism: both sides are sorted by a canonical key (spans, labels, then id) before the
 assignment problems are built; the objective ends with a preference for pairs at the same
 canonical rank, so the result depends only on the two sets of attributions, never on their
-order. See ``eval/docs/attributions.md`` for the formulas.
+order. See ``eval/METRICS.md`` for the formulas.
 """
 
 from __future__ import annotations

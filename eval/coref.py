@@ -16,7 +16,7 @@ Per document, :func:`coref_counts` returns mergeable sufficient statistics
 (:class:`CorefCounts`). Corpus scores are computed from the summed counts, like the
 reference scorer does; per-document F1 values are never averaged. All counts are
 exact (``int`` or :class:`fractions.Fraction`), so results do not depend on the
-order of documents, clusters or mentions. See ``eval/docs/coref.md`` for formulas
+order of documents, clusters or mentions. See ``eval/METRICS.md`` for formulas
 and conventions.
 """
 

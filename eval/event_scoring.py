@@ -3,7 +3,7 @@
 Triggers and arguments are scored as tuples matched exactly, one-to-one, by multiset
 intersection (so duplicate gold tuples count as many times as they occur and the
 result does not depend on input order). Metrics (full definitions and formulas in
-``eval/docs/events.md``):
+``eval/METRICS.md``):
 
 - ``events.trigger_id``: trigger offsets equal;
 - ``events.trigger_cls`` and ``events.trigger_cls[<EventType>]``: offsets and type equal;

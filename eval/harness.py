@@ -21,6 +21,7 @@ from typing import Any, Literal
 import numpy as np
 
 from newsbench.eval import stats
+from newsbench.eval.attribution_scoring import score_attributions
 from newsbench.eval.coref import CorefCounts, coref_scores
 from newsbench.eval.coref_scoring import (
     entity_coref_counts,
@@ -29,6 +30,7 @@ from newsbench.eval.coref_scoring import (
     predicts_hoppers,
 )
 from newsbench.eval.entity_scoring import score_entities
+from newsbench.eval.event_scoring import score_events
 from newsbench.eval.pairing import DocumentPair
 from newsbench.eval.timex_scoring import score_time_expressions
 from newsbench.eval.units import (
@@ -166,24 +168,23 @@ def _timex(gold: Document, pred: Document, units: UnitIndex, cfg: ScoringConfig)
     return score_time_expressions(gold, pred, units)
 
 
-def layer_scorers() -> dict[str, LayerScorer]:
-    """Return the scorer of every annotation layer available in this installation."""
-    scorers: dict[str, LayerScorer] = {"mentions": _entities, "time_expressions": _timex}
-    try:
-        from newsbench.eval.event_scoring import score_events
+def _events(gold: Document, pred: Document, units: UnitIndex, cfg: ScoringConfig) -> LayerResult:
+    return score_events(gold, pred, units)
 
-        scorers["events"] = lambda g, p, u, c: score_events(g, p, u)
-    except ImportError:  # pragma: no cover - module added by a later change
-        pass
-    try:
-        from newsbench.eval.attribution_scoring import score_attributions
 
-        scorers["attributions"] = lambda g, p, u, c: score_attributions(
-            g, p, u, content_threshold=c.content_threshold
-        )
-    except ImportError:  # pragma: no cover
-        pass
-    return scorers
+def _attributions(
+    gold: Document, pred: Document, units: UnitIndex, cfg: ScoringConfig
+) -> LayerResult:
+    return score_attributions(gold, pred, units, content_threshold=cfg.content_threshold)
+
+
+LAYER_SCORERS: dict[str, LayerScorer] = {
+    "mentions": _entities,
+    "time_expressions": _timex,
+    "events": _events,
+    "attributions": _attributions,
+}
+"""The scorer of every annotation layer."""
 
 
 @dataclass
@@ -369,7 +370,7 @@ def score_documents(
         provenance: Extra provenance (files, hashes, command) recorded as given.
         corpus_version: The gold corpus version, recorded in the signature.
     """
-    scorers = layer_scorers()
+    scorers = LAYER_SCORERS
     predicted = [
         layer
         for layer in ANNOTATION_LAYERS

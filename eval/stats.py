@@ -8,7 +8,7 @@ are always micro scores computed from summed counts, never averages of per-unit
 scores, and so is every resampled score: a bootstrap resample is a vector of
 multinomial unit weights ``w`` and its score is ``f(w @ stats)``.
 
-Definitions (see ``eval/docs/statistics.md`` for the full write-up):
+Definitions (see ``eval/METRICS.md`` for the full write-up):
 
 * Confidence intervals: percentile bootstrap (default) or BCa with a jackknife over
   units (Efron & Tibshirani 1993, sec. 14.3), reproducing ``scipy.stats.bootstrap``
@@ -70,7 +70,7 @@ FloatArray = NDArray[np.float64]
 CIMethod = Literal["percentile", "bca"]
 
 #: Seed used when none is given. Any fixed value would do; this one is documented
-#: in eval/docs/statistics.md and recorded in every result.
+#: in eval/METRICS.md and recorded in every result.
 DEFAULT_SEED: int = 12345
 #: Default number of bootstrap resamples (``bootstrap_ci`` and ``paired_bootstrap``).
 DEFAULT_N_RESAMPLES: int = 1000
