@@ -321,3 +321,16 @@ def test_cli_score_data_errors_exit_1(files, tmp_path, capsys):
     bad.write_text('{"id": "mini_seed", "text": "x"}\n')
     assert main(["score", "--gold", str(gold), "--pred", str(bad)]) == 1
     assert "prediction-text-mismatch" in capsys.readouterr().err
+
+
+def test_every_metric_is_documented(mini_document, repo_root):
+    import re
+
+    report = _score(mini_document, mini_document, n_resamples=10)
+    text = (repo_root / "eval" / "METRICS.md").read_text("utf-8")
+    names = {re.sub(r"\[.*\]", "", m) for m in report["metrics"] if not m.startswith("coref.")}
+    assert len(names) >= 40
+    assert sorted(n for n in names if f"`{n}" not in text) == []
+    for prefix in ("coref.entities.", "coref.entities.no_singletons.",
+                   "coref.entities.gold_mentions.", "coref.events."):
+        assert f"`{prefix}" in text
