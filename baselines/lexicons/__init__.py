@@ -1,0 +1,1 @@
+"""General word lists (gazetteers and lexicons) of the rule-based baseline."""
