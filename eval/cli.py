@@ -155,8 +155,9 @@ def _run_gate(report: dict[str, Any], args: argparse.Namespace) -> int:
 def command_score(args: argparse.Namespace) -> int:
     """Score a prediction file against the gold; print, write reports, apply the gate."""
     from newsbench.corpus import CORPUS_VERSION, gold_path
+    from newsbench.eval.converters import load_predictions_any
     from newsbench.eval.harness import ScoringConfig, file_sha256, git_revision, score_documents
-    from newsbench.eval.pairing import load_predictions, pair_documents
+    from newsbench.eval.pairing import pair_documents
     from newsbench.eval.report import (
         print_report,
         render_errors,
@@ -173,7 +174,15 @@ def command_score(args: argparse.Namespace) -> int:
     label_map = _label_map(args.label_map)
     try:
         gold = load_documents(gold_file, "document")
-        loaded = load_predictions(args.pred, label_map)
+        loaded = load_predictions_any(
+            args.pred,
+            args.pred_format,
+            gold,
+            label_map=label_map,
+            tag_column=args.tag_column,
+            span_key=args.span_key,
+            timex_from_ents=args.timex_from_ents,
+        )
         pairs = pair_documents(
             gold, loaded.documents, allow_missing=args.allow_missing, pred_file=str(args.pred)
         )
@@ -320,6 +329,25 @@ def build_parser() -> argparse.ArgumentParser:
     score = sub.add_parser("score", help="score predictions against the gold")
     score.add_argument("--gold", type=Path, help="gold JSONL (default: the packaged corpus)")
     score.add_argument("--pred", type=Path, required=True, help="predictions JSONL")
+    score.add_argument(
+        "--pred-format",
+        choices=["jsonl", "conll", "spans", "docbin"],
+        default="jsonl",
+        help="predictions as schema JSONL (default), CoNLL IOB2 columns, a plain "
+        "spans list, or a spaCy DocBin (see eval/converters.py)",
+    )
+    score.add_argument(
+        "--tag-column",
+        type=int,
+        default=-1,
+        help="CoNLL: the column holding the IOB2 tag (default: last)",
+    )
+    score.add_argument("--span-key", help="DocBin: also score this doc.spans group")
+    score.add_argument(
+        "--timex-from-ents",
+        action="store_true",
+        help="DocBin: DATE/TIME entities as time expressions",
+    )
     score.add_argument("--out", type=Path, help="write the JSON report here")
     score.add_argument("--markdown", type=Path, help="write a Markdown report here")
     score.add_argument("--errors", action="store_true", help="print the error listing")

@@ -66,7 +66,7 @@ from newsbench.eval.pairing import LabelMap, LoadedPredictions, apply_label_map,
 from newsbench.schema.contract import ENTITY_TYPES, TIMEX_TYPES
 from newsbench.schema.io import iter_jsonl
 from newsbench.schema.model import Document, Mention, TimeExpression, document_to_dict
-from newsbench.schema.problems import PROBLEM_CODES, DataError, Problem, did_you_mean
+from newsbench.schema.problems import DataError, Problem, did_you_mean
 from newsbench.schema.validate import validate_record
 
 if TYPE_CHECKING:
@@ -75,12 +75,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "PREDICTION_FORMATS",
-    "PROPOSED_PROBLEM_CODES",
     "SPACY_INSTALL_HINT",
     "conll_to_documents",
     "docbin_to_documents",
     "load_predictions_any",
-    "problem_code",
     "spacy_docs_to_documents",
     "spans_to_documents",
 ]
@@ -91,37 +89,6 @@ PREDICTION_FORMATS: tuple[str, ...] = ("jsonl", "conll", "spans", "docbin")
 
 SPACY_INSTALL_HINT = "pip install 'newsbench[spacy]'"
 
-PROPOSED_PROBLEM_CODES: dict[str, tuple[str, str]] = {
-    "conll-malformed-line": (
-        "a CoNLL line without a token and a tag column",
-        "schema-required",
-    ),
-    "token-text-mismatch": (
-        "a token that differs from the document text at its position",
-        "span-text-mismatch",
-    ),
-    "tokens-incomplete": (
-        "the tokens of a document end before its text does",
-        "prediction-text-mismatch",
-    ),
-    "iob2-invalid": (
-        "a malformed IOB2 tag, or an I- tag that continues no entity",
-        "schema-pattern",
-    ),
-    "document-unassigned": (
-        "input that cannot be assigned to a gold document",
-        "schema-required",
-    ),
-    "span-group-missing": (
-        "a spaCy Doc without the requested span group",
-        "schema-required",
-    ),
-    "file-unreadable": (
-        "a file that cannot be parsed in its format",
-        "invalid-json",
-    ),
-}
-"""Codes the converters would like registered: ``code -> (description, fallback)``."""
 
 _PLACEHOLDERS = frozenset({"-X-", "O", "-"})
 _QUOTES = frozenset({"``", "''", "`", "'", '"', "“", "”", "‘", "’", "„", "«", "»"})
@@ -130,13 +97,6 @@ _SPAN_KEYS = ("document", "start", "end", "label", "layer", "value")
 _SPAN_LAYERS = ("mentions", "time_expressions")
 _TIMEX_FROM_ENTS = frozenset({"DATE", "TIME"})
 _LAYER_INDEX = re.compile(r"/(mentions|time_expressions)/(\d+)")
-
-
-def problem_code(name: str) -> str:
-    """Return ``name`` once registered, else the registered code used in its place."""
-    if name in PROBLEM_CODES:
-        return name
-    return PROPOSED_PROBLEM_CODES[name][1]
 
 
 # --- shared: labels, document building, validation -------------------------------------
@@ -173,7 +133,7 @@ class _Collector:
 
     def add(self, code: str, message: str, expected: str, fix: str, **where: Any) -> None:
         self.problems.append(
-            Problem(problem_code(code), message, expected, fix, file=self.file, **where)
+            Problem(code, message, expected, fix, file=self.file, **where)
         )
 
     def entity_type(

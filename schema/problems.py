@@ -50,6 +50,14 @@ PROBLEM_CODES: dict[str, str] = {
     "label-map-invalid": "a label map file that cannot be used",
     "label-map-unknown-target": "a label map that maps onto an unknown corpus type",
     "label-map-missing-label": "a predicted label that the label map does not list",
+    # converters from other prediction formats
+    "conll-malformed-line": "a CoNLL line without a token and a tag column",
+    "token-text-mismatch": "a token that differs from the document text at its position",
+    "tokens-incomplete": "the tokens of a document end before its text does",
+    "iob2-invalid": "a malformed IOB2 tag, or an I- tag that continues no entity",
+    "document-unassigned": "input that cannot be assigned to a gold document",
+    "span-group-missing": "a spaCy Doc without the requested span group",
+    "file-unreadable": "a file that cannot be parsed in its format",
 }
 
 

@@ -331,6 +331,43 @@ def test_every_metric_is_documented(mini_document, repo_root):
     names = {re.sub(r"\[.*\]", "", m) for m in report["metrics"] if not m.startswith("coref.")}
     assert len(names) >= 40
     assert sorted(n for n in names if f"`{n}" not in text) == []
-    for prefix in ("coref.entities.", "coref.entities.no_singletons.",
-                   "coref.entities.gold_mentions.", "coref.events."):
+    for prefix in (
+        "coref.entities.",
+        "coref.entities.no_singletons.",
+        "coref.entities.gold_mentions.",
+        "coref.events.",
+    ):
         assert f"`{prefix}" in text
+
+
+def test_cli_scores_a_conll_file(files, tmp_path, mini_document, capsys):
+    from newsbench.eval.bio import offsets_to_bio
+    from newsbench.eval.spans import Span
+
+    gold, _ = files
+    names = [
+        Span(m.start, m.end, m.type) for m in mini_document.mentions if m.mention_type == "NAM"
+    ]
+    tokens, tags = offsets_to_bio(mini_document.text, names)
+    conll = tmp_path / "names.conll"
+    conll.write_text("\n".join(f"{t.text}\t{tag}" for t, tag in zip(tokens, tags, strict=True)))
+    out = tmp_path / "r.json"
+    assert (
+        main(
+            [
+                "score",
+                "--gold",
+                str(gold),
+                "--pred",
+                str(conll),
+                "--pred-format",
+                "conll",
+                "--out",
+                str(out),
+                "--resamples",
+                "20",
+            ]
+        )
+        == 0
+    )
+    assert read_report(out)["metrics"]["entities.NAM.strict"]["f1"] == 1.0
