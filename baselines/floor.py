@@ -37,6 +37,7 @@ class FloorExtractor:
     """Predict each non-initial capitalised word as a NAM mention of one label."""
 
     name = "floor"
+    protocol = "every capitalised non-initial word as a name of the most frequent type"
     layers: frozenset[str] = frozenset({"mentions"})
 
     def __init__(self, label: str = DEFAULT_LABEL) -> None:

@@ -18,6 +18,7 @@ class OracleExtractor:
     """
 
     name = "oracle"
+    protocol = "copies the gold: the ceiling, and a check that the harness scores it 1.0"
     layers: frozenset[str] = LAYER_NAMES
 
     def __init__(self, gold: Sequence[Document]) -> None:

@@ -131,10 +131,20 @@ def bench_baselines(
         except ExtractorUnavailable as exc:
             result = BenchResult(name, None, None, words, skipped=str(exc))
         else:
+            provenance = {
+                "extractor": name,
+                "extractor_layers": sorted(extractor.layers),
+                "protocol": getattr(extractor, "protocol", None),
+                "throughput": {
+                    "seconds": round(seconds, 4),
+                    "words": words,
+                    "words_per_second": round(words / seconds, 1) if seconds else None,
+                },
+            }
             report = score_documents(
                 pair_documents(gold, predictions),
                 ScoringConfig(n_resamples=n_resamples),
-                provenance={"extractor": name, "extractor_layers": sorted(extractor.layers)},
+                provenance=provenance,
                 corpus_version=CORPUS_VERSION,
             )
             result = BenchResult(name, report, seconds, words)
@@ -262,6 +272,31 @@ def command_bench(args: argparse.Namespace) -> int:
                 write_json(Path(args.out_dir) / f"{result.name}.json", result.report)
         console.print(f"reports written to {args.out_dir}/")
     return 0
+
+
+def command_leaderboard(args: argparse.Namespace) -> int:
+    """Run every baseline, store its report, regenerate corpus/LEADERBOARD.md."""
+    from newsbench.baselines.leaderboard import LEADERBOARD, REPORTS_DIR, update_leaderboard
+
+    try:
+        gold = _load_gold(None)
+    except DataError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    results = update_leaderboard(gold, n_resamples=args.resamples, progress=sys.stderr.isatty())
+    make_console().print(leaderboard_table(results))
+    print(f"wrote {REPORTS_DIR}/*.json and {LEADERBOARD}")
+    return 0
+
+
+def register_leaderboard(sub: Any) -> None:
+    """Entry point: add ``newsbench leaderboard`` to the command line."""
+    parser = sub.add_parser(
+        "leaderboard",
+        help="run every baseline, store the reports, regenerate corpus/LEADERBOARD.md",
+    )
+    parser.add_argument("--resamples", type=int, default=1000)
+    parser.set_defaults(handler=command_leaderboard)
 
 
 def register_run(sub: Any) -> None:
