@@ -71,3 +71,14 @@ def test_failed_write_keeps_the_previous_file(tmp_path, mini_record):
     with pytest.raises(RuntimeError):
         write_jsonl(path, records())
     assert path.read_bytes() == before
+
+
+def test_written_files_get_ordinary_permissions(tmp_path, mini_record):
+    import os
+    import stat
+
+    path = tmp_path / "out.jsonl"
+    write_jsonl(path, [mini_record])
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask
