@@ -95,7 +95,8 @@ def render_leaderboard(reports: Mapping[str, Mapping[str, Any]]) -> str:
         layers = ", ".join(report["provenance"].get("extractor_layers", []))
         protocol = report["provenance"].get("protocol") or ""
         notes.append(f"- **{name}** (predicts {layers}): {protocol}")
-    some = next((r for r in reports.values() if "signature" in r), None)
+    scored = [r for r in reports.values() if "signature" in r]
+    some = max(scored, key=lambda r: len(r["layers"]["scored"]), default=None)
     lines += ["", "## Baselines", "", *notes, ""]
     if some is not None:
         lines += [

@@ -870,6 +870,10 @@ class LLMExtractor:
     max_chunk_chars: int = 6000
     max_tokens: int | None = None
     name: str = "llm"
+    protocol: str = (
+        "zero-shot prompting of an OpenAI-compatible chat endpoint (NEWSBENCH_LLM_BASE_URL, "
+        "NEWSBENCH_LLM_MODEL) for JSON strings aligned back to offsets; no examples from the corpus"
+    )
     reports: dict[str, AlignmentReport] = field(default_factory=dict, init=False, repr=False)
     last_report: AlignmentReport | None = field(default=None, init=False, repr=False)
 

@@ -175,9 +175,7 @@ def leaderboard_table(results: Sequence[BenchResult]) -> Table:
     table.add_column("words/s", justify="right")
     for result in results:
         if result.report is None:
-            table.add_row(
-                result.name, *(["-"] * len(LEADERBOARD_METRICS)), f"skipped: {result.skipped}"
-            )
+            table.add_row(result.name, *(["not run"] * len(LEADERBOARD_METRICS)), "-")
             continue
         cells = []
         for metric, _ in LEADERBOARD_METRICS:
@@ -227,6 +225,9 @@ def command_run(args: argparse.Namespace) -> int:
         print(f"newsbench: {args.extractor} failed: {exc}", file=sys.stderr)
         return 1
     count = write_jsonl(args.out, (document_to_dict(p) for p in predictions))
+    total_report = getattr(extractor, "total_report", None)
+    if callable(total_report):  # extractors that align strings to offsets say what failed
+        print(total_report().summary(), file=sys.stderr)
     print(
         f"wrote {count} prediction document(s) to {args.out} "
         f"(layers: {', '.join(sorted(extractor.layers))})"
@@ -284,7 +285,11 @@ def command_leaderboard(args: argparse.Namespace) -> int:
         print(exc, file=sys.stderr)
         return 1
     results = update_leaderboard(gold, n_resamples=args.resamples, progress=sys.stderr.isatty())
-    make_console().print(leaderboard_table(results))
+    console = make_console()
+    console.print(leaderboard_table(results))
+    for result in results:
+        if result.skipped:
+            console.print(f"{result.name} not run: {result.skipped}")
     print(f"wrote {REPORTS_DIR}/*.json and {LEADERBOARD}")
     return 0
 

@@ -1309,6 +1309,12 @@ class SpacyExtractor:
     """
 
     name = "spacy"
+    protocol = (
+        "off-the-shelf en_core_web_sm 3.8 (NER mapped with the OntoNotes label map, parser for "
+        "mentions, arguments and attributions), no training on the corpus; its rules were "
+        "developed while inspecting the seed article, which is also the test document, so its "
+        "scores are optimistic (test-set contamination)"
+    )
     layers: frozenset[str] = frozenset({"mentions", "time_expressions", "events", "attributions"})
 
     def __init__(self, nlp: Any = None, batch_size: int = 16) -> None:
