@@ -22,6 +22,9 @@ import orjson
 
 from newsbench.schema.problems import Problem
 
+MAX_DEPTH = 255
+"""Deepest nesting accepted: the schema validator (jsonschema-rs) stops at 256 levels."""
+
 
 @dataclass(frozen=True, slots=True)
 class JsonlLine:
@@ -37,6 +40,9 @@ def _line_problem(file: str, exc: jsonlines.InvalidLineError) -> Problem:
     raw = exc.line
     text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
     where = {"file": file, "line": exc.lineno}
+    cause = exc.__cause__
+    if cause is not None and "depth limit exceeded" in str(cause):
+        return too_deep_problem(**where)
     if not text.strip():
         return Problem(
             "blank-line",
@@ -62,13 +68,23 @@ def _line_problem(file: str, exc: jsonlines.InvalidLineError) -> Problem:
             "wrap each document in {...}",
             **where,
         )
-    cause = exc.__cause__
     detail = str(cause) if cause is not None else str(exc)
     return Problem(
         "invalid-json",
         f"the line is not valid JSON: {detail}",
         "one complete JSON object per line (NaN, Infinity and comments are not JSON)",
         "fix the JSON syntax on this line; a line cut short usually means a truncated file",
+        **where,
+    )
+
+
+def too_deep_problem(**where: Any) -> Problem:
+    """The problem of a line nested deeper than :data:`MAX_DEPTH` (reader or validator)."""
+    return Problem(
+        "json-too-deep",
+        f"the JSON is nested more than {MAX_DEPTH} levels deep",
+        f"at most {MAX_DEPTH} levels of nested arrays and objects (documents need fewer than 10)",
+        "check how the line was generated: no document nests this deeply",
         **where,
     )
 

@@ -21,6 +21,7 @@ PROBLEM_CODES: dict[str, str] = {
     "invalid-utf8": "a line is not valid UTF-8",
     "invalid-json": "a line is not valid JSON",
     "not-an-object": "a line holds JSON that is not an object",
+    "json-too-deep": "JSON nested deeper than the reader and validator accept",
     "duplicate-document-id": "two lines hold documents with the same id",
     # schema stage
     "schema-required": "a required key is missing",

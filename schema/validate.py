@@ -22,7 +22,7 @@ from typing import Any
 import jsonschema_rs
 
 from newsbench.schema.contract import SchemaKind, load_schema
-from newsbench.schema.io import iter_jsonl
+from newsbench.schema.io import iter_jsonl, too_deep_problem
 from newsbench.schema.model import Document, Mention, document_from_dict, iter_spans
 from newsbench.schema.problems import DataError, Problem, did_you_mean, json_pointer
 from newsbench.schema.tokens import ends_inside_word, starts_inside_word
@@ -152,8 +152,16 @@ def schema_problem(error: Any, kind: SchemaKind, record: Any = None) -> Problem:
 
 
 def schema_problems(record: Any, kind: SchemaKind = "document") -> list[Problem]:
-    """Return every schema problem of one record (stage 1)."""
-    return [schema_problem(e, kind, record) for e in _validator(kind).iter_errors(record)]
+    """Return every schema problem of one record (stage 1).
+
+    A record nested deeper than jsonschema-rs accepts is one ``json-too-deep`` problem.
+    """
+    try:
+        return [schema_problem(e, kind, record) for e in _validator(kind).iter_errors(record)]
+    except ValueError as exc:
+        if "recursion limit" not in str(exc).lower():
+            raise
+        return [too_deep_problem()]
 
 
 # --- stage 2 -----------------------------------------------------------------------
