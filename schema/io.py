@@ -10,6 +10,7 @@ file in the target folder that is renamed into place only when complete.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
@@ -20,7 +21,7 @@ from typing import Any, BinaryIO
 import jsonlines
 import orjson
 
-from newsbench.schema.problems import Problem
+from newsbench.schema.problems import Problem, json_pointer
 
 MAX_DEPTH = 255
 """Deepest nesting accepted: the schema validator (jsonschema-rs) stops at 256 levels."""
@@ -36,11 +37,103 @@ class JsonlLine:
     problem: Problem | None = None
 
 
+class DuplicateKeyError(ValueError):
+    """A JSON object that holds a key twice; ``keys`` are ``(pointer, key)`` pairs."""
+
+    def __init__(self, keys: list[tuple[str, str]]) -> None:
+        self.keys = keys
+        super().__init__(f"duplicate keys: {keys}")
+
+
+def _walk(value: Any) -> Iterator[tuple[tuple[str | int, ...], Any]]:
+    """Yield ``(path, node)`` for every node, without recursion (lines may nest deeply)."""
+    stack: list[tuple[tuple[str | int, ...], Any]] = [((), value)]
+    while stack:
+        path, node = stack.pop()
+        yield path, node
+        if isinstance(node, dict):
+            stack.extend(((*path, k), v) for k, v in node.items())
+        elif isinstance(node, list):
+            stack.extend(((*path, i), v) for i, v in enumerate(node))
+
+
+def _may_repeat_keys(line: str, value: Any) -> bool:
+    """Cheap test: can ``line`` hold more keys than the parsed ``value`` kept?
+
+    Every key is followed by exactly one structural ``:``; any other ``:`` is inside
+    a string. If the parsed value's keys and the colons inside its strings account
+    for every ``:`` of the line, no key was dropped. (An escaped colon ``\\u003a``
+    makes the count unreliable, so it always takes the exact path.)
+    """
+    if "\\u003a" in line or "\\u003A" in line:
+        return True
+    colons = 0
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            colons += len(node) + sum(key.count(":") for key in node)
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, str):
+            colons += node.count(":")
+    return colons != line.count(":")
+
+
+def _duplicate_keys(line: str) -> list[tuple[str, str]]:
+    """Return ``(pointer to the object, key)`` for every repeated key (exact, slower)."""
+    repeated: dict[int, list[str]] = {}
+
+    def pairs_hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        result = dict(pairs)
+        if len(result) < len(pairs):
+            seen: set[str] = set()
+            keys = [k for k, _ in pairs if k in seen or seen.add(k)]
+            repeated[id(result)] = list(dict.fromkeys(keys))
+        return result
+
+    try:
+        value = json.loads(line, object_pairs_hook=pairs_hook)
+    except (ValueError, RecursionError):
+        return []
+    found = []
+    for path, node in _walk(value):
+        if isinstance(node, dict) and id(node) in repeated:
+            found.extend((json_pointer(path), key) for key in repeated.pop(id(node)))
+    found.extend(("", key) for keys in repeated.values() for key in keys)  # inside dropped values
+    return sorted(found)
+
+
+def _loads(line: str | bytes) -> Any:
+    """``orjson.loads`` that also refuses objects with a repeated key (never silently)."""
+    value = orjson.loads(line)
+    if isinstance(value, dict):
+        text = line.decode("utf-8") if isinstance(line, bytes) else line
+        if _may_repeat_keys(text, value):
+            duplicates = _duplicate_keys(text)
+            if duplicates:
+                raise DuplicateKeyError(duplicates)
+    return value
+
+
 def _line_problem(file: str, exc: jsonlines.InvalidLineError) -> Problem:
     raw = exc.line
     text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
     where = {"file": file, "line": exc.lineno}
     cause = exc.__cause__
+    if isinstance(cause, DuplicateKeyError):
+        pointer, key = cause.keys[0]
+        listed = ", ".join(f"{k!r} in {p or 'the top-level object'}" for p, k in cause.keys[:5])
+        return Problem(
+            "duplicate-key",
+            f"the key {key!r} occurs more than once in one object ({listed}); a JSON "
+            "parser keeps only the last value, so the others would be lost silently",
+            "each key at most once per object",
+            "merge the values under one key (e.g. one 'mentions' list) or rename the key",
+            path=json_pointer([*_pointer_parts(pointer), key]),
+            **where,
+        )
     if cause is not None and "depth limit exceeded" in str(cause):
         return too_deep_problem(**where)
     if not text.strip():
@@ -76,6 +169,10 @@ def _line_problem(file: str, exc: jsonlines.InvalidLineError) -> Problem:
         "fix the JSON syntax on this line; a line cut short usually means a truncated file",
         **where,
     )
+
+
+def _pointer_parts(pointer: str) -> list[str]:
+    return [p.replace("~1", "/").replace("~0", "~") for p in pointer.split("/")[1:]]
 
 
 def too_deep_problem(**where: Any) -> Problem:
@@ -117,7 +214,7 @@ def iter_jsonl(path: str | os.PathLike[str]) -> Iterator[JsonlLine]:
         )
         return
     count = 0
-    with handle, jsonlines.Reader(handle, loads=orjson.loads) as reader:
+    with handle, jsonlines.Reader(handle, loads=_loads) as reader:
         while True:
             try:
                 value = reader.read(type=dict)

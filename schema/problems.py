@@ -21,6 +21,7 @@ PROBLEM_CODES: dict[str, str] = {
     "invalid-utf8": "a line is not valid UTF-8",
     "invalid-json": "a line is not valid JSON",
     "not-an-object": "a line holds JSON that is not an object",
+    "duplicate-key": "an object with the same key twice (a parser would keep only one value)",
     "json-too-deep": "JSON nested deeper than the reader and validator accept",
     "duplicate-document-id": "two lines hold documents with the same id",
     # schema stage
