@@ -186,12 +186,24 @@ def _byte_to_index(text: str, byte: int) -> int | None:
         return None
 
 
-def _mismatch_cause(text: str, start: int, end: int, stored: str) -> str:
-    """Guess why ``text[start:end]`` differs from ``stored``; return a fix hint."""
-    if text[start : end + 1] == stored:
-        return "the end offset looks inclusive: newsbench ends are exclusive, use end + 1"
-    if start > 0 and text[start - 1 : end] == stored:
-        return "the offsets look 1-based: newsbench offsets are 0-based Python str indices"
+def _line_end_cause(text: str, start: int, end: int, stored: str) -> str | None:
+    """Detect offsets counted with other line ends than the text has (CRLF vs LF)."""
+    if "\r\n" in text and text.replace("\r\n", "\n")[start:end] == stored:
+        return (
+            "the text has CRLF (\\r\\n) line ends but the offsets were counted with LF "
+            "(\\n) line ends: every \\r counts as one character; recompute the offsets on "
+            "the text exactly as stored (or store the text with \\n line ends)"
+        )
+    if "\n" in text and "\r\n" not in text and text.replace("\n", "\r\n")[start:end] == stored:
+        return (
+            "the offsets were counted with CRLF (\\r\\n) line ends but the text has LF "
+            "(\\n): recompute the offsets on the text exactly as stored"
+        )
+    return None
+
+
+def _unit_cause(text: str, start: int, end: int, stored: str) -> str | None:
+    """Detect offsets in UTF-16 code units or UTF-8 bytes instead of str indices."""
     s16, e16 = _utf16_to_index(text, start), _utf16_to_index(text, end)
     if s16 is not None and e16 is not None and text[s16:e16] == stored:
         return (
@@ -203,6 +215,18 @@ def _mismatch_cause(text: str, start: int, end: int, stored: str) -> str:
         return (
             f"the offsets look like UTF-8 byte offsets; as Python str indices they are [{sb}, {eb})"
         )
+    return None
+
+
+def _mismatch_cause(text: str, start: int, end: int, stored: str) -> str:
+    """Guess why ``text[start:end]`` differs from ``stored``; return a fix hint."""
+    if text[start : end + 1] == stored:
+        return "the end offset looks inclusive: newsbench ends are exclusive, use end + 1"
+    if start > 0 and text[start - 1 : end] == stored:
+        return "the offsets look 1-based: newsbench offsets are 0-based Python str indices"
+    cause = _unit_cause(text, start, end, stored) or _line_end_cause(text, start, end, stored)
+    if cause is not None:
+        return cause
     found = text.find(stored)
     if found >= 0:
         return (
@@ -218,9 +242,11 @@ def _span_problems(doc: Document, gold: bool) -> Iterator[Problem]:
     for path, span in iter_spans(doc):
         start, end, stored = span.start, span.end, span.text
         if type(start) is not int or type(end) is not int:
+            huge = any(isinstance(v, float) and abs(v) >= 2**63 for v in (start, end))
             yield Problem(
                 "schema-type",
-                f"the offsets ({start!r}, {end!r}) are not whole numbers",
+                f"the offsets ({start!r}, {end!r}) are not whole numbers"
+                + (" (an integer beyond the 64-bit range is read as a float)" if huge else ""),
                 "integer offsets such as 12, not 12.0",
                 "write offsets as JSON integers without a decimal point",
                 path=path,
@@ -240,7 +266,9 @@ def _span_problems(doc: Document, gold: bool) -> Iterator[Problem]:
                 "span-out-of-range",
                 f"the span [{start}, {end}) ends beyond the text (length {size})",
                 f"0 <= start < end <= {size}",
-                "recompute the offsets against this document's text",
+                _unit_cause(text, start, end, stored)
+                or _line_end_cause(text, start, end, stored)
+                or "recompute the offsets against this document's text",
                 path=path,
             )
             continue
