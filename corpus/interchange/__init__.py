@@ -1,0 +1,162 @@
+"""Interchange formats: export the corpus to other tools and import it back, losslessly.
+
+Formats (:data:`FORMATS`):
+
+* ``brat``: BRAT standoff, one ``<id>.txt`` + ``<id>.ann`` pair per document, plus
+  ``annotation.conf`` and ``visual.conf`` (:mod:`.brat`). Every layer, byte-identical
+  round trip.
+* ``conll``: CoNLL IOB2 columns of one non-nested mention layer (:mod:`.conll`).
+* ``conll2012``: CoNLL-2012 style coreference columns of every mention (:mod:`.conll`).
+* ``spacy``: a spaCy ``DocBin`` (:mod:`.spacy_docbin`). Every layer.
+* ``labelstudio``: Label Studio JSON tasks and a labeling config (:mod:`.labelstudio`).
+  Every layer.
+
+Every import builds the schema JSON object and passes it through
+:func:`newsbench.schema.validate.validate_record`; every problem of the input (format
+problems first, then the validator's, located at the input line where possible) is
+raised at once in a :class:`~newsbench.schema.problems.DataError`. Nothing is repaired.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from newsbench.schema.contract import SchemaKind
+from newsbench.schema.model import Document
+from newsbench.schema.problems import DataError, Problem
+
+__all__ = [
+    "FORMATS",
+    "ImportErrors",
+    "export_documents",
+    "finish_record",
+    "import_documents",
+]
+
+FORMATS: tuple[str, ...] = ("brat", "conll", "conll2012", "spacy", "labelstudio")
+"""The interchange formats (``newsbench export/import --format``)."""
+
+SPACY_INSTALL_HINT = "pip install 'newsbench[spacy]'"
+
+
+class ImportErrors:
+    """Problems gathered while reading one input file (every problem, never the first only).
+
+    Attributes:
+        file: The input file, for problem locations.
+        problems: The problems found so far.
+    """
+
+    def __init__(self, file: str | os.PathLike[str] | None) -> None:
+        self.file = None if file is None else str(file)
+        self.problems: list[Problem] = []
+
+    def add(
+        self,
+        code: str,
+        message: str,
+        expected: str,
+        fix: str,
+        *,
+        line: int | None = None,
+        document: str | None = None,
+        path: str = "",
+        file: str | None = None,
+    ) -> None:
+        """Record one problem at the given location."""
+        self.problems.append(
+            Problem(
+                code,
+                message,
+                expected,
+                fix,
+                file=file if file is not None else self.file,
+                line=line,
+                document=document,
+                path=path,
+            )
+        )
+
+    def raise_if_any(self) -> None:
+        """Raise a :class:`DataError` with every problem, if there is any."""
+        if self.problems:
+            raise DataError(self.problems)
+
+
+def _line_for(path: str, lines: Mapping[str, int]) -> int | None:
+    """Return the input line of the longest JSON-Pointer prefix of ``path`` in ``lines``."""
+    best: tuple[int, int] | None = None
+    for prefix, line in lines.items():
+        if (path == prefix or path.startswith(prefix + "/")) and (
+            best is None or len(prefix) > best[0]
+        ):
+            best = (len(prefix), line)
+    return None if best is None else best[1]
+
+
+def finish_record(
+    record: dict[str, Any],
+    kind: SchemaKind,
+    errors: ImportErrors,
+    *,
+    lines: Mapping[str, int] | None = None,
+    file: str | None = None,
+) -> Document | None:
+    """Validate a rebuilt schema object; record its problems located at the input lines.
+
+    Args:
+        record: The schema JSON object rebuilt from the input.
+        kind: ``document`` (gold rules) or ``prediction``.
+        errors: Where the validator's problems go.
+        lines: Input line of each JSON Pointer prefix (``/mentions/3`` -> 17), used to
+            locate the validator's problems in the input file.
+        file: The input file of this record (default: ``errors.file``).
+
+    Returns:
+        The validated document, or ``None`` when it has problems.
+    """
+    from newsbench.schema.validate import validate_record
+
+    where = file if file is not None else errors.file
+    document, problems = validate_record(record, kind, file=where)
+    for problem in problems:
+        line = _line_for(problem.path, lines or {}) if problem.path else None
+        errors.problems.append(problem.located(line=line))
+    return document if not problems else None
+
+
+def export_documents(
+    fmt: str, documents: Sequence[Document], out_dir: str | os.PathLike[str], **options: Any
+) -> list[Path]:
+    """Export ``documents`` in format ``fmt`` into ``out_dir``; return the files written.
+
+    Options are passed to the format's ``export`` function (e.g. ``mention_types`` for
+    ``conll``, ``stem`` for the file name of single-file formats).
+    """
+    return _module(fmt).export(fmt, documents, Path(out_dir), **options)
+
+
+def import_documents(fmt: str, path: str | os.PathLike[str], **options: Any) -> list[Document]:
+    """Import documents written in format ``fmt`` from ``path`` through the validator.
+
+    Raises:
+        DataError: With every problem of the input.
+    """
+    return _module(fmt).import_(fmt, Path(path), **options)
+
+
+def _module(fmt: str) -> Any:
+    if fmt == "brat":
+        from newsbench.corpus.interchange import brat as module
+    elif fmt in ("conll", "conll2012"):
+        from newsbench.corpus.interchange import conll as module
+    elif fmt == "spacy":
+        from newsbench.corpus.interchange import spacy_docbin as module
+    elif fmt == "labelstudio":
+        from newsbench.corpus.interchange import labelstudio as module
+    else:
+        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    return module

@@ -1,0 +1,281 @@
+"""Interchange formats: export -> import round trips through the validator, broken inputs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from newsbench.corpus import gold_path
+from newsbench.corpus.interchange import export_documents, import_documents
+from newsbench.corpus.interchange.brat import annotation_conf, document_to_brat
+from newsbench.corpus.interchange.conll import iob2_mentions
+from newsbench.schema.model import (
+    Attribution,
+    Document,
+    Event,
+    Mention,
+    Span,
+    document_to_dict,
+)
+from newsbench.schema.problems import DataError
+from newsbench.schema.validate import load_documents
+
+
+@pytest.fixture(scope="module")
+def gold() -> list[Document]:
+    return load_documents(gold_path())
+
+
+def _dicts(documents: list[Document]) -> list[dict]:
+    return [document_to_dict(d) for d in documents]
+
+
+def _codes(error: pytest.ExceptionInfo[DataError]) -> list[str]:
+    return [p.code for p in error.value.problems]
+
+
+def _clusters(doc: Document) -> list[list[tuple[int, int]]]:
+    found: dict[str | None, set[tuple[int, int]]] = {}
+    for m in doc.layer("mentions"):
+        found.setdefault(m.entity, set()).add((m.start, m.end))
+    return sorted(sorted(c) for c in found.values())
+
+
+# --- BRAT ------------------------------------------------------------------------------
+
+
+def test_brat_round_trip_is_exact(gold, tmp_path):
+    files = export_documents("brat", gold, tmp_path)
+    names = sorted(p.name for p in files)
+    assert names == sorted(
+        [f"{gold[0].id}.txt", f"{gold[0].id}.ann", "annotation.conf", "visual.conf"]
+    )
+    assert (tmp_path / f"{gold[0].id}.txt").read_text("utf-8") == gold[0].text
+    assert _dicts(import_documents("brat", tmp_path)) == _dicts(gold)
+    # a single .ann file works too
+    assert _dicts(import_documents("brat", tmp_path / f"{gold[0].id}.ann")) == _dicts(gold)
+
+
+def test_brat_ann_uses_brat_syntax(gold):
+    _, ann = document_to_brat(gold[0])
+    lines = ann.splitlines()
+    assert "T" in lines[0] and lines[0].split("\t")[1].startswith("Document ")
+    mention = gold[0].mentions[0]
+    t_line = next(
+        line
+        for line in lines
+        if line.endswith(f"\t{mention.text}")
+        and f" {mention.type} " in f" {line.split(chr(9))[1]} "
+    )
+    tid = t_line.split("\t")[0]
+    assert f"MentionType {tid} {mention.mention_type}" in ann
+    assert f"AnnotatorNotes {tid}\tid={mention.id} entity={mention.entity}" in ann
+    assert any(line.startswith("E1\t") and ":T" in line for line in lines)
+    assert any(line.startswith("R") and "\tHead Arg1:T" in line for line in lines)
+    assert "[events]" in annotation_conf() and "Conflict.Attack Attacker*:" in annotation_conf()
+
+
+def _prediction_doc() -> Document:
+    text = 'Ann said: "We won\nthe game.\nWe are happy."\nBob agreed.'
+    q1 = text.index('"We')
+    q_end = text.index("game.") + len("game.")
+    q2 = text.index("We are")
+    q2_end = text.index('happy."') + len('happy."')
+    return Document(
+        id="pred:1",
+        text=text,
+        mentions=(Mention("m1", 0, 3, "Ann", "PER"),),
+        events=None,
+        attributions=(
+            Attribution(
+                id="a1",
+                cue=(Span(4, 8, "said"),),
+                content=(
+                    Span(q1, q_end, text[q1:q_end]),
+                    Span(q2, q2_end, text[q2:q2_end]),
+                ),
+            ),
+        ),
+        time_expressions=(),
+    )
+
+
+def test_brat_spans_across_line_breaks_and_missing_layers_round_trip(tmp_path):
+    doc = _prediction_doc()
+    export_documents("brat", [doc], tmp_path)
+    ann = (tmp_path / "pred_1.ann").read_text("utf-8")
+    assert "spans=2,1" in ann  # the first content span crosses a line break
+    back = import_documents("brat", tmp_path, kind="prediction")
+    assert _dicts(back) == _dicts([doc])
+    assert back[0].events is None and back[0].time_expressions == ()
+
+
+def test_brat_text_mismatch_and_every_problem_at_once(gold, tmp_path):
+    export_documents("brat", gold, tmp_path)
+    ann_path = tmp_path / f"{gold[0].id}.ann"
+    lines = ann_path.read_text("utf-8").split("\n")
+    mention = gold[0].mentions[0]
+    bad_text = next(
+        i for i, x in enumerate(lines) if x.endswith(f"\t{mention.text}") and "\tGPE " in x
+    )
+    lines[bad_text] = lines[bad_text][: -len(mention.text)] + "Syrien"
+    bad_type = next(i for i, x in enumerate(lines) if "\tPER " in x)
+    lines[bad_type] = lines[bad_type].replace("\tPER ", "\tPERSON ", 1)
+    ann_path.write_text("\n".join(lines), "utf-8")
+    with pytest.raises(DataError) as error:
+        import_documents("brat", tmp_path)
+    problems = {p.code: p for p in error.value.problems}
+    assert set(problems) >= {"span-text-mismatch", "schema-enum"}
+    assert problems["span-text-mismatch"].line == bad_text + 1
+    assert problems["span-text-mismatch"].file == str(ann_path)
+    assert "Syrien" in problems["span-text-mismatch"].message
+    assert problems["schema-enum"].line == bad_type + 1
+
+
+def test_brat_validator_problems_point_at_the_ann_line(gold, tmp_path):
+    export_documents("brat", gold, tmp_path)
+    ann_path = tmp_path / f"{gold[0].id}.ann"
+    lines = ann_path.read_text("utf-8").split("\n")
+    event = next(i for i, x in enumerate(lines) if x.startswith("E1\t"))
+    target = lines[event].split()[-1].split(":")[1]
+    lines[event] = lines[event].replace(f":{target}", ":T99999")
+    ann_path.write_text("\n".join(lines), "utf-8")
+    with pytest.raises(DataError) as error:
+        import_documents("brat", tmp_path)
+    (problem,) = error.value.problems
+    assert problem.code == "dangling-reference" and problem.line == event + 1
+    assert problem.path.startswith("/events/0/arguments/")
+
+
+def test_brat_discontinuous_mention_is_a_problem(gold, tmp_path):
+    export_documents("brat", gold, tmp_path)
+    ann_path = tmp_path / f"{gold[0].id}.ann"
+    ann = ann_path.read_text("utf-8")
+    ann = ann.replace("\tGPE 0 6\tSyrian", "\tGPE 0 6;14 18\tSyrian said", 1)
+    ann_path.write_text(ann, "utf-8")
+    with pytest.raises(DataError) as error:
+        import_documents("brat", tmp_path)
+    assert _codes(error) == ["file-unreadable"]
+    assert "discontinuous" in error.value.problems[0].message
+
+
+# --- CoNLL -----------------------------------------------------------------------------
+
+
+def test_conll_iob2_round_trip_holds_the_outermost_named_mentions(gold, tmp_path):
+    (path,) = export_documents("conll", gold, tmp_path)
+    lines = path.read_text("utf-8").splitlines()
+    assert lines[0] == f"-DOCSTART-\t{gold[0].id}" and lines[2] == "Syrian\tB-GPE"
+    back = import_documents("conll", path)
+    expected = iob2_mentions(gold[0], ("NAM",))
+    assert [(m.start, m.end, m.text, m.type) for m in back[0].mentions] == [
+        (m.start, m.end, m.text, m.type) for m in expected
+    ]
+    # what the format cannot hold: ids (renumbered), clusters, other layers
+    assert [m.id for m in back[0].mentions] == [f"m{i}" for i in range(1, len(expected) + 1)]
+    assert {m.mention_type for m in back[0].mentions} == {"NAM"}
+    assert {m.entity for m in back[0].mentions} == {None}
+    assert back[0].events is None and back[0].sentences is None and back[0].text == gold[0].text
+
+
+def test_conll_mention_types_option(gold, tmp_path):
+    (path,) = export_documents("conll", gold, tmp_path, mention_types=("NAM", "NOM", "PRO"))
+    back = import_documents("conll", path, mention_type=None)
+    expected = iob2_mentions(gold[0], None)
+    assert len(back[0].mentions) == len(expected) > len(iob2_mentions(gold[0], ("NAM",)))
+    assert {m.mention_type for m in back[0].mentions} == {None}
+
+
+def test_conll2012_round_trip_holds_every_mention_and_the_clusters(gold, tmp_path):
+    (path,) = export_documents("conll2012", gold, tmp_path)
+    text = path.read_text("utf-8")
+    assert text.startswith(f"#begin document ({gold[0].id}); part 000\n")
+    assert text.rstrip().endswith("#end document")
+    back = import_documents("conll2012", path)
+    key = [(m.start, m.end, m.text, m.type, m.mention_type) for m in gold[0].mentions]
+    assert sorted(key) == sorted(
+        (m.start, m.end, m.text, m.type, m.mention_type) for m in back[0].mentions
+    )
+    assert _clusters(back[0]) == _clusters(gold[0])
+    assert all(m.entity.startswith("e") for m in back[0].mentions)
+
+
+def test_conll2012_nested_mentions(tmp_path):
+    text = "The mayor of Paris spoke."
+    doc = Document(
+        id="d1",
+        text=text,
+        mentions=(
+            Mention("m1", 0, 18, "The mayor of Paris", "PER", "NOM", "per-mayor"),
+            Mention("m2", 13, 18, "Paris", "GPE", "NAM", "gpe-paris"),
+            Mention("m3", 13, 18, "Paris", "LOC", "NAM", "loc-paris"),
+        ),
+    )
+    (path,) = export_documents("conll2012", [doc], tmp_path)
+    assert "(PER.NOM\t(0\n" in path.read_text("utf-8")
+    back = import_documents("conll2012", path, reference=[doc])
+    assert sorted((m.start, m.end, m.type) for m in back[0].mentions) == [
+        (0, 18, "PER"),
+        (13, 18, "GPE"),
+        (13, 18, "LOC"),
+    ]
+    assert _clusters(back[0]) == _clusters(doc)
+
+
+def test_conll_tokens_that_do_not_match_the_text(gold, tmp_path):
+    (path,) = export_documents("conll", gold, tmp_path)
+    lines = path.read_text("utf-8").split("\n")
+    lines[4] = "sayd\tO"
+    path.write_text("\n".join(lines), "utf-8")
+    with pytest.raises(DataError) as error:
+        import_documents("conll", path)
+    problem = error.value.problems[0]
+    assert problem.code == "token-text-mismatch" and problem.line == 5
+    assert problem.file == str(path)
+
+
+def test_conll2012_tokens_that_do_not_match_the_text(gold, tmp_path):
+    (path,) = export_documents("conll2012", gold, tmp_path)
+    lines = path.read_text("utf-8").split("\n")
+    lines[3] = lines[3].replace("\tsaid\t", "\tsayd\t")
+    lines[-3] = lines[-3].replace("-\t-", "(GPE.NAM)\t(XX")  # also a broken bracket at the end
+    path.write_text("\n".join(lines), "utf-8")
+    with pytest.raises(DataError) as error:
+        import_documents("conll2012", path)
+    assert _codes(error) == ["token-text-mismatch"]
+    assert error.value.problems[0].line == 4
+
+
+def test_conll2012_unclosed_bracket(gold, tmp_path):
+    (path,) = export_documents("conll2012", gold, tmp_path)
+    text = path.read_text("utf-8").replace("\t(GPE.NAM)\t(0)\n", "\t(GPE.NAM\t(0\n", 1)
+    path.write_text(text, "utf-8")
+    with pytest.raises(DataError) as error:
+        import_documents("conll2012", path)
+    assert set(_codes(error)) == {"conll-malformed-line"}
+    assert {p.line for p in error.value.problems} == {2}
+
+
+def test_export_refuses_spans_off_token_boundaries(tmp_path):
+    doc = Document(id="d1", text="abc def", mentions=(Mention("m1", 1, 3, "bc", "PER", "NAM"),))
+    with pytest.raises(ValueError, match="token boundaries"):
+        export_documents("conll2012", [doc], tmp_path)
+
+
+def test_export_event_only_document(tmp_path):
+    doc = Document(
+        id="d1",
+        text="They attacked.",
+        events=(Event("ev1", "Conflict.Attack", Span(5, 13, "attacked")),),
+    )
+    export_documents("brat", [doc], tmp_path)
+    assert _dicts(import_documents("brat", tmp_path, kind="prediction")) == _dicts([doc])
+    assert json.dumps(document_to_dict(doc))  # JSON-safe
+
+
+def test_gold_is_untouched_by_exports(gold, tmp_path):
+    before = Path(gold_path()).read_bytes()
+    export_documents("brat", gold, tmp_path)
+    assert Path(gold_path()).read_bytes() == before
