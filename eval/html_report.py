@@ -288,6 +288,11 @@ def _error_where(error: Mapping[str, Any]) -> tuple[int, int] | None:
     return min(s[0] for s in spans), max(s[1] for s in spans)
 
 
+def _view_class(error: Mapping[str, Any]) -> str:
+    """A sub-view of a layer (``entities.NAM``) repeats errors: its marks get a dashed rim."""
+    return " view" if "." in str(error.get("layer", "")) else ""
+
+
 def _error_title(error: Mapping[str, Any]) -> str:
     parts = [f"{error['layer']}: {error['kind']}"]
     for side in ("gold", "pred"):
@@ -315,7 +320,8 @@ def _error_marks(
         if where[0] < where[1]:
             marks.append(_Mark(where[0], where[1], "er", {"data-err": str(number)}, rank=-2))
         points.setdefault(where[1], []).append(
-            f'<a class="emark c-{error_class(kind)}" id="e{number}" href="#r{number}"'
+            f'<a class="emark c-{error_class(kind)}{_view_class(error)}" id="e{number}"'
+            f' href="#r{number}"'
             f' data-err="{number}" data-kind="{_attr(kind)}" data-layer="{_attr(error["layer"])}"'
             f' title="{_attr(_error_title(error))}">{escape(error_code(kind))}</a>'
         )
@@ -335,7 +341,9 @@ def _document_html(
         marks.extend(_document_marks(document, side, key))
     error_ranges, points, placed = _error_marks(errors, len(doc.text))
     marks.extend(error_ranges)
-    title = doc.metadata.title if doc.metadata and doc.metadata.title else doc.id
+    heading = f'<span class="mono">{escape(doc.id)}</span>'
+    if doc.metadata is not None and doc.metadata.title:
+        heading = f"{escape(doc.metadata.title)} {heading}"
     meta = []
     if doc.metadata is not None:
         meta.append(f"dated {doc.metadata.dct}")
@@ -348,7 +356,7 @@ def _document_html(
     body = _render_text(doc.text, marks, points)
     return (
         f'<article class="doc" id="doc-{key}">'
-        f'<h3>{escape(title)} <span class="muted mono">{escape(doc.id)}</span></h3>'
+        f"<h3>{heading}</h3>"
         f'<p class="muted">{escape(" · ".join(meta))}</p>'
         f'<div class="text" lang="{_attr(doc.metadata.language if doc.metadata else "en")}">'
         f"{body}</div></article>",
@@ -571,7 +579,8 @@ def _provenance_html(report: Mapping[str, Any]) -> str:
     documents = report.get("documents", {})
     if documents:
         rows.append(("gold documents", documents.get("gold")))
-        rows.append(("missing predictions", ", ".join(documents.get("missing_predictions", ()))))
+        missing = documents.get("missing_predictions") or ()
+        rows.append(("missing predictions", ", ".join(missing) or "none"))
     layers = report.get("layers", {})
     for key in ("scored", "not_predicted", "coreference"):
         if key in layers:
@@ -583,8 +592,10 @@ def _provenance_html(report: Mapping[str, Any]) -> str:
         f"<dt>{escape(str(k))}</dt><dd>{escape(_show(v))}</dd>" for k, v in rows if v is not None
     )
     return (
-        f'<h3>Metric signature</h3><code class="sig">{escape(str(report.get("signature", "")))}'
-        f'</code><h3>Provenance</h3><dl class="prov">{items}</dl>'
+        '<h3>Metric signature</h3><code class="sig">'
+        + "|<wbr>".join(escape(part) for part in str(report.get("signature", "")).split("|"))
+        + "</code>"
+        f'<h3>Provenance</h3><dl class="prov">{items}</dl>'
     )
 
 
@@ -618,7 +629,7 @@ def _side_cell(error: Mapping[str, Any], side: str) -> str:
     where = f" [{span[0]}, {span[1]})" if span else ""
     return (
         f"<td><b>{escape(str(label or ''))}</b> {escape(str(text or ''))}"
-        f'<span class="muted mono">{escape(where)}</span></td>'
+        f'<span class="muted mono nowrap">{escape(where)}</span></td>'
     )
 
 
@@ -645,9 +656,9 @@ def _errors_html(errors: Sequence[Mapping[str, Any]], placed: set[int]) -> str:
         rows.append(
             f'<tr id="r{number}" data-err="{number}" data-layer="{_attr(error["layer"])}"'
             f' data-kind="{_attr(kind)}"><td class="num">{number + 1}</td>'
-            f'<td class="mono">{escape(str(error["document"]))}</td>'
-            f'<td class="mono">{escape(str(error["layer"]))}</td>'
-            f"<td>{badge} {escape(kind)}</td>"
+            f'<td class="mono id">{escape(str(error["document"]))}</td>'
+            f'<td class="mono nowrap">{escape(str(error["layer"]))}</td>'
+            f'<td class="nowrap">{badge} {escape(kind)}</td>'
             f"{_side_cell(error, 'gold')}{_side_cell(error, 'pred')}"
             f'<td class="ctx">{_context_html(str(error.get("context", "")))}'
             + (
@@ -662,6 +673,12 @@ def _errors_html(errors: Sequence[Mapping[str, Any]], placed: set[int]) -> str:
         f"{escape(k)} ({by_kind[k]})</span>"
         for k in kinds
     )
+    views = sorted({layer for layer in layers if "." in layer})
+    if views:
+        legend += (
+            ' <span><span class="emark view">T</span> dashed rim: the '
+            f"{escape(', '.join(views))} view (repeats errors of its layer)</span>"
+        )
     return (
         f'<div class="legend" id="error-legend">{legend}</div>'
         '<div class="filters"><label>layer <select id="f-layer">'
@@ -1046,6 +1063,7 @@ article.doc h3 { font-size: 1.05rem; }
 .emark.c-overlap { background: var(--sky); color: #000; }
 .emark.c-attribute { background: #fff; color: #000; border-color: #000; }
 .emark.filtered { display: none; }
+.emark.view { border: 2px dashed #000; }
 .er.flash { outline: 3px solid var(--vermillion); background-color: rgba(213, 94, 0, .16); }
 .emark:target, .emark.flash { outline: 3px solid var(--ink); outline-offset: 1px; }
 
@@ -1060,12 +1078,17 @@ article.doc h3 { font-size: 1.05rem; }
 }
 table.errors { width: 100%; }
 table.errors td { overflow-wrap: anywhere; }
+table.errors td.id { font-size: .75rem; max-width: 9rem; }
+table.errors td.nowrap { white-space: nowrap; overflow-wrap: normal; }
+table.headline { width: 100%; max-width: 54rem; }
+table.headline td:first-child { width: 13rem; }
 table.errors tr.hidden { display: none; }
 table.errors tbody tr { cursor: pointer; }
 table.errors tbody tr:hover { background: #fff6d6; }
 table.errors tr:target { background: #ffe9a8; }
 .ctx mark { background: #ffe08a; font-weight: 700; }
 .muted { color: var(--muted); }
+span.nowrap { white-space: nowrap; }
 
 /* scores */
 table.confusion td.num { min-width: 2.6em; }

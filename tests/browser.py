@@ -10,6 +10,7 @@ JavaScript and takes screenshots.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import queue
@@ -97,7 +98,7 @@ class Browser:
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
-            preexec_fn=remap,  # noqa: PLW1509 - needed to place the fds; no threads yet
+            preexec_fn=remap,
             pass_fds=(3, 4),  # kept open after remap() (close_fds runs after it)
         )
         os.close(child_in)
@@ -108,7 +109,9 @@ class Browser:
         self._session: str | None = None
         target = self.send("Target.createTarget", {"url": "about:blank"}, session=False)
         attached = self.send(
-            "Target.attachToTarget", {"targetId": target["targetId"], "flatten": True}, session=False
+            "Target.attachToTarget",
+            {"targetId": target["targetId"], "flatten": True},
+            session=False,
         )
         self._session = attached["sessionId"]
         for domain in ("Page", "Network", "Runtime", "Log"):
@@ -255,10 +258,8 @@ class Browser:
         """Close the browser and remove its profile."""
         try:
             if self._process.poll() is None:
-                try:
+                with contextlib.suppress(BrowserError):
                     self.send("Browser.close", session=False)
-                except BrowserError:
-                    pass
                 try:
                     self._process.wait(timeout=10)
                 except subprocess.TimeoutExpired:
@@ -266,10 +267,8 @@ class Browser:
                     self._process.wait(timeout=10)
         finally:
             for fd in (self._to_browser, self._from_browser):
-                try:
+                with contextlib.suppress(OSError):
                     os.close(fd)
-                except OSError:
-                    pass
             shutil.rmtree(self._profile, ignore_errors=True)
 
     def __enter__(self) -> Browser:
