@@ -279,3 +279,196 @@ def test_gold_is_untouched_by_exports(gold, tmp_path):
     before = Path(gold_path()).read_bytes()
     export_documents("brat", gold, tmp_path)
     assert Path(gold_path()).read_bytes() == before
+
+
+# --- spaCy DocBin ----------------------------------------------------------------------
+
+
+def test_docbin_round_trip_is_exact(gold, tmp_path):
+    pytest.importorskip("spacy")
+    (path,) = export_documents("spacy", gold, tmp_path, stem="test")
+    assert path.name == "test.spacy"
+    assert _dicts(import_documents("spacy", path)) == _dicts(gold)
+
+
+def test_docbin_layout(gold, tmp_path):
+    spacy = pytest.importorskip("spacy")
+    from spacy.tokens import DocBin
+
+    (path,) = export_documents("spacy", gold, tmp_path)
+    (doc,) = DocBin().from_disk(path).get_docs(spacy.blank("en").vocab)
+    assert doc.text == gold[0].text and doc.user_data["id"] == gold[0].id
+    named = iob2_mentions(gold[0], ("NAM",))
+    assert [(e.start_char, e.end_char, e.label_) for e in doc.ents] == [
+        (m.start, m.end, m.type) for m in named
+    ]
+    assert len(doc.spans["mentions"]) == len(gold[0].mentions)
+    assert len(doc.spans["timex"]) == len(gold[0].time_expressions)
+    assert doc.user_data["events"][0]["id"] == gold[0].events[0].id
+    json.dumps({k: v for k, v in doc.user_data.items() if isinstance(k, str)})
+
+
+def test_docbin_missing_layer_and_mismatched_user_data(tmp_path):
+    spacy = pytest.importorskip("spacy")
+    from spacy.tokens import DocBin
+
+    doc = _prediction_doc()
+    (path,) = export_documents("spacy", [doc], tmp_path)
+    assert _dicts(import_documents("spacy", path, kind="prediction")) == _dicts([doc])
+    (sdoc,) = DocBin().from_disk(path).get_docs(spacy.blank("en").vocab)
+    sdoc.user_data["mentions"] = []
+    broken = DocBin(store_user_data=True)
+    broken.add(sdoc)
+    broken.to_disk(tmp_path / "broken.spacy")
+    with pytest.raises(DataError) as error:
+        import_documents("spacy", tmp_path / "broken.spacy", kind="prediction")
+    assert _codes(error) == ["span-group-missing"]
+    assert error.value.problems[0].document == "pred:1"
+
+
+# --- Label Studio ----------------------------------------------------------------------
+
+
+def test_labelstudio_round_trip_is_exact(gold, tmp_path):
+    tasks_path, config = export_documents("labelstudio", gold, tmp_path)
+    tasks = json.loads(tasks_path.read_text("utf-8"))
+    assert tasks[0]["data"]["id"] == gold[0].id and "annotations" in tasks[0]
+    result = tasks[0]["annotations"][0]["result"]
+    assert {r["type"] for r in result} == {"labels", "choices", "textarea", "relation"}
+    assert _dicts(import_documents("labelstudio", tasks_path)) == _dicts(gold)
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(config.read_text("utf-8"))
+    names = {e.get("name") for e in root.iter() if e.get("name")}
+    assert {"label", "structure", "text", "mention_type", "entity", "realis", "mode"} <= names
+    labels = {e.get("value") for e in root.iter("Label")}
+    used = {lab for r in result if r["type"] == "labels" for lab in r["value"]["labels"]}
+    assert used <= labels
+    relation_labels = {e.get("value") for e in root.iter("Relation")}
+    assert {r["labels"][0] for r in result if r["type"] == "relation"} <= relation_labels
+
+
+def test_labelstudio_utf16_offsets_and_predictions(tmp_path):
+    text = "🙂 Ann said hello."
+    doc = Document(id="d1", text=text, mentions=(Mention("m1", 2, 5, "Ann", "PER", "NAM", "e1"),))
+    (path, _) = export_documents("labelstudio", [doc], tmp_path, key="predictions")
+    task = json.loads(path.read_text("utf-8"))[0]
+    value = task["predictions"][0]["result"][0]["value"]
+    assert (value["start"], value["end"]) == (3, 6)  # JavaScript (UTF-16) offsets
+    assert _dicts(import_documents("labelstudio", path, kind="prediction")) == _dicts([doc])
+
+
+def test_labelstudio_unknown_label_and_text_mismatch(gold, tmp_path):
+    (path, _) = export_documents("labelstudio", gold, tmp_path)
+    tasks = json.loads(path.read_text("utf-8"))
+    result = tasks[0]["annotations"][0]["result"]
+    mentions = [
+        i for i, r in enumerate(result) if r["type"] == "labels" and r["from_name"] == "label"
+    ]
+    result[mentions[0]]["value"]["labels"] = ["PERSON"]
+    result[mentions[1]]["value"]["text"] = "nonsense"
+    path.write_text(json.dumps(tasks), "utf-8")
+    with pytest.raises(DataError) as error:
+        import_documents("labelstudio", path)
+    problems = {p.code: p for p in error.value.problems}
+    assert set(problems) == {"schema-enum", "span-text-mismatch"}
+    assert problems["schema-enum"].path == f"/0/annotations/0/result/{mentions[0]}/value/labels"
+    assert "PERSON" in problems["schema-enum"].message
+    assert problems["schema-enum"].document == gold[0].id
+    assert problems["span-text-mismatch"].path.startswith(f"/0/annotations/0/result/{mentions[1]}")
+
+
+def test_labelstudio_validator_problem_names_the_result(gold, tmp_path):
+    (path, _) = export_documents("labelstudio", gold, tmp_path)
+    tasks = json.loads(path.read_text("utf-8"))
+    result = tasks[0]["annotations"][0]["result"]
+    k = next(i for i, r in enumerate(result) if r["from_name"] == "realis")
+    result[k]["value"]["choices"] = ["ACTUALLY"]
+    path.write_text(json.dumps(tasks), "utf-8")
+    with pytest.raises(DataError) as error:
+        import_documents("labelstudio", path)
+    (problem,) = error.value.problems
+    assert problem.code == "schema-enum" and problem.path == "/events/0/realis"
+    assert "in the export at /0/annotations/0/result/" in problem.message
+
+
+# --- command line ----------------------------------------------------------------------
+
+
+def _run(argv: list[str]) -> int:
+    """Run ``newsbench`` when the lead registered the entry points, else the handlers."""
+    from importlib.metadata import entry_points
+
+    if {"export", "import"} <= {e.name for e in entry_points(group="newsbench.commands")}:
+        from newsbench.eval.cli import main
+
+        return main(argv)
+    import argparse
+
+    from newsbench.corpus.interchange.commands import register_export, register_import
+
+    parser = argparse.ArgumentParser(prog="newsbench")
+    sub = parser.add_subparsers(dest="command", required=True)
+    register_export(sub)
+    register_import(sub)
+    args = parser.parse_args(argv)
+    return args.handler(args)
+
+
+@pytest.mark.parametrize("fmt", ["brat", "conll", "conll2012", "spacy", "labelstudio"])
+def test_cli_export_then_import(fmt, gold, tmp_path, capsys):
+    if fmt == "spacy":
+        pytest.importorskip("spacy")
+    out = tmp_path / "out"
+    assert _run(["export", "--format", fmt, "--out", str(out)]) == 0
+    inputs = {
+        "brat": out,
+        "conll": out / "test.conll",
+        "conll2012": out / "test.conll2012",
+        "spacy": out / "test.spacy",
+        "labelstudio": out / "test.labelstudio.json",
+    }
+    target = tmp_path / "back.jsonl"
+    assert _run(["import", "--format", fmt, "--out", str(target), str(inputs[fmt])]) == 0
+    back = load_documents(target, "prediction")
+    if fmt in ("conll", "conll2012"):
+        assert [d.text for d in back] == [d.text for d in gold]
+    else:
+        assert _dicts(back) == _dicts(gold)
+        assert target.read_bytes() == Path(gold_path()).read_bytes()
+
+
+def test_cli_import_errors_exit_1_and_write_nothing(gold, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert _run(["export", "--format", "conll", "--out", str(out)]) == 0
+    conll = out / "test.conll"
+    conll.write_text(conll.read_text("utf-8").replace("Syrian\tB-GPE", "Syrien\tB-GPE", 1))
+    target = tmp_path / "back.jsonl"
+    capsys.readouterr()
+    assert _run(["import", "--format", "conll", "--out", str(target), str(conll)]) == 1
+    err = capsys.readouterr().err
+    assert "error[token-text-mismatch]" in err and f"{conll}:3" in err
+    assert not target.exists()
+
+
+def test_cli_refuses_the_gold_data_folder(tmp_path, capsys):
+    data = Path(gold_path()).parent
+    before = sorted(p.name for p in data.iterdir())
+    assert _run(["export", "--format", "brat", "--out", str(data / "brat")]) == 2
+    out = tmp_path / "out"
+    assert _run(["export", "--format", "brat", "--out", str(out)]) == 0
+    assert _run(["import", "--format", "brat", "--out", str(data / "x.jsonl"), str(out)]) == 2
+    assert "gold data folder" in capsys.readouterr().err
+    assert sorted(p.name for p in data.iterdir()) == before
+
+
+def test_cli_missing_input_is_a_usage_error(tmp_path):
+    args = [
+        "import",
+        "--format",
+        "brat",
+        "--out",
+        str(tmp_path / "x.jsonl"),
+        str(tmp_path / "nope"),
+    ]
+    assert _run(args) == 2

@@ -1,0 +1,156 @@
+"""``newsbench export`` and ``newsbench import``: the interchange formats on the command line.
+
+Registered through the ``newsbench.commands`` entry-point group
+(:func:`register_export`, :func:`register_import`). Exit codes: 0 ok, 1 data errors
+(every problem is printed), 2 usage errors (including an output inside the packaged gold
+data folder, which is never written to).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from newsbench.corpus import gold_path
+from newsbench.corpus.interchange import FORMATS, export_documents, import_documents
+from newsbench.schema.io import write_jsonl
+from newsbench.schema.model import document_to_dict
+from newsbench.schema.problems import DataError
+
+EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
+KINDS = {"gold": "document", "prediction": "prediction"}
+
+
+def _inside_gold_data(path: Path) -> bool:
+    data = gold_path().parent.resolve()
+    target = path.resolve()
+    return target == data or data in target.parents
+
+
+def _usage(message: str) -> int:
+    print(f"newsbench: error: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _data_error(error: DataError) -> int:
+    for problem in error.problems:
+        print(problem.format(), file=sys.stderr)
+    count = len(error.problems)
+    print(f"{count} problem{'s' if count != 1 else ''}; nothing written", file=sys.stderr)
+    return EXIT_DATA
+
+
+def command_export(args: argparse.Namespace) -> int:
+    """Export a corpus file (default: the packaged gold) in an interchange format."""
+    from newsbench.schema.validate import load_documents
+
+    if _inside_gold_data(args.out):
+        return _usage(f"--out {args.out} is inside the packaged gold data folder; choose another")
+    source = args.file if args.file is not None else gold_path()
+    options: dict[str, Any] = {"stem": Path(source).stem}
+    if args.format == "conll":
+        types = args.mention_types
+        options["mention_types"] = None if types == ["all"] else tuple(types)
+    if args.format == "labelstudio":
+        options["key"] = args.labelstudio_key
+    try:
+        documents = load_documents(source, KINDS[args.kind])
+        written = export_documents(args.format, documents, args.out, **options)
+    except DataError as error:
+        return _data_error(error)
+    except ValueError as error:
+        print(f"newsbench: cannot export: {error}", file=sys.stderr)
+        return EXIT_DATA
+    except ImportError as error:
+        return _usage(str(error))
+    for path in written:
+        print(f"wrote {path}")
+    return EXIT_OK
+
+
+def command_import(args: argparse.Namespace) -> int:
+    """Import an interchange file through the validator and write schema JSONL."""
+    if _inside_gold_data(args.out):
+        return _usage(
+            f"--out {args.out} is inside the packaged gold data folder; the gold is built "
+            "from corpus/gold (newsbench build-corpus), never written by an import"
+        )
+    if not args.input.exists():
+        return _usage(f"the input {args.input} does not exist")
+    kind = args.kind or ("prediction" if args.format.startswith("conll") else "gold")
+    options: dict[str, Any] = {"kind": KINDS[kind]}
+    if args.format.startswith("conll"):
+        options["reference"] = args.reference
+        options["mention_type"] = None if args.mention_type == "none" else args.mention_type
+    try:
+        documents = import_documents(args.format, args.input, **options)
+    except DataError as error:
+        return _data_error(error)
+    except ImportError as error:
+        return _usage(str(error))
+    count = write_jsonl(args.out, (document_to_dict(d) for d in documents))
+    print(f"wrote {count} document{'s' if count != 1 else ''} to {args.out}")
+    return EXIT_OK
+
+
+def register_export(sub: Any) -> None:
+    """Add the ``export`` subcommand to the ``newsbench`` command line."""
+    parser = sub.add_parser(
+        "export",
+        help="export the corpus to BRAT, CoNLL, CoNLL-2012, spaCy DocBin or Label Studio",
+        description="Export a corpus JSONL file in an interchange format (see "
+        "newsbench.corpus.interchange for what each format holds).",
+    )
+    parser.add_argument("--format", choices=FORMATS, required=True)
+    parser.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
+    parser.add_argument(
+        "file", nargs="?", type=Path, metavar="FILE", help="JSONL (default: the packaged gold)"
+    )
+    parser.add_argument("--kind", choices=sorted(KINDS), default="gold", help="FILE's kind")
+    parser.add_argument(
+        "--mention-types",
+        nargs="+",
+        default=["NAM"],
+        metavar="MTYPE",
+        help="conll: mention types in the IOB2 layer (default NAM; 'all' for every mention)",
+    )
+    parser.add_argument(
+        "--labelstudio-key",
+        choices=["annotations", "predictions"],
+        default="annotations",
+        help="labelstudio: write the results as annotations (default) or predictions",
+    )
+    parser.set_defaults(handler=command_export)
+
+
+def register_import(sub: Any) -> None:
+    """Add the ``import`` subcommand to the ``newsbench`` command line."""
+    parser = sub.add_parser(
+        "import",
+        help="import BRAT, CoNLL, CoNLL-2012, spaCy DocBin or Label Studio through the validator",
+        description="Read an interchange file, validate it and write schema JSONL atomically.",
+    )
+    parser.add_argument("--format", choices=FORMATS, required=True)
+    parser.add_argument("--out", type=Path, required=True, metavar="FILE", help="output JSONL")
+    parser.add_argument(
+        "input", type=Path, metavar="INPUT", help="file or folder (brat: the folder or an .ann)"
+    )
+    parser.add_argument(
+        "--kind",
+        choices=sorted(KINDS),
+        help="validate as gold (every layer) or prediction; default: prediction for the "
+        "CoNLL formats, gold otherwise",
+    )
+    parser.add_argument(
+        "--reference",
+        type=Path,
+        help="conll/conll2012: JSONL with the document texts (default: the packaged gold)",
+    )
+    parser.add_argument(
+        "--mention-type",
+        default="NAM",
+        help="conll: the mention type of every imported mention (default NAM; 'none')",
+    )
+    parser.set_defaults(handler=command_import)
