@@ -736,7 +736,9 @@ def _legend_html(sides: Sequence[str]) -> str:
     return f'<div class="legend">{types}{"".join(notes)}</div>'
 
 
-def _page(title: str, subtitle: str, sections: Sequence[tuple[str, str, str]]) -> str:
+def _page(
+    title: str, subtitle: str, sections: Sequence[tuple[str, str, str]], *, body_class: str = ""
+) -> str:
     nav = " · ".join(f'<a href="#{sid}">{escape(name)}</a>' for sid, name, _ in sections)
     body = "".join(
         f'<section id="{sid}"><h2>{escape(name)}</h2>{html}</section>'
@@ -748,7 +750,8 @@ def _page(title: str, subtitle: str, sections: Sequence[tuple[str, str, str]]) -
         f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         '<meta name="referrer" content="no-referrer">'
-        f"<title>{escape(title)}</title><style>{_CSS}</style></head><body>"
+        f"<title>{escape(title)}</title><style>{_CSS}</style></head>"
+        f'<body class="{body_class}">'
         f'<header class="top"><h1>{escape(title)}</h1><p>{escape(subtitle)}</p>'
         f"<p>{nav}</p></header>"
         f'<main>{body}</main><aside id="info" hidden aria-live="polite"></aside>'
@@ -823,7 +826,7 @@ def render_gold(documents: Sequence[Document], *, title: str | None = None) -> s
         + (f"<ul>{nav}</ul>" if len(documents) > 1 else "")
         + "".join(rendered)
     )
-    return _page(title, subtitle, [("documents", "Documents", section)])
+    return _page(title, subtitle, [("documents", "Documents", section)], body_class="one-side")
 
 
 # --------------------------------------------------------------------------------------
@@ -1123,15 +1126,18 @@ dl.prov dd { margin: 0; overflow-wrap: anywhere; }
 #info h4 { margin: 0 0 .3rem; font-size: .95rem; }
 #info ul { margin: .2rem 0 0; padding-left: 1.1rem; }
 
+.one-side .text { line-height: 2.2; }
 @media (max-width: 900px) {
-  main { padding: 0 .6rem 6rem;
-  } header.top { padding: .6rem;
-  } .text { font-size: .98rem;
-  line-height: 2.85;
-  } .controls { position: static;
-  } table.errors td.ctx { min-width: 14rem;
-  } .grid { grid-template-columns: 1fr;
-}
+  main { padding: 0 .6rem 6rem; }
+  header.top { padding: .6rem; }
+  .text { font-size: .98rem; line-height: 2.85; }
+  .one-side .text { line-height: 2.3; }
+  .controls { position: static; }
+  table.errors { font-size: .8rem; }
+  table.errors td.ctx { min-width: 11rem; }
+  table.errors td.id { max-width: 6rem; }
+  table.errors td.nowrap { white-space: normal; }
+  .grid { grid-template-columns: 1fr; }
 }
 """
 

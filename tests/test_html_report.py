@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import os
 import re
+import shutil
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -344,8 +347,15 @@ def browser():
 
 
 @pytest.fixture(scope="module")
-def artifacts(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("html_report_artifacts")
+def artifacts(tmp_path_factory) -> Iterator[Path]:
+    """Screenshots go under pytest's tmp; ``$NEWSBENCH_TEST_ARTIFACTS`` keeps a copy."""
+    folder = tmp_path_factory.mktemp("html_report_artifacts")
+    yield folder
+    keep = os.environ.get("NEWSBENCH_TEST_ARTIFACTS")
+    if keep:
+        Path(keep).mkdir(parents=True, exist_ok=True)
+        for shot in folder.glob("*.png"):
+            shutil.copy2(shot, Path(keep) / shot.name)
 
 
 @pytest.fixture(scope="module")
