@@ -13,6 +13,7 @@ imported only then; nothing is imported from input files.
 from __future__ import annotations
 
 import importlib
+import inspect
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
@@ -84,8 +85,11 @@ def import_extractor_class(spec: str) -> type[Any]:
     except ImportError as exc:
         raise ExtractorNameError(f"cannot import {module_name!r} for {spec!r}: {exc}") from None
     cls = getattr(module, class_name, None)
-    if cls is None:
-        raise ExtractorNameError(f"{module_name!r} has no class {class_name!r}")
+    if not inspect.isclass(cls):
+        raise ExtractorNameError(
+            f"{module_name!r} has no class {class_name!r} (an extractor "
+            "is a class with name, layers and extract)"
+        )
     return cls
 
 

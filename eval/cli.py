@@ -171,8 +171,8 @@ def command_score(args: argparse.Namespace) -> int:
     gold_file = args.gold or gold_path()
     _require_files([gold_file, args.pred])
     _thresholds(args.fail_under or [])  # usage errors before any work
-    label_map = _label_map(args.label_map)
     try:
+        label_map = _label_map(args.label_map)
         gold = load_documents(gold_file, "document")
         loaded = load_predictions_any(
             args.pred,
@@ -214,10 +214,13 @@ def command_score(args: argparse.Namespace) -> int:
         )
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    if args.out:
-        write_json(args.out, report)
-    if args.markdown:
-        write_text(args.markdown, render_markdown(report))
+    try:
+        if args.out:
+            write_json(args.out, report)
+        if args.markdown:
+            write_text(args.markdown, render_markdown(report))
+    except OSError as exc:
+        raise UsageError(f"cannot write the report: {exc}") from None
     if args.format == "json":
         print(json.dumps({k: report[k] for k in ("signature", "headline")}, indent=2))
     else:

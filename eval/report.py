@@ -156,9 +156,22 @@ def write_text(path: str | Path, text: str) -> None:
         handle.write(text)
 
 
+REPORT_KEYS: tuple[str, ...] = ("headline", "metrics", "resampling", "unit_statistics", "layers")
+"""The keys every stored report has, each a JSON object."""
+
+
 def read_report(path: str | Path) -> dict[str, Any]:
     """Read a JSON report written by ``newsbench score``."""
-    data = json.loads(Path(path).read_text("utf-8"))
+    try:
+        data = json.loads(Path(path).read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"cannot read {path} as a JSON report: {exc}") from None
     if not isinstance(data, dict) or data.get("format") != "newsbench-report/1":
         raise ValueError(f"{path} is not a newsbench report (format newsbench-report/1)")
+    missing = [key for key in REPORT_KEYS if not isinstance(data.get(key), dict)]
+    if missing:
+        raise ValueError(
+            f"{path} is not a complete newsbench report: missing or malformed "
+            f"{', '.join(missing)}; write it again with `newsbench score --out`"
+        )
     return data
