@@ -42,6 +42,9 @@ class UsageError(Exception):
 
 
 def _require_files(paths: Sequence[Path]) -> None:
+    directories = [str(p) for p in paths if p.is_dir()]
+    if directories:
+        raise UsageError(f"a directory, not a file: {', '.join(directories)}")
     missing = [str(p) for p in paths if not p.is_file()]
     if missing:
         raise UsageError(f"file not found: {', '.join(missing)}")
@@ -219,6 +222,10 @@ def command_score(args: argparse.Namespace) -> int:
             write_json(args.out, report)
         if args.markdown:
             write_text(args.markdown, render_markdown(report))
+        if args.html:
+            from newsbench.eval.html_report import render_html
+
+            write_text(args.html, render_html(report, pairs))
     except OSError as exc:
         raise UsageError(f"cannot write the report: {exc}") from None
     if args.format == "json":
@@ -353,6 +360,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     score.add_argument("--out", type=Path, help="write the JSON report here")
     score.add_argument("--markdown", type=Path, help="write a Markdown report here")
+    score.add_argument("--html", type=Path, help="write a self-contained HTML error report here")
     score.add_argument("--errors", action="store_true", help="print the error listing")
     score.add_argument(
         "--allow-missing",

@@ -1296,6 +1296,8 @@ def test_directory_and_missing_file_are_reported_not_raised(tmp_path: Path, caps
         assert reason in problems[0].message
     assert main(["validate", str(tmp_path)]) == 2
     assert main(["score", "--pred", str(tmp_path)]) == 2
+    assert "a directory, not a file" in capsys.readouterr().err
+    assert main(["validate", str(tmp_path / "nope")]) == 2
     assert "file not found" in capsys.readouterr().err
 
 

@@ -234,10 +234,12 @@ def files(tmp_path, mini_document):
 
 def test_cli_score_writes_reports(files, tmp_path, capsys):
     gold, pred = files
-    out, md = tmp_path / "r.json", tmp_path / "r.md"
+    out, md, html = tmp_path / "r.json", tmp_path / "r.md", tmp_path / "r.html"
     code = main(
         [
             "score",
+            "--html",
+            str(html),
             "--gold",
             str(gold),
             "--pred",
@@ -260,6 +262,9 @@ def test_cli_score_writes_reports(files, tmp_path, capsys):
     assert "missed" in printed and "[[" in printed
     assert render_errors(report).count("\n") == len(report["errors"])
     assert render_markdown(report).startswith("# newsbench report")
+    page = html.read_text("utf-8")
+    assert page.startswith("<!DOCTYPE html>")
+    assert report["signature"].replace("|", "|<wbr>") in page
 
 
 def test_cli_score_gate_exit_codes(files, tmp_path, capsys):
