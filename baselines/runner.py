@@ -99,6 +99,8 @@ class BenchResult:
     seconds: float | None
     words: int
     skipped: str | None = None
+    pairs: Sequence[Any] = ()
+    """The scored gold/prediction pairs (for the HTML error report)."""
 
     @property
     def words_per_second(self) -> float | None:
@@ -141,13 +143,14 @@ def bench_baselines(
                     "words_per_second": round(words / seconds, 1) if seconds else None,
                 },
             }
+            pairs = pair_documents(gold, predictions)
             report = score_documents(
-                pair_documents(gold, predictions),
+                pairs,
                 ScoringConfig(n_resamples=n_resamples),
                 provenance=provenance,
                 corpus_version=CORPUS_VERSION,
             )
-            result = BenchResult(name, report, seconds, words)
+            result = BenchResult(name, report, seconds, words, pairs=pairs)
         results.append(result)
         if on_result is not None:
             on_result(result)
@@ -240,7 +243,6 @@ def command_bench(args: argparse.Namespace) -> int:
     from newsbench.corpus import gold_path
     from newsbench.corpus.stats import corpus_statistics
     from newsbench.eval.cli import print_statistics
-    from newsbench.eval.report import write_json
 
     console = make_console()
     try:
@@ -268,11 +270,32 @@ def command_bench(args: argparse.Namespace) -> int:
     )
     console.print(leaderboard_table(results))
     if args.out_dir:
-        for result in results:
-            if result.report is not None:
-                write_json(Path(args.out_dir) / f"{result.name}.json", result.report)
-        console.print(f"reports written to {args.out_dir}/")
+        write_bench_outputs(results, Path(args.out_dir), console)
     return 0
+
+
+def write_bench_outputs(results: Sequence[BenchResult], out_dir: Path, console: Any) -> None:
+    """Write each baseline's JSON and HTML report, and the plots of all of them."""
+    from newsbench.eval.html_report import render_html
+    from newsbench.eval.plots import PlotUnavailable, plot_reports
+    from newsbench.eval.report import write_json, write_text
+
+    reports = {}
+    for result in results:
+        if result.report is None:
+            continue
+        reports[result.name] = result.report
+        write_json(out_dir / f"{result.name}.json", result.report)
+        write_text(
+            out_dir / f"{result.name}.html",
+            render_html(result.report, result.pairs, title=f"newsbench: {result.name}"),
+        )
+    try:
+        figures = plot_reports(reports, out_dir / "plots")
+    except PlotUnavailable as exc:
+        console.print(f"plots skipped: {exc}")
+        figures = []
+    console.print(f"reports (JSON, HTML) and {len(figures)} figure(s) written to {out_dir}/")
 
 
 def command_leaderboard(args: argparse.Namespace) -> int:
