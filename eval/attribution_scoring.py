@@ -659,10 +659,13 @@ def score_attributions(
 
     _score_components(gold_items, pred_items, table)
     sources = _SourceMatcher(gold, pred)
+    # Only pairs that share a cue or a content token can be compatible or a near miss:
+    # the others are never looked at, so they are not checked.
     checks = {
         (i, j): _checks(g, p, sources, threshold)
         for i, g in enumerate(gold_items)
         for j, p in enumerate(pred_items)
+        if not (g.cue.isdisjoint(p.cue) and g.content.isdisjoint(p.content))
     }
     pairs = _score_relations(gold_items, pred_items, checks, table)
     errors = _errors(gold.text, gold.id, gold_items, pred_items, checks, pairs, sources, threshold)

@@ -37,6 +37,7 @@ __all__ = [
     "CorefCounts",
     "CorefInputError",
     "coref_counts",
+    "coref_counts_unchecked",
     "coref_scores",
 ]
 
@@ -168,10 +169,21 @@ def coref_counts(
     """
     key_clusters = _read_side(key, "key")
     response_clusters = _read_side(response, "response")
+    return coref_counts_unchecked(key_clusters, response_clusters, singletons=singletons)
+
+
+def coref_counts_unchecked(
+    key: list[list[Hashable]], response: list[list[Hashable]], *, singletons: bool = True
+) -> CorefCounts:
+    """:func:`coref_counts` for clusters known to be valid (the harness's own clusters).
+
+    ``key`` and ``response`` must be lists of non-empty lists in which no mention occurs
+    twice on one side; nothing is checked.
+    """
     if not singletons:
-        key_clusters = [c for c in key_clusters if len(c) > 1]
-        response_clusters = [c for c in response_clusters if len(c) > 1]
-    return _count(key_clusters, response_clusters)
+        key = [c for c in key if len(c) > 1]
+        response = [c for c in response if len(c) > 1]
+    return _count(key, response)
 
 
 def coref_scores(counts: CorefCounts, *, zero_division: float = 0.0) -> dict[str, PRF]:
@@ -418,14 +430,28 @@ def _ceaf(
     for (i, j), n in overlap.items():
         components[find(i)].append((i, j, n))
 
-    phi3_total = Fraction(0)
+    phi3_total = 0
     phi4_total = Fraction(0)
+    phi4_by_den: defaultdict[int, int] = defaultdict(int)  # exact sums of 2n / den
     for pairs in components.values():
+        if len(pairs) == 1:  # one overlapping pair: it is the assignment
+            i, j, n = pairs[0]
+            phi3_total += n
+            phi4_by_den[key_sizes[i] + response_sizes[j]] += 2 * n
+            continue
+        if len({i for i, _, _ in pairs}) == 1 or len({j for _, j, _ in pairs}) == 1:
+            # One cluster on a side: the best single pair is the assignment.
+            phi3_total += max(n for _, _, n in pairs)
+            phi4_total += max(
+                Fraction(2 * n, key_sizes[i] + response_sizes[j]) for i, j, n in pairs
+            )
+            continue
         phi3 = {(i, j): Fraction(n) for i, j, n in pairs}
         phi4 = {(i, j): Fraction(2 * n, key_sizes[i] + response_sizes[j]) for i, j, n in pairs}
-        phi3_total += _max_assignment(phi3)
+        phi3_total += int(_max_assignment(phi3))
         phi4_total += _max_assignment(phi4)
-    return int(phi3_total), phi4_total
+    phi4_total += _frac_sum((num, den) for den, num in phi4_by_den.items())
+    return phi3_total, phi4_total
 
 
 def _max_assignment(weights: dict[tuple[int, int], Fraction]) -> Fraction:

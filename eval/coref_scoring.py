@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
-from newsbench.eval.coref import CorefCounts, coref_counts
+from newsbench.eval.coref import CorefCounts, coref_counts_unchecked
 from newsbench.eval.event_scoring import hopper_clusters
 from newsbench.schema.model import Document, Mention
 
@@ -81,7 +81,7 @@ def entity_coref_counts(gold: Document, pred: Document) -> dict[str, CorefCounts
     response = mention_clusters(pred.layer("mentions"))
     responses = {"e2e": response, "gold_mentions": _restrict_to(key, response)}
     return {
-        f"{setting}.{policy}": coref_counts(
+        f"{setting}.{policy}": coref_counts_unchecked(
             key, responses[setting], singletons=policy == "singletons"
         )
         for setting in SETTINGS
@@ -94,6 +94,6 @@ def event_coref_counts(gold: Document, pred: Document) -> dict[str, CorefCounts]
     key = hopper_clusters(gold)
     response = hopper_clusters(pred) if pred.events is not None else []
     return {
-        f"e2e.{policy}": coref_counts(key, response, singletons=policy == "singletons")
+        f"e2e.{policy}": coref_counts_unchecked(key, response, singletons=policy == "singletons")
         for policy in POLICIES
     }

@@ -16,10 +16,12 @@ predicted type, so per-type counts sum to the overall counts.
 
 from __future__ import annotations
 
+import bisect
+from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from newsbench.eval.spans import SCHEMES, Matching, Span, counts_from_matching, match_spans
+from newsbench.eval.spans import SCHEMES, Key, match_keys, scheme_counts_from_keys
 from newsbench.eval.units import ErrorRecord, LayerResult, MetricTable, UnitIndex, context_of
 from newsbench.schema.contract import ENTITY_TYPES
 from newsbench.schema.model import Document, Mention
@@ -51,38 +53,25 @@ def _zone_of(doc: Document, offset: int) -> str | None:
 def _select(
     mentions: Sequence[Mention], view: EntityView, gold: Document, zones: Collection[str] | None
 ) -> list[Mention]:
-    out = []
-    for mention in mentions:
-        if mention.mention_type is not None and mention.mention_type not in view.mention_types:
-            continue
-        if zones is not None and _zone_of(gold, mention.start) not in zones:
-            continue
-        out.append(mention)
+    types = view.mention_types
+    out = [m for m in mentions if m.mention_type is None or m.mention_type in types]
+    if zones is not None:
+        out = [m for m in out if _zone_of(gold, m.start) in zones]
     return out
 
 
-def _credit(scheme: str, outcome: str) -> float:
-    if outcome == "cor":
-        return 1.0
-    if outcome == "par" and scheme == "partial":
-        return 0.5
-    return 0.0
+# Credit of an aligned pair per scheme, by (same boundaries, same label).
+_PAIR_CREDITS: dict[tuple[bool, bool], tuple[float, float, float, float]] = {
+    (True, True): (1.0, 1.0, 1.0, 1.0),
+    (True, False): (0.0, 1.0, 1.0, 0.0),
+    (False, True): (0.0, 0.0, 0.5, 1.0),
+    (False, False): (0.0, 0.0, 0.5, 0.0),
+}
 
 
-def _outcomes(gold: Span, pred: Span) -> dict[str, str]:
-    same_bounds = gold.start == pred.start and gold.end == pred.end
-    same_label = gold.label == pred.label
-    return {
-        "strict": "cor" if same_bounds and same_label else "inc",
-        "exact": "cor" if same_bounds else "inc",
-        "partial": "cor" if same_bounds else "par",
-        "type": "cor" if same_label else "inc",
-    }
-
-
-def _error_kind(gold: Span, pred: Span) -> str | None:
-    same_bounds = gold.start == pred.start and gold.end == pred.end
-    same_label = gold.label == pred.label
+def _error_kind(gold: Key, pred: Key) -> str | None:
+    same_bounds = gold[0] == pred[0] and gold[1] == pred[1]
+    same_label = gold[2] == pred[2]
     if same_bounds and same_label:
         return None
     if same_bounds:
@@ -91,33 +80,60 @@ def _error_kind(gold: Span, pred: Span) -> str | None:
 
 
 def _count_view(
-    table: MetricTable, name: str, matching: Matching, units: UnitIndex, labels: Sequence[str]
+    table: MetricTable,
+    name: str,
+    pairs: list[tuple[Key, Key]],
+    missed: list[Key],
+    spurious: list[Key],
+    units: UnitIndex,
+    labels: Sequence[str],
 ) -> None:
-    table.declare(*(f"{name}.{s}" for s in SCHEMES))
+    """Add the view's per-unit counts (credits are multiples of 1/2: sums are exact)."""
+    scheme_metrics = [f"{name}.{s}" for s in SCHEMES]
+    table.declare(*scheme_metrics)
     table.declare(*(f"{name}.{s}[{label}]" for s in SCHEMES for label in labels))
-    for gold, pred in matching.pairs:
-        unit = units.unit_of(gold.start)
-        for scheme, outcome in _outcomes(gold, pred).items():
-            credit = _credit(scheme, outcome)
-            for metric in (f"{name}.{scheme}", f"{name}.{scheme}[{gold.label}]"):
-                table.gold(metric, unit, credit)
-                table.pred(metric, unit, credit)
-    for gold in matching.missed:
-        unit = units.unit_of(gold.start)
-        for scheme in SCHEMES:
-            table.gold(f"{name}.{scheme}", unit, 0.0)
-            table.gold(f"{name}.{scheme}[{gold.label}]", unit, 0.0)
-    for pred in matching.spurious:
-        unit = units.unit_of(pred.start)
-        for scheme in SCHEMES:
-            table.pred(f"{name}.{scheme}", unit, 0.0)
-            table.pred(f"{name}.{scheme}[{pred.label}]", unit, 0.0)
+    starts = units.starts
+    if len(starts) == 1:
+
+        def unit_of(offset: int) -> int:
+            return 0
+
+    else:
+
+        def unit_of(offset: int) -> int:
+            return max(0, bisect.bisect_right(starts, offset) - 1)
+
+    rows = table.rows
+    aligned = Counter(
+        (unit_of(g[0]), g[2], g[0] == p[0] and g[1] == p[1], g[2] == p[2]) for g, p in pairs
+    )
+    for (unit, label, same_bounds, same_label), n in aligned.items():
+        i = 4 * unit
+        for metric, credit in zip(
+            scheme_metrics, _PAIR_CREDITS[same_bounds, same_label], strict=True
+        ):
+            value = n * credit
+            for key in (metric, f"{metric}[{label}]"):
+                row = rows.get(key) or table.rows.setdefault(key, [0.0] * (4 * len(starts)))
+                row[i] += value
+                row[i + 1] += n
+                row[i + 2] += value
+                row[i + 3] += n
+    for spans, den in ((missed, 3), (spurious, 1)):
+        for (unit, label), n in Counter((unit_of(s[0]), s[2]) for s in spans).items():
+            i = 4 * unit + den
+            for metric in scheme_metrics:
+                for key in (metric, f"{metric}[{label}]"):
+                    row = rows.get(key) or table.rows.setdefault(key, [0.0] * (4 * len(starts)))
+                    row[i] += n
 
 
-def _errors(doc: Document, view: str, matching: Matching) -> list[ErrorRecord]:
+def _errors(
+    doc: Document, view: str, pairs: list[tuple[Key, Key]], missed: list[Key], spurious: list[Key]
+) -> list[ErrorRecord]:
     text = doc.text
     errors = []
-    for gold, pred in matching.pairs:
+    for gold, pred in pairs:
         kind = _error_kind(gold, pred)
         if kind is not None:
             errors.append(
@@ -125,43 +141,43 @@ def _errors(doc: Document, view: str, matching: Matching) -> list[ErrorRecord]:
                     view,
                     kind,
                     doc.id,
-                    (gold.start, gold.end),
-                    (pred.start, pred.end),
-                    gold.label,
-                    pred.label,
-                    text[gold.start : gold.end],
-                    text[pred.start : pred.end],
-                    context_of(text, min(gold.start, pred.start), max(gold.end, pred.end)),
+                    (gold[0], gold[1]),
+                    (pred[0], pred[1]),
+                    gold[2],
+                    pred[2],
+                    text[gold[0] : gold[1]],
+                    text[pred[0] : pred[1]],
+                    context_of(text, min(gold[0], pred[0]), max(gold[1], pred[1])),
                 )
             )
-    for gold in matching.missed:
+    for gold in missed:
         errors.append(
             ErrorRecord(
                 view,
                 "missed",
                 doc.id,
-                (gold.start, gold.end),
+                (gold[0], gold[1]),
                 None,
-                gold.label,
+                gold[2],
                 None,
-                text[gold.start : gold.end],
+                text[gold[0] : gold[1]],
                 None,
-                context_of(text, gold.start, gold.end),
+                context_of(text, gold[0], gold[1]),
             )
         )
-    for pred in matching.spurious:
+    for pred in spurious:
         errors.append(
             ErrorRecord(
                 view,
                 "spurious",
                 doc.id,
                 None,
-                (pred.start, pred.end),
+                (pred[0], pred[1]),
                 None,
-                pred.label,
+                pred[2],
                 None,
-                text[pred.start : pred.end],
-                context_of(text, pred.start, pred.end),
+                text[pred[0] : pred[1]],
+                context_of(text, pred[0], pred[1]),
             )
         )
     return errors
@@ -185,15 +201,12 @@ def score_entities(
     """
     table = MetricTable(len(units))
     result = LayerResult(table)
+    gold_mentions, pred_mentions = gold.layer("mentions"), pred.layer("mentions")
     for view in views:
-        gold_spans = [
-            Span(m.start, m.end, m.type) for m in _select(gold.layer("mentions"), view, gold, zones)
-        ]
-        pred_spans = [
-            Span(m.start, m.end, m.type) for m in _select(pred.layer("mentions"), view, gold, zones)
-        ]
-        matching = match_spans(gold_spans, pred_spans)
-        _count_view(table, view.name, matching, units, labels)
-        result.details[f"semeval:{view.name}"] = counts_from_matching(matching)
-        result.errors.extend(_errors(gold, view.name, matching))
+        gold_spans = [(m.start, m.end, m.type) for m in _select(gold_mentions, view, gold, zones)]
+        pred_spans = [(m.start, m.end, m.type) for m in _select(pred_mentions, view, gold, zones)]
+        pairs, missed, spurious = match_keys(gold_spans, pred_spans)
+        _count_view(table, view.name, pairs, missed, spurious, units, labels)
+        result.details[f"semeval:{view.name}"] = scheme_counts_from_keys(pairs, missed, spurious)
+        result.errors.extend(_errors(gold, view.name, pairs, missed, spurious))
     return result

@@ -116,10 +116,14 @@ def _arguments(doc: Document, units: UnitIndex) -> list[_Arg]:
 
 def _head_view(text: str) -> Callable[[Offsets], Hashable]:
     """Return span -> head offsets (its last token; the span itself if it has none)."""
+    cache: dict[Offsets, Hashable] = {}
 
     def head(span: Offsets) -> Hashable:
-        tokens = token_offsets(text, span[0], span[1])
-        return tokens[-1] if tokens else span
+        value = cache.get(span)
+        if value is None:
+            tokens = token_offsets(text, span[0], span[1])
+            value = cache[span] = tokens[-1] if tokens else span
+        return value
 
     return head
 
@@ -172,10 +176,20 @@ def _match(
     """
     gold_hit = [False] * len(gold)
     pred_hit = [False] * len(pred)
-    pred_by_key = _group(range(len(pred)), lambda j: key(pred[j]))
-    for k, gold_idx in _group(range(len(gold)), lambda i: key(gold[i])).items():
+    if not gold or not pred:
+        return gold_hit, pred_hit
+    pred_by_key: dict[Hashable, list[int]] = {}
+    for j, item in enumerate(pred):
+        pred_by_key.setdefault(key(item), []).append(j)
+    gold_by_key: dict[Hashable, list[int]] = {}
+    for i, item in enumerate(gold):
+        gold_by_key.setdefault(key(item), []).append(i)
+    for k, gold_idx in gold_by_key.items():
         pred_idx = pred_by_key.get(k)
         if not pred_idx:
+            continue
+        if len(gold_idx) == 1 and len(pred_idx) == 1:  # every level pairs a lone couple
+            gold_hit[gold_idx[0]] = pred_hit[pred_idx[0]] = True
             continue
         g_rest = sorted(gold_idx, key=gold.__getitem__)
         p_rest = sorted(pred_idx, key=pred.__getitem__)
@@ -323,20 +337,48 @@ def _argument_note(doc: Document, item: _Arg) -> str:
     return f"{item.event_type} trigger {doc.text[start:end]!r} [{start}, {end})"
 
 
+def _add_items(
+    table: MetricTable, metric: str, items: Sequence[_Arg], hits: Sequence[bool], side: int
+) -> None:
+    """Credit every item (1 if hit) in its unit; ``side`` 0 = precision, 2 = recall.
+
+    Credits are 0 or 1, so summing them per unit first gives the same (exact) values.
+    """
+    per_unit: dict[int, list[int]] = {}
+    for item, hit in zip(items, hits, strict=True):
+        counts = per_unit.get(item.unit)
+        if counts is None:
+            counts = per_unit[item.unit] = [0, 0]
+        counts[0] += hit
+        counts[1] += 1
+    row = table.rows.get(metric)
+    if row is None:
+        table.declare(metric)
+        row = table.rows[metric]
+    for unit, (num, den) in per_unit.items():
+        row[4 * unit + side] += num
+        row[4 * unit + side + 1] += den
+
+
 def _score_arguments(gold: Document, pred: Document, units: UnitIndex, result: LayerResult) -> None:
     table = result.table
     g_args, p_args = _arguments(gold, units), _arguments(pred, units)
+    if not g_args and not p_args:
+        return  # every argument metric is declared (all zero) already
     keys = _argument_keys(_head_view(gold.text), _coref_view(gold))
     for metric in ARGUMENT_METRICS:
         g_hit, p_hit = _match(g_args, p_args, keys[metric])
-        for item, hit in zip(g_args, g_hit, strict=True):
-            table.gold(metric, item.unit, float(hit))
-            if metric == "events.arg_cls":
-                table.gold(f"events.arg_cls[{item.role}]", item.unit, float(hit))
-        for item, hit in zip(p_args, p_hit, strict=True):
-            table.pred(metric, item.unit, float(hit))
-            if metric == "events.arg_cls":
-                table.pred(f"events.arg_cls[{item.role}]", item.unit, float(hit))
+        _add_items(table, metric, g_args, g_hit, 2)
+        _add_items(table, metric, p_args, p_hit, 0)
+        if metric == "events.arg_cls":
+            for side, args, hits in ((2, g_args, g_hit), (0, p_args, p_hit)):
+                by_role: dict[str, tuple[list[_Arg], list[bool]]] = {}
+                for item, hit in zip(args, hits, strict=True):
+                    pair = by_role.setdefault(item.role, ([], []))
+                    pair[0].append(item)
+                    pair[1].append(hit)
+                for role, (items, role_hits) in by_role.items():
+                    _add_items(table, f"events.arg_cls[{role}]", items, role_hits, side)
         if metric == "events.arg_cls+":
             _argument_errors(
                 gold,

@@ -10,9 +10,14 @@ JSON-serialisable report. Nothing here prints or writes files.
 from __future__ import annotations
 
 import hashlib
+import itertools
+import multiprocessing
 import platform
 import subprocess
-from collections.abc import Callable, Sequence
+from array import array
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -36,6 +41,7 @@ from newsbench.eval.timex_scoring import score_time_expressions
 from newsbench.eval.units import (
     ErrorRecord,
     LayerResult,
+    MetricTable,
     UnitIndex,
     UnitKind,
     merge_details,
@@ -187,49 +193,271 @@ LAYER_SCORERS: dict[str, LayerScorer] = {
 """The scorer of every annotation layer."""
 
 
+Keep = Literal["all", "headline"]
+
+
+def _padded(values: array, n_values: int) -> array:
+    """Extend ``values`` with zeros to ``n_values`` entries (in place) and return it."""
+    missing = n_values - len(values)
+    if missing > 0:
+        values.frombytes(bytes(8 * missing))
+    return values
+
+
 @dataclass
-class CorpusCounts:
-    """Per-unit statistics of every metric for a whole corpus (the sufficient statistics)."""
+class ShardScores:
+    """Mergeable sufficient statistics of a run of documents (a shard of the corpus).
+
+    Per-unit statistics are stored compactly: one flat ``array('d')`` of
+    ``(p_num, p_den, r_num, r_den)`` rows per metric (8 bytes per count, no Python
+    objects per unit), padded with zero rows where a metric is absent. With
+    ``keep="all"`` every metric keeps its per-unit rows (the report lists them all);
+    with ``keep="headline"`` only the headline metrics (what bootstrap intervals and
+    ``newsbench compare`` need) keep rows, every other metric is a running total, the
+    error listing is bounded by ``max_errors`` (with counts of every error by layer and
+    kind), and coreference keeps per-document rows of the CoNLL components only: memory
+    then grows by a few hundred bytes per unit, whatever the number of metrics.
+
+    Shards over consecutive documents merge with :meth:`merge` (concatenation in order),
+    so scoring shards in parallel and merging them gives the same statistics as one run.
+    """
 
     unit: UnitKind
+    keep: Keep = "all"
+    kept: frozenset[str] = frozenset()
+    max_errors: int | None = None
     unit_ids: list[str] = field(default_factory=list)
-    arrays: dict[str, list[np.ndarray]] = field(default_factory=dict)
-    filled: dict[str, int] = field(default_factory=dict)
+    doc_ids: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    rows: dict[str, array] = field(default_factory=dict)
+    totals: dict[str, list[float]] = field(default_factory=dict)
     details: dict[str, Any] = field(default_factory=dict)
-    errors: list[ErrorRecord] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    error_counts: Counter[str] = field(default_factory=Counter)
+    coref_sums: dict[str, CorefCounts] = field(default_factory=dict)
+    coref_rows: dict[str, array] = field(default_factory=dict)
+    predicted: set[str] = field(default_factory=set)
+    entity_clusters: bool = False
+    hoppers: bool = False
 
-    def _pad(self, metric: str, to: int) -> list[np.ndarray]:
-        chunks = self.arrays.setdefault(metric, [])
-        filled = self.filled.get(metric, 0)
-        if filled < to:  # the metric is absent from some documents: zero rows there
-            chunks.append(np.zeros((to - filled, 4)))
-            self.filled[metric] = to
-        return chunks
+    @property
+    def n_units(self) -> int:
+        """Number of resampling units so far."""
+        return len(self.unit_ids)
 
-    def add(self, doc_id: str, n_units: int, results: Sequence[LayerResult]) -> None:
+    def add(
+        self,
+        doc_id: str,
+        n_units: int,
+        tables: Sequence[MetricTable],
+        details: Sequence[dict[str, Any]],
+        errors: Sequence[ErrorRecord],
+    ) -> None:
         """Add one document's layer results (constant work per metric, whatever came before)."""
-        offset = len(self.unit_ids)
+        offset = 4 * len(self.unit_ids)
+        self.doc_ids.append(doc_id)
         if self.unit == "document":
             self.unit_ids.append(doc_id)
         else:
             self.unit_ids.extend(f"{doc_id}#{i}" for i in range(n_units))
-        for result in results:
-            for metric, array in result.table.arrays.items():
-                rows = array.sum(axis=0, keepdims=True) if self.unit == "document" else array
-                self._pad(metric, offset).append(rows)
-                self.filled[metric] = offset + len(rows)
-            merge_details(self.details, result.details)
-            self.errors.extend(result.errors)
+        keep_all = self.keep == "all"
+        for table in tables:
+            for metric, values in table.rows.items():
+                if keep_all or metric in self.kept:
+                    row = self.rows.get(metric)
+                    if row is None:
+                        row = self.rows[metric] = array("d")
+                    _padded(row, offset).extend(values)
+                else:
+                    total = self.totals.get(metric)
+                    if total is None:
+                        total = self.totals[metric] = [0.0, 0.0, 0.0, 0.0]
+                    for i in range(0, len(values), 4):
+                        total[0] += values[i]
+                        total[1] += values[i + 1]
+                        total[2] += values[i + 2]
+                        total[3] += values[i + 3]
+        for detail in details:
+            merge_details(self.details, detail)
+        self._add_errors(errors)
+
+    def _add_errors(self, errors: Sequence[ErrorRecord]) -> None:
+        if self.max_errors is None:
+            self.errors.extend(e.to_dict() for e in errors)
+            return
+        room = self.max_errors - len(self.errors)
+        if room > 0:
+            self.errors.extend(e.to_dict() for e in errors[:room])
+        self.error_counts.update(f"{e.layer}/{e.kind}" for e in errors)
+
+    def add_coref(self, name: str, counts: CorefCounts) -> None:
+        """Add one document's coreference counts of one setting (``layer:setting``)."""
+        previous = self.coref_sums.get(name)
+        self.coref_sums[name] = counts if previous is None else previous + counts
+        if self.keep == "all":
+            metrics: tuple[str, ...] = _COREF_RATIO
+        elif name.endswith(":e2e.singletons"):
+            metrics = _CONLL_PARTS
+        else:
+            return
+        row = self.coref_rows.get(name)
+        if row is None:
+            row = self.coref_rows[name] = array("d")
+        _padded(row, len(metrics) * 4 * (len(self.doc_ids) - 1))
+        for metric in metrics:
+            row.extend(counts.pr_counts(metric))
 
     def matrix(self, metric: str) -> np.ndarray:
-        """Return the ``(n_units, 4)`` statistics of ``metric`` (zero rows where absent)."""
-        if metric not in self.arrays:
+        """Return the ``(n_units, 4)`` statistics of a kept metric (zero rows where absent)."""
+        row = self.rows.get(metric)
+        if row is None:
             return np.zeros((len(self.unit_ids), 4))
-        return np.concatenate(self._pad(metric, len(self.unit_ids)))
+        return np.frombuffer(_padded(row, 4 * len(self.unit_ids)), dtype=np.float64).reshape(-1, 4)
+
+    def coref_matrix(self, name: str) -> np.ndarray:
+        """Per-document coreference rows of one setting: 4 columns per stored metric."""
+        metrics = _COREF_RATIO if self.keep == "all" else _CONLL_PARTS
+        width = 4 * len(metrics)
+        row = _padded(self.coref_rows.setdefault(name, array("d")), width * len(self.doc_ids))
+        return np.frombuffer(row, dtype=np.float64).reshape(-1, width)
+
+    def total(self, metric: str) -> np.ndarray:
+        """Summed ``(p_num, p_den, r_num, r_den)`` of a metric (in unit order)."""
+        if metric in self.rows:
+            matrix = self.matrix(metric)
+            return matrix.sum(axis=0) if len(matrix) else np.zeros(4)
+        return np.asarray(self.totals.get(metric, [0.0] * 4), dtype=np.float64)
+
+    @property
+    def metrics(self) -> list[str]:
+        """Every metric seen, sorted."""
+        return sorted({*self.rows, *self.totals})
+
+    def merge(self, other: ShardScores) -> ShardScores:
+        """Append the statistics of ``other`` (the documents that follow) to this shard.
+
+        Per-unit rows are concatenated, so merged statistics equal those of one run over
+        all the documents bit for bit. Running totals (``keep="headline"``) are added:
+        exact for counts; fractional credits (attribution partial matches) may then differ
+        from one run in the last bit.
+        """
+        if (other.unit, other.keep, other.kept) != (self.unit, self.keep, self.kept):
+            raise ValueError("cannot merge shards scored with different units or settings")
+        offset = 4 * len(self.unit_ids)
+        doc_offset = len(self.doc_ids)
+        for metric, values in other.rows.items():
+            row = self.rows.get(metric)
+            if row is None:
+                row = self.rows[metric] = array("d")
+            _padded(row, offset).extend(values)
+        for metric, total in other.totals.items():
+            mine = self.totals.setdefault(metric, [0.0, 0.0, 0.0, 0.0])
+            for k in range(4):
+                mine[k] += total[k]
+        for name, counts in other.coref_sums.items():
+            previous = self.coref_sums.get(name)
+            self.coref_sums[name] = counts if previous is None else previous + counts
+        for name, values in other.coref_rows.items():
+            width = 4 * len(_COREF_RATIO if self.keep == "all" else _CONLL_PARTS)
+            row = _padded(self.coref_rows.setdefault(name, array("d")), width * doc_offset)
+            row.extend(values)
+        self.unit_ids.extend(other.unit_ids)
+        self.doc_ids.extend(other.doc_ids)
+        self.missing.extend(other.missing)
+        merge_details(self.details, other.details)
+        if self.max_errors is None:
+            self.errors.extend(other.errors)
+        else:
+            self.errors.extend(other.errors[: max(0, self.max_errors - len(self.errors))])
+        self.error_counts.update(other.error_counts)
+        self.predicted |= other.predicted
+        self.entity_clusters |= other.entity_clusters
+        self.hoppers |= other.hoppers
+        return self
 
 
-def _metric_entry(matrix: np.ndarray, cfg: ScoringConfig) -> dict[str, Any]:
-    totals = matrix.sum(axis=0) if len(matrix) else np.zeros(4)
+def merge_shards(shards: Iterable[ShardScores]) -> ShardScores:
+    """Merge consecutive shards, in order, into the first one and return it.
+
+    Raises:
+        ValueError: If there is no shard.
+    """
+    iterator = iter(shards)
+    merged = next(iterator, None)
+    if merged is None:
+        raise ValueError("no shard to merge")
+    for shard in iterator:
+        merged.merge(shard)
+    return merged
+
+
+def _kept_metrics(chosen: Sequence[str]) -> frozenset[str]:
+    return frozenset(m for layer in chosen for m in HEADLINE.get(layer, ()))
+
+
+def score_shard(
+    pairs: Iterable[DocumentPair],
+    config: ScoringConfig,
+    *,
+    layers: Sequence[str],
+    unit: UnitKind,
+    entity_coref: bool | None = None,
+    event_coref: bool | None = None,
+    keep: Keep = "all",
+    max_errors: int | None = None,
+) -> ShardScores:
+    """Score a run of documents into mergeable :class:`ShardScores` (no report).
+
+    Args:
+        pairs: Gold/prediction pairs (any iterable: it is consumed once, in order).
+        config: The metric configuration.
+        layers: The layers to score (every one must have a scorer).
+        unit: The resampling unit (resolved: ``sentence`` or ``document``).
+        entity_coref, event_coref: Score entity (event) coreference; ``None``: score it
+            whenever the layer is scored and let :func:`report_from_shard` keep it only
+            if some prediction gives cluster ids (as :func:`score_documents` does).
+        keep: ``"all"`` per-unit statistics of every metric and every error record, or
+            ``"headline"`` (compact; see :class:`ShardScores`).
+        max_errors: Bound of the error listing (``None``: all; only with ``keep="headline"``
+            the default becomes 1,000).
+    """
+    if keep == "headline" and max_errors is None:
+        max_errors = DEFAULT_MAX_ERRORS
+    shard = ShardScores(unit, keep, _kept_metrics(layers), max_errors)
+    scorers = [LAYER_SCORERS[layer] for layer in layers]
+    do_entities = "mentions" in layers and entity_coref is not False
+    do_events = "events" in layers and event_coref is not False
+    for pair in pairs:
+        gold, pred = pair.gold, pair.pred
+        index = UnitIndex.for_document(gold, unit)
+        results = [scorer(gold, pred, index, config) for scorer in scorers]
+        if pair.missing:
+            shard.missing.append(gold.id)
+        shard.predicted.update(
+            layer for layer in ANNOTATION_LAYERS if getattr(pred, layer) is not None
+        )
+        errors: list[ErrorRecord] = []
+        for result in results:
+            errors.extend(result.errors)
+        shard.add(
+            gold.id, len(index), [r.table for r in results], [r.details for r in results], errors
+        )
+        if do_entities:
+            shard.entity_clusters = shard.entity_clusters or predicts_entity_clusters(pred)
+            for setting, c in entity_coref_counts(gold, pred).items():
+                shard.add_coref(f"entities:{setting}", c)
+        if do_events:
+            shard.hoppers = shard.hoppers or predicts_hoppers(pred)
+            for setting, c in event_coref_counts(gold, pred).items():
+                shard.add_coref(f"events:{setting}", c)
+    return shard
+
+
+DEFAULT_MAX_ERRORS = 1000
+"""Error records listed in a compact (``keep="headline"``) report; every error is counted."""
+
+
+def _metric_entry(totals: np.ndarray, cfg: ScoringConfig) -> dict[str, Any]:
     precision, recall, f1 = prf_from_totals(totals, cfg.zero_division)
     return {
         "precision": precision,
@@ -239,22 +467,6 @@ def _metric_entry(matrix: np.ndarray, cfg: ScoringConfig) -> dict[str, Any]:
             zip(("p_num", "p_den", "r_num", "r_den"), (float(x) for x in totals), strict=True)
         ),
     }
-
-
-def _interval(matrix: np.ndarray, cfg: ScoringConfig, unit: str) -> dict[str, Any] | None:
-    if len(matrix) < 2:
-        return None
-    statistic = stats.f1_from_pr_counts(zero_division=cfg.zero_division)
-    ci = stats.bootstrap_ci(
-        matrix,
-        statistic,
-        n_resamples=cfg.n_resamples,
-        confidence=cfg.confidence,
-        seed=cfg.seed,
-        method=cfg.ci_method,
-        unit=unit,
-    )
-    return {"low": ci.low, "high": ci.high}
 
 
 def _semeval_summary(details: dict[str, Any], cfg: ScoringConfig) -> dict[str, Any]:
@@ -304,118 +516,122 @@ def _conll_statistic(zero_division: float) -> stats.Statistic:
     return stats.Statistic("conll_f1", columns, mean_f1, zero_division)
 
 
+_CONLL_PARTS = ("muc", "bcubed", "ceafe")
+
+
 def _coref_section(
-    per_doc: dict[str, list[CorefCounts]], doc_ids: list[str], config: ScoringConfig
-) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
-    """Return (metrics, headline, per-document statistics) of every coreference setting."""
+    shard: ShardScores, names: Sequence[str], config: ScoringConfig
+) -> tuple[dict[str, Any], list[tuple[str, np.ndarray]], dict[str, Any]]:
+    """Return (metrics, CoNLL matrices to bootstrap, per-document statistics)."""
     metrics: dict[str, Any] = {}
-    headline: dict[str, Any] = {}
+    conll: list[tuple[str, np.ndarray]] = []
     per_unit: dict[str, list[list[float]]] = {}
-    for name, counts in sorted(per_doc.items()):
+    stored = _COREF_RATIO if shard.keep == "all" else _CONLL_PARTS
+    for name in sorted(names):
         layer, setting = name.split(":", 1)
         base = f"coref.{layer}{_COREF_PREFIX[setting]}"
-        summed = sum(counts, CorefCounts())
+        summed = shard.coref_sums[name]
         for metric, prf in coref_scores(summed, zero_division=config.zero_division).items():
             metrics[f"{base}.{metric}"] = {
                 "precision": float(prf.precision),
                 "recall": float(prf.recall),
                 "f1": float(prf.f1),
             }
-        for metric in _COREF_RATIO:
-            per_unit[f"{base}.{metric}"] = [list(c.pr_counts(metric)) for c in counts]
+        if shard.keep == "all" or setting == "e2e.singletons":
+            matrix = shard.coref_matrix(name)
+            for k, metric in enumerate(stored):
+                per_unit[f"{base}.{metric}"] = matrix[:, 4 * k : 4 * k + 4].tolist()
         if setting == "e2e.singletons":
-            entry = dict(metrics[f"{base}.conll"])
-            ci = None
-            if len(counts) >= 2:
-                matrix = np.array(
-                    [
-                        [x for m in ("muc", "bcubed", "ceafe") for x in c.pr_counts(m)]
-                        for c in counts
-                    ]
-                )
-                result = stats.bootstrap_ci(
-                    matrix,
-                    _conll_statistic(config.zero_division),
-                    n_resamples=config.n_resamples,
-                    confidence=config.confidence,
-                    seed=config.seed,
-                    method=config.ci_method,
-                    unit="document",
-                )
-                ci = {"low": result.low, "high": result.high}
-            entry["ci"] = ci
-            headline[f"{base}.conll"] = entry
+            matrix = shard.coref_matrix(name)
+            columns = [4 * stored.index(m) + c for m in _CONLL_PARTS for c in range(4)]
+            conll.append((f"{base}.conll", np.ascontiguousarray(matrix[:, columns])))
     statistics = {
-        "unit_ids": doc_ids,
+        "unit_ids": shard.doc_ids,
         "columns": ["p_num", "p_den", "r_num", "r_den"],
         "metrics": per_unit,
     }
-    return metrics, headline, statistics
+    return metrics, conll, statistics
 
 
-def score_documents(
-    pairs: Sequence[DocumentPair],
+def _intervals(
+    tasks: Sequence[tuple[np.ndarray, stats.Statistic, str]], config: ScoringConfig
+) -> list[dict[str, Any] | None]:
+    """Bootstrap intervals of several per-unit tables; tables over the same units share
+    one stream of resamples (each interval is the one :func:`stats.bootstrap_ci` gives)."""
+    out: list[dict[str, Any] | None] = [None] * len(tasks)
+    groups: dict[tuple[int, str], list[int]] = {}
+    for k, (matrix, _, unit) in enumerate(tasks):
+        if len(matrix) >= 2:
+            groups.setdefault((len(matrix), unit), []).append(k)
+    for (_, unit), members in groups.items():
+        cis = stats.bootstrap_cis(
+            [tasks[k][0] for k in members],
+            [tasks[k][1] for k in members],
+            n_resamples=config.n_resamples,
+            confidence=config.confidence,
+            seed=config.seed,
+            method=config.ci_method,
+            unit=unit,
+        )
+        for k, ci in zip(members, cis, strict=True):
+            out[k] = {"low": ci.low, "high": ci.high}
+    return out
+
+
+def report_from_shard(
+    shard: ShardScores,
     config: ScoringConfig,
     *,
-    layers: Sequence[str] | None = None,
+    layers: Sequence[str],
     provenance: dict[str, Any] | None = None,
     corpus_version: str = "unknown",
+    entity_coref: bool | None = None,
+    event_coref: bool | None = None,
 ) -> dict[str, Any]:
-    """Score paired documents on every predicted layer and return the report data.
+    """Turn the (merged) statistics of a whole corpus into the report.
 
     Args:
-        pairs: Gold/prediction pairs (see :func:`newsbench.eval.pairing.pair_documents`).
-        config: The metric configuration.
-        layers: Layers to score; default: every layer some prediction document gives.
-        provenance: Extra provenance (files, hashes, command) recorded as given.
-        corpus_version: The gold corpus version, recorded in the signature.
+        shard: Statistics of every document, in corpus order.
+        config: The metric configuration the shard was scored with.
+        layers: The scored layers, in reporting order.
+        entity_coref, event_coref: Whether coreference is reported; ``None``: when the
+            layer was scored and some prediction gives cluster ids.
     """
-    scorers = LAYER_SCORERS
-    predicted = [
-        layer
-        for layer in ANNOTATION_LAYERS
-        if any(getattr(p.pred, layer) is not None for p in pairs)
-    ]
-    absent = [layer for layer in layers or () if layer not in predicted]
-    if absent:
-        raise ValueError(
-            f"the predictions do not give the layer(s) {', '.join(absent)}; "
-            f"they give: {', '.join(predicted) or 'none'}"
-        )
-    chosen = [layer for layer in (layers or predicted) if layer in scorers]
+    chosen = list(layers)
     not_scored = sorted(set(ANNOTATION_LAYERS) - set(chosen))
-    unit = config.resolved_unit(len(pairs))
-    counts = CorpusCounts(unit)
-    entity_coref = "mentions" in chosen and any(predicts_entity_clusters(p.pred) for p in pairs)
-    event_coref = "events" in chosen and any(predicts_hoppers(p.pred) for p in pairs)
-    coref_docs: dict[str, list[CorefCounts]] = {}
-    for pair in pairs:
-        index = UnitIndex.for_document(pair.gold, unit)
-        results = [scorers[layer](pair.gold, pair.pred, index, config) for layer in chosen]
-        counts.add(pair.gold.id, len(index), results)
-        if entity_coref:
-            for setting, c in entity_coref_counts(pair.gold, pair.pred).items():
-                coref_docs.setdefault(f"entities:{setting}", []).append(c)
-        if event_coref:
-            for setting, c in event_coref_counts(pair.gold, pair.pred).items():
-                coref_docs.setdefault(f"events:{setting}", []).append(c)
-    coref_metrics, coref_headline, coref_statistics = _coref_section(
-        coref_docs, [p.gold.id for p in pairs], config
-    )
+    unit = shard.unit
+    if entity_coref is None:
+        entity_coref = "mentions" in chosen and shard.entity_clusters
+    if event_coref is None:
+        event_coref = "events" in chosen and shard.hoppers
+    coref_names = [
+        name
+        for name in shard.coref_sums
+        if (entity_coref and name.startswith("entities:"))
+        or (event_coref and name.startswith("events:"))
+    ]
+    coref_metrics, conll, coref_statistics = _coref_section(shard, coref_names, config)
 
     metrics: dict[str, Any] = {}
-    for metric in sorted(counts.arrays):
-        metrics[metric] = _metric_entry(counts.matrix(metric), config)
+    for metric in shard.metrics:
+        metrics[metric] = _metric_entry(shard.total(metric), config)
+    f1 = stats.f1_from_pr_counts(zero_division=config.zero_division)
+    conll_statistic = _conll_statistic(config.zero_division)
+    names = [metric for layer in chosen for metric in HEADLINE.get(layer, ()) if metric in metrics]
+    tasks = [(shard.matrix(m), f1, unit) for m in names]
+    tasks += [(matrix, conll_statistic, "document") for _, matrix in conll]
+    cis = _intervals(tasks, config)
     headline: dict[str, Any] = {}
-    for layer in chosen:
-        for metric in HEADLINE.get(layer, ()):
-            if metric in metrics:
-                entry = dict(metrics[metric])
-                entry.pop("counts")
-                entry["ci"] = _interval(counts.matrix(metric), config, unit)
-                headline[metric] = entry
+    for metric, ci in zip(names, cis[: len(names)], strict=True):
+        entry = dict(metrics[metric])
+        entry.pop("counts")
+        entry["ci"] = ci
+        headline[metric] = entry
     metrics.update(coref_metrics)
-    headline.update(coref_headline)
+    for (name, _), ci in zip(conll, cis[len(names) :], strict=True):
+        entry = dict(metrics[name])
+        entry["ci"] = ci
+        headline[name] = entry
     coreference = [name for name, on in (("entities", entity_coref), ("events", event_coref)) if on]
     report = {
         "format": REPORT_FORMAT,
@@ -430,13 +646,13 @@ def score_documents(
             **(provenance or {}),
         },
         "documents": {
-            "gold": len(pairs),
-            "missing_predictions": [p.gold.id for p in pairs if p.missing],
+            "gold": len(shard.doc_ids),
+            "missing_predictions": list(shard.missing),
         },
         "layers": {"scored": chosen, "not_predicted": not_scored, "coreference": coreference},
         "resampling": {
             "unit": unit,
-            "n_units": len(counts.unit_ids),
+            "n_units": len(shard.unit_ids),
             "n_resamples": config.n_resamples,
             "seed": config.seed,
             "confidence": config.confidence,
@@ -444,13 +660,206 @@ def score_documents(
         },
         "headline": headline,
         "metrics": metrics,
-        "entities": _semeval_summary(counts.details, config),
-        "errors": [e.to_dict() for e in counts.errors],
+        "entities": _semeval_summary(shard.details, config),
+        "errors": shard.errors,
         "unit_statistics": {
-            "unit_ids": counts.unit_ids,
+            "unit_ids": shard.unit_ids,
             "columns": ["p_num", "p_den", "r_num", "r_den"],
-            "metrics": {m: counts.matrix(m).tolist() for m in sorted(counts.arrays)},
+            "metrics": {m: shard.matrix(m).tolist() for m in sorted(shard.rows)},
         },
         "document_statistics": coref_statistics,
     }
+    if shard.keep != "all":
+        report["statistics_kept"] = {
+            "per_unit": "headline metrics only (the others: corpus totals)",
+            "coreference_per_document": "CoNLL components (muc, bcubed, ceafe) of e2e",
+        }
+    if shard.max_errors is not None:
+        report["errors_summary"] = {
+            "listed": len(shard.errors),
+            "total": sum(shard.error_counts.values()),
+            "by_kind": dict(sorted(shard.error_counts.items())),
+        }
     return report
+
+
+# Fork-inherited input of the parallel workers (set only around a pool's lifetime).
+_WORKER_PAIRS: Sequence[DocumentPair] | None = None
+
+
+def _score_range(
+    start: int,
+    stop: int,
+    pairs: Sequence[DocumentPair] | None,
+    config: ScoringConfig,
+    kwargs: dict[str, Any],
+) -> ShardScores:
+    source = _WORKER_PAIRS if pairs is None else pairs
+    assert source is not None
+    chunk = source[start:stop] if pairs is None else source
+    return score_shard(chunk, config, **kwargs)
+
+
+def score_shards_parallel(
+    pairs: Sequence[DocumentPair],
+    config: ScoringConfig,
+    *,
+    jobs: int,
+    shards: int | None = None,
+    **kwargs: Any,
+) -> ShardScores:
+    """Score contiguous shards of ``pairs`` in ``jobs`` processes and merge them in order.
+
+    Uses :class:`concurrent.futures.ProcessPoolExecutor`; with the ``fork`` start method
+    (Linux) the workers inherit ``pairs`` and only the statistics travel back, otherwise
+    each shard's documents are pickled to its worker. The merged statistics equal
+    ``score_shard(pairs, ...)`` exactly (shards are concatenated in corpus order).
+
+    Args:
+        pairs: All gold/prediction pairs.
+        config: The metric configuration.
+        jobs: Number of worker processes (>= 1; 1 scores in this process).
+        shards: Number of shards (default ``2 * jobs``, at most one per document).
+        **kwargs: Passed to :func:`score_shard` (``layers``, ``unit``, ...).
+    """
+    global _WORKER_PAIRS
+    if jobs < 1:
+        raise ValueError(f"jobs must be >= 1, got {jobs}")
+    n = len(pairs)
+    n_shards = max(1, min(n, shards or 2 * jobs))
+    if jobs == 1 or n_shards == 1:
+        return score_shard(pairs, config, **kwargs)
+    bounds = [n * k // n_shards for k in range(n_shards + 1)]
+    methods = multiprocessing.get_all_start_methods()
+    fork = "fork" in methods
+    context = multiprocessing.get_context("fork" if fork else None)
+    if fork:
+        _WORKER_PAIRS = pairs
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            futures = [
+                pool.submit(
+                    _score_range,
+                    bounds[k],
+                    bounds[k + 1],
+                    None if fork else list(pairs[bounds[k] : bounds[k + 1]]),
+                    config,
+                    kwargs,
+                )
+                for k in range(n_shards)
+            ]
+            results = [f.result() for f in futures]
+    finally:
+        _WORKER_PAIRS = None
+    return merge_shards(results)
+
+
+def _chosen_layers(pairs: Sequence[DocumentPair], layers: Sequence[str] | None) -> list[str]:
+    predicted = [
+        layer
+        for layer in ANNOTATION_LAYERS
+        if any(getattr(p.pred, layer) is not None for p in pairs)
+    ]
+    absent = [layer for layer in layers or () if layer not in predicted]
+    if absent:
+        raise ValueError(
+            f"the predictions do not give the layer(s) {', '.join(absent)}; "
+            f"they give: {', '.join(predicted) or 'none'}"
+        )
+    return [layer for layer in (layers or predicted) if layer in LAYER_SCORERS]
+
+
+def score_documents(
+    pairs: Sequence[DocumentPair],
+    config: ScoringConfig,
+    *,
+    layers: Sequence[str] | None = None,
+    provenance: dict[str, Any] | None = None,
+    corpus_version: str = "unknown",
+    jobs: int = 1,
+) -> dict[str, Any]:
+    """Score paired documents on every predicted layer and return the report data.
+
+    Args:
+        pairs: Gold/prediction pairs (see :func:`newsbench.eval.pairing.pair_documents`).
+        config: The metric configuration.
+        layers: Layers to score; default: every layer some prediction document gives.
+        provenance: Extra provenance (files, hashes, command) recorded as given.
+        corpus_version: The gold corpus version, recorded in the signature.
+        jobs: Worker processes (:func:`score_shards_parallel`); the report is identical
+            for every value.
+    """
+    chosen = _chosen_layers(pairs, layers)
+    unit = config.resolved_unit(len(pairs))
+    entity_coref = "mentions" in chosen and any(predicts_entity_clusters(p.pred) for p in pairs)
+    event_coref = "events" in chosen and any(predicts_hoppers(p.pred) for p in pairs)
+    shard = score_shards_parallel(
+        pairs,
+        config,
+        jobs=jobs,
+        layers=chosen,
+        unit=unit,
+        entity_coref=entity_coref,
+        event_coref=event_coref,
+    )
+    return report_from_shard(
+        shard,
+        config,
+        layers=chosen,
+        provenance=provenance,
+        corpus_version=corpus_version,
+        entity_coref=entity_coref,
+        event_coref=event_coref,
+    )
+
+
+def score_stream(
+    pairs: Iterable[DocumentPair],
+    config: ScoringConfig,
+    *,
+    layers: Sequence[str],
+    provenance: dict[str, Any] | None = None,
+    corpus_version: str = "unknown",
+    keep: Keep = "headline",
+    max_errors: int | None = None,
+) -> dict[str, Any]:
+    """Score a stream of pairs in one pass, in memory that does not grow with the metrics.
+
+    Nothing but the compact statistics of :class:`ShardScores` is kept (with the default
+    ``keep="headline"``): documents can be read, validated and dropped one at a time.
+    The metrics, headline scores and intervals equal :func:`score_documents`'s (bit for
+    bit); the report lists per-unit statistics of the headline metrics only and at most
+    ``max_errors`` error records (default 1,000) with ``errors_summary`` counting them all.
+
+    Args:
+        pairs: Gold/prediction pairs, consumed once.
+        config: The metric configuration (``unit="auto"`` looks ahead one document).
+        layers: The layers to score; each must be given by some prediction (checked at
+            the end, as :func:`score_documents` does).
+        keep: ``"headline"`` (compact) or ``"all"`` (the full report of score_documents).
+        max_errors: Bound of the error listing.
+
+    Raises:
+        ValueError: If a requested layer is given by no prediction.
+    """
+    iterator = iter(pairs)
+    head = list(itertools.islice(iterator, 2))
+    unit = config.resolved_unit(len(head))
+    chosen = [layer for layer in layers if layer in LAYER_SCORERS]
+    shard = score_shard(
+        itertools.chain(head, iterator),
+        config,
+        layers=chosen,
+        unit=unit,
+        keep=keep,
+        max_errors=max_errors,
+    )
+    absent = [layer for layer in layers if layer not in shard.predicted]
+    if absent:
+        raise ValueError(
+            f"the predictions do not give the layer(s) {', '.join(absent)}; "
+            f"they give: {', '.join(sorted(shard.predicted)) or 'none'}"
+        )
+    return report_from_shard(
+        shard, config, layers=chosen, provenance=provenance, corpus_version=corpus_version
+    )

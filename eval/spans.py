@@ -66,8 +66,10 @@ __all__ = [
     "Span",
     "SpanScoringError",
     "counts_from_matching",
+    "match_keys",
     "match_spans",
     "prf",
+    "scheme_counts_from_keys",
     "semeval_counts",
     "semeval_scores",
     "unknown_label_message",
@@ -192,7 +194,15 @@ def _span_list(spans: Iterable[Span], side: str) -> list[Span]:
     return result
 
 
-def _overlap_edges(gold: list[Span], pred: list[Span]) -> tuple[np.ndarray, np.ndarray]:
+Key = tuple[int, int, str]
+"""A span as a plain ``(start, end, label)`` tuple: orders and hashes like :class:`Span`."""
+
+# Up to this many overlap edges, components are found with a union-find in Python; above
+# it, with scipy's connected_components (both give the same components).
+_PYTHON_EDGE_LIMIT = 4096
+
+
+def _overlap_edges(gold: list[Key], pred: list[Key]) -> tuple[list[int], list[int]]:
     """Return all overlapping (gold index, pred index) pairs of two start-sorted lists.
 
     Interval sweep in O((n + m) log(n + m) + edges): each new span overlaps exactly the
@@ -204,58 +214,50 @@ def _overlap_edges(gold: list[Span], pred: list[Span]) -> tuple[np.ndarray, np.n
     open_pred: dict[int, None] = {}
     gold_heap: list[tuple[int, int]] = []
     pred_heap: list[tuple[int, int]] = []
+    heappush, heappop = heapq.heappush, heapq.heappop
+    n_gold, n_pred = len(gold), len(pred)
     i = j = 0
-    while i < len(gold) or j < len(pred):
-        if j == len(pred) or (i < len(gold) and gold[i].start <= pred[j].start):
-            span = gold[i]
-            while pred_heap and pred_heap[0][0] <= span.start:
-                del open_pred[heapq.heappop(pred_heap)[1]]
+    while i < n_gold or j < n_pred:
+        if j == n_pred or (i < n_gold and gold[i][0] <= pred[j][0]):
+            start, end = gold[i][0], gold[i][1]
+            while pred_heap and pred_heap[0][0] <= start:
+                del open_pred[heappop(pred_heap)[1]]
             if open_pred:
                 edge_gold.extend([i] * len(open_pred))
                 edge_pred.extend(open_pred)
-            heapq.heappush(gold_heap, (span.end, i))
+            heappush(gold_heap, (end, i))
             open_gold[i] = None
             i += 1
         else:
-            span = pred[j]
-            while gold_heap and gold_heap[0][0] <= span.start:
-                del open_gold[heapq.heappop(gold_heap)[1]]
+            start, end = pred[j][0], pred[j][1]
+            while gold_heap and gold_heap[0][0] <= start:
+                del open_gold[heappop(gold_heap)[1]]
             if open_gold:
                 edge_gold.extend(open_gold)
                 edge_pred.extend([j] * len(open_gold))
-            heapq.heappush(pred_heap, (span.end, j))
+            heappush(pred_heap, (end, j))
             open_pred[j] = None
             j += 1
-    return np.asarray(edge_gold, dtype=np.intp), np.asarray(edge_pred, dtype=np.intp)
+    return edge_gold, edge_pred
 
 
-class _SpanArrays:
-    """Column view (starts, ends, label ids) of a span list for vectorised weights."""
+def _solve_component(
+    gold: list[Key], pred: list[Key], edge_gold: list[int], edge_pred: list[int]
+) -> list[tuple[int, int]]:
+    """Return the optimal (gold index, pred index) pairs of one multi-edge component.
 
-    def __init__(self, spans: list[Span], label_ids: dict[str, int]) -> None:
-        self.start = np.fromiter((s.start for s in spans), dtype=np.int64, count=len(spans))
-        self.end = np.fromiter((s.end for s in spans), dtype=np.int64, count=len(spans))
-        self.label = np.fromiter(
-            (label_ids[s.label] for s in spans), dtype=np.int64, count=len(spans)
-        )
-
-
-def _edge_weights(
-    gold: _SpanArrays, pred: _SpanArrays, edge_gold: np.ndarray, edge_pred: np.ndarray
-) -> np.ndarray:
-    """Integer weights (as exact float64) encoding levels 2-5 of the objective.
-
-    ``edge_gold`` and ``edge_pred`` index one component's edges. Strict pairs were removed
-    beforehand, so an exact-boundary pair always has different labels and levels 2 and 3
-    are exclusive per pair.
+    Integer weights encode levels 2-5 of the objective (exact in float64). Strict pairs
+    were removed beforehand, so an exact-boundary pair always has different labels and
+    levels 2 and 3 are exclusive per pair. Rows and columns follow the canonical (sorted)
+    span order, so ties are broken the same way whatever the input order.
     """
-    gold_ids, pred_ids = np.unique(edge_gold), np.unique(edge_pred)
-    k = min(len(gold_ids), len(pred_ids))  # most pairs any matching can have
-    total_overlap = int(
-        min(
-            (gold.end[gold_ids] - gold.start[gold_ids]).sum(),
-            (pred.end[pred_ids] - pred.start[pred_ids]).sum(),
-        )
+    gold_ids = sorted(set(edge_gold))
+    pred_ids = sorted(set(edge_pred))
+    n, m = len(gold_ids), len(pred_ids)
+    k = min(n, m)  # most pairs any matching can have
+    total_overlap = min(
+        sum(gold[i][1] - gold[i][0] for i in gold_ids),
+        sum(pred[j][1] - pred[j][0] for j in pred_ids),
     )
     pair_unit = total_overlap + 1  # one more pair beats any total overlap
     type_unit = k * pair_unit + total_overlap + 1
@@ -268,31 +270,23 @@ def _edge_weights(
         exact_unit = k * (type_unit + 1) + 1
         if k * (exact_unit + 1) >= _EXACT_FLOAT_LIMIT:
             raise SpanScoringError(
-                f"overlap component too large to match exactly ({len(gold_ids)} gold x "
-                f"{len(pred_ids)} predicted spans chained by overlaps)"
+                f"overlap component too large to match exactly ({n} gold x "
+                f"{m} predicted spans chained by overlaps)"
             )
-    g_start, g_end = gold.start[edge_gold], gold.end[edge_gold]
-    p_start, p_end = pred.start[edge_pred], pred.end[edge_pred]
-    overlap = np.minimum(g_end, p_end) - np.maximum(g_start, p_start)
-    exact = (g_start == p_start) & (g_end == p_end)
-    same_type = gold.label[edge_gold] == pred.label[edge_pred]
-    weights = pair_unit + overlap_weight * overlap.astype(np.float64)
-    weights += np.where(exact, float(exact_unit), np.where(same_type, float(type_unit), 0.0))
-    return weights
-
-
-def _solve_component(
-    gold: _SpanArrays, pred: _SpanArrays, edge_gold: np.ndarray, edge_pred: np.ndarray
-) -> list[tuple[int, int]]:
-    """Return the optimal (gold index, pred index) pairs of one multi-edge component.
-
-    Rows and columns follow the canonical (sorted) span order, so ties are broken the
-    same way whatever the input order.
-    """
-    weights = _edge_weights(gold, pred, edge_gold, edge_pred)
-    gold_ids, rows = np.unique(edge_gold, return_inverse=True)
-    pred_ids, cols = np.unique(edge_pred, return_inverse=True)
-    n, m = len(gold_ids), len(pred_ids)
+    row_of = {g: r for r, g in enumerate(gold_ids)}
+    col_of = {p: c for c, p in enumerate(pred_ids)}
+    rows = [row_of[g] for g in edge_gold]
+    cols = [col_of[p] for p in edge_pred]
+    weights = []
+    for g, p in zip(edge_gold, edge_pred, strict=True):
+        g_start, g_end, g_label = gold[g]
+        p_start, p_end, p_label = pred[p]
+        weight = pair_unit + overlap_weight * (min(g_end, p_end) - max(g_start, p_start))
+        if g_start == p_start and g_end == p_end:
+            weight += exact_unit
+        elif g_label == p_label:
+            weight += type_unit
+        weights.append(float(weight))
     if n * m <= _DENSE_CELL_LIMIT:
         matrix = np.zeros((n, m), dtype=np.float64)
         matrix[rows, cols] = weights
@@ -300,8 +294,16 @@ def _solve_component(
         keep = matrix[row_ind, col_ind] > 0
         row_ind, col_ind = row_ind[keep], col_ind[keep]
     else:
-        row_ind, col_ind = _solve_sparse(n, m, rows, cols, weights)
-    return list(zip(gold_ids[row_ind].tolist(), pred_ids[col_ind].tolist(), strict=True))
+        row_ind, col_ind = _solve_sparse(
+            n,
+            m,
+            np.asarray(rows, dtype=np.intp),
+            np.asarray(cols, dtype=np.intp),
+            np.asarray(weights, dtype=np.float64),
+        )
+    return [
+        (gold_ids[r], pred_ids[c]) for r, c in zip(row_ind.tolist(), col_ind.tolist(), strict=True)
+    ]
 
 
 def _solve_sparse(
@@ -324,32 +326,96 @@ def _solve_sparse(
     return row_ind[keep], col_ind[keep]
 
 
-def _align(gold: list[Span], pred: list[Span]) -> list[tuple[int, int]]:
+def _components(n_gold: int, edge_gold: list[int], edge_pred: list[int]) -> list[int]:
+    """Component label of every edge (gold node i is i, pred node j is n_gold + j)."""
+    if len(edge_gold) > _PYTHON_EDGE_LIMIT:
+        eg = np.asarray(edge_gold, dtype=np.intp)
+        ep = np.asarray(edge_pred, dtype=np.intp)
+        size = n_gold + int(ep.max()) + 1
+        graph = coo_matrix((np.ones(len(eg)), (eg, n_gold + ep)), shape=(size, size))
+        _, node_component = connected_components(graph, directed=False)
+        return node_component[eg].tolist()
+    parent: dict[int, int] = {}
+
+    def find(x: int) -> int:
+        root = x
+        while (up := parent.get(root, root)) != root:
+            root = up
+        while x != root:
+            parent[x], x = root, parent[x]
+        return root
+
+    for g, p in zip(edge_gold, edge_pred, strict=True):
+        a, b = find(g), find(n_gold + p)
+        if a != b:
+            parent[a] = b
+    return [find(g) for g in edge_gold]
+
+
+def _align(gold: list[Key], pred: list[Key]) -> list[tuple[int, int]]:
     """Optimal pairs (indices into the sorted lists) of spans without strict matches."""
     edge_gold, edge_pred = _overlap_edges(gold, pred)
-    if not len(edge_gold):
+    if not edge_gold:
         return []
-    n = len(gold)
-    graph = coo_matrix(
-        (np.ones(len(edge_gold)), (edge_gold, n + edge_pred)),
-        shape=(n + len(pred), n + len(pred)),
-    )
-    _, node_component = connected_components(graph, directed=False)
-    edge_component = node_component[edge_gold]
-    edges_in_component = np.bincount(edge_component)[edge_component]
-    single = edges_in_component == 1  # a lone overlapping pair: nothing to choose
-    pairs = list(zip(edge_gold[single].tolist(), edge_pred[single].tolist(), strict=True))
-    multi = np.flatnonzero(~single)
-    if len(multi):
-        label_ids = {label: i for i, label in enumerate(sorted({s.label for s in gold + pred}))}
-        gold_arrays, pred_arrays = _SpanArrays(gold, label_ids), _SpanArrays(pred, label_ids)
-        multi = multi[np.argsort(edge_component[multi], kind="stable")]
-        sorted_components = edge_component[multi]
-        for group in np.split(multi, np.flatnonzero(np.diff(sorted_components)) + 1):
+    labels = _components(len(gold), edge_gold, edge_pred)
+    by_component: dict[int, list[int]] = {}
+    for e, label in enumerate(labels):
+        by_component.setdefault(label, []).append(e)
+    pairs: list[tuple[int, int]] = []
+    for edges in by_component.values():
+        if len(edges) == 1:  # a lone overlapping pair: nothing to choose
+            pairs.append((edge_gold[edges[0]], edge_pred[edges[0]]))
+        else:
             pairs.extend(
-                _solve_component(gold_arrays, pred_arrays, edge_gold[group], edge_pred[group])
+                _solve_component(
+                    gold, pred, [edge_gold[e] for e in edges], [edge_pred[e] for e in edges]
+                )
             )
     return pairs
+
+
+def match_keys(
+    gold: list[Key], pred: list[Key]
+) -> tuple[list[tuple[Key, Key]], list[Key], list[Key]]:
+    """:func:`match_spans` on ``(start, end, label)`` tuples (no checks; the fast path).
+
+    Returns:
+        ``(pairs, missed, spurious)``, each sorted, exactly as in :class:`Matching`.
+    """
+    gold_counts, pred_counts = Counter(gold), Counter(pred)
+    pairs: list[tuple[Key, Key]] = []
+    rest_gold: list[Key] = []
+    rest_pred: list[Key] = []
+    # Level 1: identical spans are interchangeable, so pairing as many as possible is
+    # part of every lexicographically optimal matching.
+    for span, count in gold_counts.items():
+        shared = pred_counts.get(span, 0)
+        if shared >= count:
+            pairs.extend([(span, span)] * count)
+        else:
+            if shared:
+                pairs.extend([(span, span)] * shared)
+            rest_gold.extend([span] * (count - shared))
+    for span, count in pred_counts.items():
+        extra = count - gold_counts.get(span, 0)
+        if extra > 0:
+            rest_pred.extend([span] * extra)
+    if not rest_gold or not rest_pred:
+        pairs.sort()
+        rest_gold.sort()
+        rest_pred.sort()
+        return pairs, rest_gold, rest_pred
+    rest_gold.sort()
+    rest_pred.sort()
+    gold_matched = [False] * len(rest_gold)
+    pred_matched = [False] * len(rest_pred)
+    for g, p in _align(rest_gold, rest_pred):
+        pairs.append((rest_gold[g], rest_pred[p]))
+        gold_matched[g] = pred_matched[p] = True
+    pairs.sort()
+    missed = [s for s, done in zip(rest_gold, gold_matched, strict=True) if not done]
+    spurious = [s for s, done in zip(rest_pred, pred_matched, strict=True) if not done]
+    return pairs, missed, spurious
 
 
 def match_spans(gold: Iterable[Span], pred: Iterable[Span]) -> Matching:
@@ -369,31 +435,16 @@ def match_spans(gold: Iterable[Span], pred: Iterable[Span]) -> Matching:
     """
     gold_list = _span_list(gold, "gold")
     pred_list = _span_list(pred, "pred")
-    gold_counts, pred_counts = Counter(gold_list), Counter(pred_list)
-    pairs: list[tuple[Span, Span]] = []
-    rest_gold: list[Span] = []
-    rest_pred: list[Span] = []
-    # Level 1: identical spans are interchangeable, so pairing as many as possible is
-    # part of every lexicographically optimal matching.
-    for span, count in gold_counts.items():
-        shared = min(count, pred_counts.get(span, 0))
-        pairs.extend([(span, span)] * shared)
-        rest_gold.extend([span] * (count - shared))
-    for span, count in pred_counts.items():
-        rest_pred.extend([span] * (count - min(count, gold_counts.get(span, 0))))
-    rest_gold.sort()
-    rest_pred.sort()
-
-    gold_matched = [False] * len(rest_gold)
-    pred_matched = [False] * len(rest_pred)
-    for g, p in _align(rest_gold, rest_pred):
-        pairs.append((rest_gold[g], rest_pred[p]))
-        gold_matched[g] = pred_matched[p] = True
-    pairs.sort()
+    span_of: dict[Key, Span] = {}
+    gold_keys = [(s.start, s.end, s.label) for s in gold_list]
+    pred_keys = [(s.start, s.end, s.label) for s in pred_list]
+    for key, span in zip(gold_keys + pred_keys, gold_list + pred_list, strict=True):
+        span_of.setdefault(key, span)
+    pairs, missed, spurious = match_keys(gold_keys, pred_keys)
     return Matching(
-        pairs=tuple(pairs),
-        missed=tuple(s for s, done in zip(rest_gold, gold_matched, strict=True) if not done),
-        spurious=tuple(s for s, done in zip(rest_pred, pred_matched, strict=True) if not done),
+        pairs=tuple((span_of[g], span_of[p]) for g, p in pairs),
+        missed=tuple(span_of[s] for s in missed),
+        spurious=tuple(span_of[s] for s in spurious),
     )
 
 
@@ -492,19 +543,33 @@ class SchemeCounts:
     def __add__(self, other: SchemeCounts) -> SchemeCounts:
         if not isinstance(other, SchemeCounts):
             return NotImplemented
-        labels = set(self.by_type) | set(other.by_type)
-        return SchemeCounts(
-            overall={s: self.overall[s] + other.overall[s] for s in SCHEMES},
-            by_type={
-                label: {s: self.for_type(label)[s] + other.for_type(label)[s] for s in SCHEMES}
-                for label in labels
-            },
+        # Both operands are normalised already: merge without re-validating.
+        mine, theirs = self.by_type, other.by_type
+        by_type: dict[str, Mapping[str, Counts]] = {}
+        for label in sorted(set(mine) | set(theirs)):
+            a, b = mine.get(label), theirs.get(label)
+            if a is None or b is None:
+                by_type[label] = a if b is None else b  # type: ignore[assignment]
+                continue
+            merged = {s: a[s] + b[s] for s in SCHEMES}
+            if not all(c.is_zero() for c in merged.values()):
+                by_type[label] = MappingProxyType(merged)
+        return _scheme_counts(
+            MappingProxyType({s: self.overall[s] + other.overall[s] for s in SCHEMES}),
+            MappingProxyType(by_type),
         )
 
     def __radd__(self, other: object) -> SchemeCounts:
         if isinstance(other, int) and other == 0:  # support sum(counts_list)
             return self
         return NotImplemented
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # Mapping proxies do not pickle: rebuild from plain dicts (shards cross processes).
+        return (
+            SchemeCounts,
+            (dict(self.overall), {label: dict(c) for label, c in self.by_type.items()}),
+        )
 
     def _key(self) -> tuple[object, ...]:
         return (
@@ -521,15 +586,56 @@ class SchemeCounts:
         return hash(self._key())
 
 
-def _pair_outcomes(gold: Span, pred: Span) -> tuple[str, str, str, str]:
-    """Return the count name of an aligned pair under strict, exact, partial and type."""
-    same_bounds = gold.start == pred.start and gold.end == pred.end
-    same_label = gold.label == pred.label
-    return (
-        "cor" if same_bounds and same_label else "inc",
-        "cor" if same_bounds else "inc",
-        "cor" if same_bounds else "par",
-        "cor" if same_label else "inc",
+def _scheme_counts(
+    overall: Mapping[str, Counts], by_type: Mapping[str, Mapping[str, Counts]]
+) -> SchemeCounts:
+    """Build a :class:`SchemeCounts` from already normalised mappings (no re-validation)."""
+    result = object.__new__(SchemeCounts)
+    object.__setattr__(result, "overall", overall)
+    object.__setattr__(result, "by_type", by_type)
+    return result
+
+
+# Index of (scheme, count name) in a flat row of 20 counts: scheme-major.
+_COR, _INC, _PAR, _MIS, _SPU = range(5)
+
+
+def scheme_counts_from_keys(
+    pairs: Iterable[tuple[Key, Key]], missed: Iterable[Key], spurious: Iterable[Key]
+) -> SchemeCounts:
+    """:func:`counts_from_matching` for a matching of ``(start, end, label)`` tuples."""
+    outcomes: Counter[tuple[str, bool, bool]] = Counter(
+        (g[2], g[0] == p[0] and g[1] == p[1], g[2] == p[2]) for g, p in pairs
+    )
+    rows: dict[str, list[int]] = {}
+
+    def row_of(label: str) -> list[int]:
+        row = rows.get(label)
+        if row is None:
+            row = rows[label] = [0] * 20
+        return row
+
+    for (label, same_bounds, same_label), n in outcomes.items():
+        row = row_of(label)
+        row[_COR if same_bounds and same_label else _INC] += n
+        row[5 + (_COR if same_bounds else _INC)] += n
+        row[10 + (_COR if same_bounds else _PAR)] += n
+        row[15 + (_COR if same_label else _INC)] += n
+    for spans, outcome in ((missed, _MIS), (spurious, _SPU)):
+        for label, n in Counter(s[2] for s in spans).items():
+            row = row_of(label)
+            for base in (0, 5, 10, 15):
+                row[base + outcome] += n
+    total = [sum(column) for column in zip(*rows.values(), strict=True)] if rows else [0] * 20
+    by_type = {
+        label: MappingProxyType(
+            {s: Counts(*rows[label][5 * k : 5 * k + 5]) for k, s in enumerate(SCHEMES)}
+        )
+        for label in sorted(rows)
+    }
+    return _scheme_counts(
+        MappingProxyType({s: Counts(*total[5 * k : 5 * k + 5]) for k, s in enumerate(SCHEMES)}),
+        MappingProxyType(by_type),
     )
 
 
@@ -539,31 +645,14 @@ def counts_from_matching(matching: Matching) -> SchemeCounts:
     Aligned pairs are attributed to the gold label, missed spans to their label and
     spurious spans to their predicted label.
     """
-    overall = {s: dict.fromkeys(COUNT_NAMES, 0) for s in SCHEMES}
-    by_type: dict[str, dict[str, dict[str, int]]] = {}
 
-    def table(label: str) -> dict[str, dict[str, int]]:
-        if label not in by_type:
-            by_type[label] = {s: dict.fromkeys(COUNT_NAMES, 0) for s in SCHEMES}
-        return by_type[label]
+    def key(span: Span) -> Key:
+        return (span.start, span.end, span.label)
 
-    for gold, pred in matching.pairs:
-        per_type = table(gold.label)
-        for scheme, outcome in zip(SCHEMES, _pair_outcomes(gold, pred), strict=True):
-            overall[scheme][outcome] += 1
-            per_type[scheme][outcome] += 1
-    for spans, outcome in ((matching.missed, "mis"), (matching.spurious, "spu")):
-        for span in spans:
-            per_type = table(span.label)
-            for scheme in SCHEMES:
-                overall[scheme][outcome] += 1
-                per_type[scheme][outcome] += 1
-    return SchemeCounts(
-        overall={s: Counts(**c) for s, c in overall.items()},
-        by_type={
-            label: {s: Counts(**c) for s, c in schemes.items()}
-            for label, schemes in by_type.items()
-        },
+    return scheme_counts_from_keys(
+        [(key(g), key(p)) for g, p in matching.pairs],
+        [key(s) for s in matching.missed],
+        [key(s) for s in matching.spurious],
     )
 
 
@@ -599,13 +688,16 @@ def semeval_counts(
     allowed = _label_set(labels)
     gold_list = _span_list(gold, "gold")
     pred_list = _span_list(pred, "pred")
-    for side, spans in (("gold", gold_list), ("predicted", pred_list)):
-        for span in spans:
-            if span.label not in allowed:
-                raise SpanScoringError(
-                    unknown_label_message(span.label, allowed, f" in {side} span {span!r}")
-                )
-    return counts_from_matching(match_spans(gold_list, pred_list))
+    gold_keys = [(s.start, s.end, s.label) for s in gold_list]
+    pred_keys = [(s.start, s.end, s.label) for s in pred_list]
+    for side, spans, keys in (("gold", gold_list, gold_keys), ("predicted", pred_list, pred_keys)):
+        unknown = {k[2] for k in keys} - allowed
+        if unknown:
+            span = next(s for s in spans if s.label in unknown)
+            raise SpanScoringError(
+                unknown_label_message(span.label, allowed, f" in {side} span {span!r}")
+            )
+    return scheme_counts_from_keys(*match_keys(gold_keys, pred_keys))
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from functools import partial
 from typing import Any, Literal
@@ -53,6 +53,7 @@ __all__ = [
     "accuracy",
     "approximate_randomization",
     "bootstrap_ci",
+    "bootstrap_cis",
     "bootstrap_replicates",
     "f1",
     "f1_from_pr_counts",
@@ -521,22 +522,27 @@ def _chunk_rows(n_columns: int) -> int:
     return max(1, _CHUNK_ENTRIES // max(1, n_columns))
 
 
-def _resampled_sums(stats: FloatArray, n_resamples: int, seed: int) -> Iterator[FloatArray]:
-    """Yield summed count vectors of bootstrap resamples, in chunks of rows.
+def _resample_weights(n: int, n_resamples: int, seed: int) -> Iterator[FloatArray]:
+    """Yield the float64 multinomial weights ``(rows, n)`` of the resamples, in chunks.
 
     Row ``b`` uses the indices ``rng.integers(0, n, (B, n))[b]``: the same stream as
     ``scipy.stats.bootstrap`` (chunking does not change the stream). The indices are
-    turned into multinomial weights with ``bincount`` and applied as ``w @ stats``.
+    turned into multinomial weights with ``bincount``.
     """
     rng = np.random.default_rng(seed)
-    n = stats.shape[0]
     rows = _chunk_rows(n)
     for start in range(0, n_resamples, rows):
         m = min(rows, n_resamples - start)
         idx = rng.integers(0, n, size=(m, n))
         idx += (np.arange(m, dtype=idx.dtype) * n)[:, None]
         weights = np.bincount(idx.ravel(), minlength=m * n).reshape(m, n)
-        yield weights.astype(np.float64) @ stats
+        yield weights.astype(np.float64)
+
+
+def _resampled_sums(stats: FloatArray, n_resamples: int, seed: int) -> Iterator[FloatArray]:
+    """Yield summed count vectors of bootstrap resamples (``w @ stats``), in chunks of rows."""
+    for weights in _resample_weights(stats.shape[0], n_resamples, seed):
+        yield weights @ stats
 
 
 def _replicates(stats: FloatArray, statistic: Statistic, n_resamples: int, seed: int) -> FloatArray:
@@ -704,6 +710,80 @@ def bootstrap_ci(
         statistic=statistic.name,
         n_units=int(arr.shape[0]),
     )
+
+
+def bootstrap_cis(
+    tables: Sequence[ArrayLike],
+    statistics: Statistic | Sequence[Statistic],
+    *,
+    n_resamples: int = DEFAULT_N_RESAMPLES,
+    confidence: float = 0.95,
+    seed: int = DEFAULT_SEED,
+    method: CIMethod = "percentile",
+    unit: str = "document",
+) -> list[ConfidenceInterval]:
+    """:func:`bootstrap_ci` of several tables over the same units, sharing the resamples.
+
+    Every table (one metric's per-unit counts, all with the same number of units) gets
+    exactly the interval :func:`bootstrap_ci` gives it with the same settings: the
+    resample weights depend only on the seed and the number of units, so they are drawn
+    once and applied to every table (the random stream and the ``bincount`` dominate
+    the cost of one interval).
+
+    Args:
+        tables: Per-unit counts of each metric, each of shape ``(n_units, k_i)``.
+        statistics: One statistic for all tables, or one per table.
+        n_resamples, confidence, seed, method, unit: As in :func:`bootstrap_ci`.
+
+    Raises:
+        StatsInputError: On invalid counts or settings, or tables over different units.
+    """
+    if isinstance(statistics, Statistic):
+        statistics = [statistics] * len(tables)
+    if len(statistics) != len(tables):
+        raise StatsInputError(
+            f"got {len(tables)} tables but {len(statistics)} statistics; give one statistic "
+            f"for all tables or one per table"
+        )
+    checked = [_check_statistic(s) for s in statistics]
+    arrays = [_check_stats(t, s) for t, s in zip(tables, checked, strict=True)]
+    n_resamples = _check_count(n_resamples, "n_resamples", DEFAULT_N_RESAMPLES)
+    confidence = _check_confidence(confidence)
+    seed = _check_seed(seed)
+    method_name = _check_method(method)
+    unit = _check_unit(unit)
+    if not arrays:
+        return []
+    n_units = {int(a.shape[0]) for a in arrays}
+    if len(n_units) != 1:
+        raise StatsInputError(
+            f"the tables cover different numbers of units ({sorted(n_units)}); bootstrap "
+            f"tables over the same units together, or call bootstrap_ci on each"
+        )
+    chunks: list[list[FloatArray]] = [[] for _ in arrays]
+    for weights in _resample_weights(arrays[0].shape[0], n_resamples, seed):
+        for arr, statistic, out in zip(arrays, checked, chunks, strict=True):
+            out.append(statistic(weights @ arr))
+    results = []
+    for arr, statistic, out in zip(arrays, checked, chunks, strict=True):
+        point = float(statistic(arr.sum(axis=0)))
+        reps = np.concatenate(out, axis=0)
+        low, high = _interval(arr, statistic, reps, point, confidence, method_name)
+        results.append(
+            ConfidenceInterval(
+                point=point,
+                low=low,
+                high=high,
+                n_resamples=n_resamples,
+                confidence=confidence,
+                method=method_name,
+                seed=seed,
+                unit=unit,
+                statistic=statistic.name,
+                n_units=int(arr.shape[0]),
+            )
+        )
+    return results
 
 
 def paired_bootstrap(

@@ -54,52 +54,84 @@ class UnitIndex:
 
 
 class MetricTable:
-    """Per-unit ``(p_num, p_den, r_num, r_den)`` counts of named metrics for one document."""
+    """Per-unit ``(p_num, p_den, r_num, r_den)`` counts of named metrics for one document.
 
-    __slots__ = ("arrays", "n_units")
+    Counts accumulate in plain Python lists (one flat list of ``4 * n_units`` floats per
+    metric: per-item numpy scalar updates cost more than the scoring itself); the
+    ``arrays`` view converts them once. The additions happen in the same order as
+    before, so every value is bit-identical to a float64 numpy accumulation.
+    """
+
+    __slots__ = ("_rows", "n_units")
 
     def __init__(self, n_units: int) -> None:
         self.n_units = n_units
-        self.arrays: dict[str, np.ndarray] = {}
+        self._rows: dict[str, list[float]] = {}
 
-    def _row(self, metric: str) -> np.ndarray:
-        array = self.arrays.get(metric)
-        if array is None:
-            array = self.arrays[metric] = np.zeros((self.n_units, 4), dtype=np.float64)
-        return array
+    @property
+    def arrays(self) -> dict[str, np.ndarray]:
+        """``metric -> (n_units, 4)`` float64 array (a fresh conversion on every access)."""
+        return {
+            metric: np.array(row, dtype=np.float64).reshape(self.n_units, 4)
+            for metric, row in self._rows.items()
+        }
+
+    @property
+    def rows(self) -> dict[str, list[float]]:
+        """``metric -> flat list`` ``[p_num, p_den, r_num, r_den] * n_units`` (live, no copy)."""
+        return self._rows
+
+    def _row(self, metric: str) -> list[float]:
+        row = self._rows.get(metric)
+        if row is None:
+            row = self._rows[metric] = [0.0] * (4 * self.n_units)
+        return row
 
     def declare(self, *metrics: str) -> None:
         """Make sure ``metrics`` exist (all zero) so that 0/0 is reported, not omitted."""
+        rows, size = self._rows, 4 * self.n_units
         for metric in metrics:
-            self._row(metric)
+            if metric not in rows:
+                rows[metric] = [0.0] * size
 
     def gold(self, metric: str, unit: int, credit: float, weight: float = 1.0) -> None:
         """Count a gold item: ``r_num += credit``, ``r_den += weight``."""
-        row = self._row(metric)
-        row[unit, R_NUM] += credit
-        row[unit, R_DEN] += weight
+        row = self._rows.get(metric) or self._row(metric)
+        i = 4 * unit
+        row[i + R_NUM] += credit
+        row[i + R_DEN] += weight
 
     def pred(self, metric: str, unit: int, credit: float, weight: float = 1.0) -> None:
         """Count a predicted item: ``p_num += credit``, ``p_den += weight``."""
-        row = self._row(metric)
-        row[unit, P_NUM] += credit
-        row[unit, P_DEN] += weight
+        row = self._rows.get(metric) or self._row(metric)
+        i = 4 * unit
+        row[i + P_NUM] += credit
+        row[i + P_DEN] += weight
 
     def both(self, metric: str, unit: int, credit: float, weight: float = 1.0) -> None:
         """Count an item on both sides (accuracies: ``P = R``)."""
-        self.gold(metric, unit, credit, weight)
-        self.pred(metric, unit, credit, weight)
+        row = self._rows.get(metric) or self._row(metric)
+        i = 4 * unit
+        row[i + R_NUM] += credit
+        row[i + R_DEN] += weight
+        row[i + P_NUM] += credit
+        row[i + P_DEN] += weight
 
     def add_totals(self, metric: str, unit: int, counts: Iterable[float]) -> None:
         """Add a whole ``(p_num, p_den, r_num, r_den)`` vector to one unit."""
-        self._row(metric)[unit] += np.asarray(list(counts), dtype=np.float64)
+        row = self._row(metric)
+        i = 4 * unit
+        for k, value in enumerate(counts):
+            row[i + k] += float(value)
 
     def merge(self, other: MetricTable) -> None:
         """Add another table over the same units into this one."""
         if other.n_units != self.n_units:
             raise ValueError("cannot merge tables over different units")
-        for metric, array in other.arrays.items():
-            self._row(metric)[:] += array
+        for metric, values in other._rows.items():
+            row = self._row(metric)
+            for k, value in enumerate(values):
+                row[k] += value
 
 
 @dataclass(frozen=True, slots=True)
