@@ -113,6 +113,28 @@ class CorefCounts:
             **{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)}
         )
 
+    @classmethod
+    def total(cls, counts: Iterable[CorefCounts]) -> CorefCounts:
+        """Exact sum of many counts (the value of ``sum(counts, CorefCounts())``, faster).
+
+        Fractions are added per denominator as integers first, so there is one
+        ``Fraction`` addition per distinct denominator instead of one per document.
+        """
+        items = list(counts)
+        values: dict[str, int | Fraction] = {}
+        for f in fields(cls):
+            column = [getattr(c, f.name) for c in items]
+            if f.default == 0 and not isinstance(f.default, Fraction):
+                values[f.name] = sum(column)
+            else:
+                by_den: defaultdict[int, int] = defaultdict(int)
+                for value in column:
+                    by_den[value.denominator] += value.numerator
+                values[f.name] = sum(
+                    (Fraction(num, den) for den, num in by_den.items()), Fraction(0)
+                )
+        return cls(**values)  # type: ignore[arg-type]
+
     def pr_counts(self, metric: str) -> tuple[float, float, float, float]:
         """Returns ``(p_num, p_den, r_num, r_den)`` of one ratio metric as floats.
 

@@ -239,6 +239,7 @@ class ShardScores:
     predicted: set[str] = field(default_factory=set)
     entity_clusters: bool = False
     hoppers: bool = False
+    _coref_pending: dict[str, list[CorefCounts]] = field(default_factory=dict, repr=False)
 
     @property
     def n_units(self) -> int:
@@ -292,8 +293,10 @@ class ShardScores:
 
     def add_coref(self, name: str, counts: CorefCounts) -> None:
         """Add one document's coreference counts of one setting (``layer:setting``)."""
-        previous = self.coref_sums.get(name)
-        self.coref_sums[name] = counts if previous is None else previous + counts
+        pending = self._coref_pending.setdefault(name, [])
+        pending.append(counts)
+        if len(pending) >= _COREF_BATCH:
+            self._flush_coref(name)
         if self.keep == "all":
             metrics: tuple[str, ...] = _COREF_RATIO
         elif name.endswith(":e2e.singletons"):
@@ -306,6 +309,20 @@ class ShardScores:
         _padded(row, len(metrics) * 4 * (len(self.doc_ids) - 1))
         for metric in metrics:
             row.extend(counts.pr_counts(metric))
+
+    def _flush_coref(self, name: str) -> None:
+        pending = self._coref_pending.pop(name, [])
+        previous = self.coref_sums.get(name)
+        if previous is not None:
+            pending.insert(0, previous)
+        if pending:
+            self.coref_sums[name] = CorefCounts.total(pending)
+
+    def flush(self) -> ShardScores:
+        """Fold pending coreference counts into ``coref_sums`` (exact; done before use)."""
+        for name in list(self._coref_pending):
+            self._flush_coref(name)
+        return self
 
     def matrix(self, metric: str) -> np.ndarray:
         """Return the ``(n_units, 4)`` statistics of a kept metric (zero rows where absent)."""
@@ -343,6 +360,8 @@ class ShardScores:
         """
         if (other.unit, other.keep, other.kept) != (self.unit, self.keep, self.kept):
             raise ValueError("cannot merge shards scored with different units or settings")
+        self.flush()
+        other.flush()
         offset = 4 * len(self.unit_ids)
         doc_offset = len(self.doc_ids)
         for metric, values in other.rows.items():
@@ -452,6 +471,8 @@ def score_shard(
                 shard.add_coref(f"events:{setting}", c)
     return shard
 
+
+_COREF_BATCH = 512  # documents whose coreference counts are summed at once
 
 DEFAULT_MAX_ERRORS = 1000
 """Error records listed in a compact (``keep="headline"``) report; every error is counted."""
@@ -597,6 +618,7 @@ def report_from_shard(
         entity_coref, event_coref: Whether coreference is reported; ``None``: when the
             layer was scored and some prediction gives cluster ids.
     """
+    shard.flush()
     chosen = list(layers)
     not_scored = sorted(set(ANNOTATION_LAYERS) - set(chosen))
     unit = shard.unit
@@ -697,7 +719,7 @@ def _score_range(
     source = _WORKER_PAIRS if pairs is None else pairs
     assert source is not None
     chunk = source[start:stop] if pairs is None else source
-    return score_shard(chunk, config, **kwargs)
+    return score_shard(chunk, config, **kwargs).flush()
 
 
 def score_shards_parallel(
