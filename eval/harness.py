@@ -9,6 +9,7 @@ JSON-serialisable report. Nothing here prints or writes files.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import itertools
 import multiprocessing
@@ -757,6 +758,9 @@ def score_shards_parallel(
     context = multiprocessing.get_context("fork" if fork else None)
     if fork:
         _WORKER_PAIRS = pairs
+        # Move every existing object out of the collector's reach: a forked worker's
+        # garbage collection would otherwise touch (and so copy) the whole parent heap.
+        gc.freeze()
     try:
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
             futures = [
@@ -773,6 +777,8 @@ def score_shards_parallel(
             results = [f.result() for f in futures]
     finally:
         _WORKER_PAIRS = None
+        if fork:
+            gc.unfreeze()
     return merge_shards(results)
 
 
