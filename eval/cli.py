@@ -213,7 +213,12 @@ def command_score(args: argparse.Namespace) -> int:
     }
     try:
         report = score_documents(
-            pairs, config, layers=args.layers, provenance=provenance, corpus_version=CORPUS_VERSION
+            pairs,
+            config,
+            layers=args.layers,
+            provenance=provenance,
+            corpus_version=CORPUS_VERSION,
+            jobs=args.jobs,
         )
     except ValueError as exc:
         raise UsageError(str(exc)) from None
@@ -387,6 +392,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="bootstrap unit (auto: sentences for one document, else documents)",
     )
     score.add_argument("--resamples", type=int, default=1000)
+    score.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        metavar="N",
+        help="score in N worker processes (the report is the same for every N)",
+    )
     score.add_argument("--confidence", type=float, default=0.95)
     score.add_argument("--seed", type=int, default=12345)
     score.add_argument(

@@ -105,10 +105,25 @@ def _duplicate_keys(line: str) -> list[tuple[str, str]]:
     return sorted(found)
 
 
+_FAST_CHECK_BYTES = 1 << 20
+"""Lines shorter than this try the re-serialisation shortcut (it copies the line once)."""
+
+
+def _reserialises_to(value: Any, raw: bytes) -> bool:
+    """True if compact ``orjson`` output of ``value`` is exactly the line (as we write it)."""
+    try:
+        return orjson.dumps(value) == raw.strip()
+    except (TypeError, orjson.JSONEncodeError):  # e.g. nesting deeper than orjson writes
+        return False
+
+
 def _loads(line: str | bytes) -> Any:
     """``orjson.loads`` that also refuses objects with a repeated key (never silently)."""
     value = orjson.loads(line)
     if isinstance(value, dict):
+        raw = line.encode("utf-8") if isinstance(line, str) else line
+        if len(raw) < _FAST_CHECK_BYTES and _reserialises_to(value, raw):
+            return value  # re-serialises to the very line: no key can have been dropped
         text = line.decode("utf-8") if isinstance(line, bytes) else line
         if _may_repeat_keys(text, value):
             duplicates = _duplicate_keys(text)
