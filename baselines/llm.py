@@ -8,6 +8,8 @@ Configure it with constructor arguments or the environment:
 * ``NEWSBENCH_LLM_MODEL``: the model name the server knows.
 * ``NEWSBENCH_LLM_API_KEY`` (optional): sent as ``Authorization: Bearer ...``.
 * ``NEWSBENCH_LLM_TIMEOUT`` (optional): seconds per request (default 120).
+* ``NEWSBENCH_LLM_MAX_TOKENS`` (optional): cap on each answer's length (a small model can
+  otherwise generate until its context is full).
 
 Each document is sent in chunks of whole paragraphs (lines), one
 ``POST {base_url}/chat/completions`` per chunk with temperature 0, a fixed seed
@@ -83,6 +85,7 @@ ENV_BASE_URL = "NEWSBENCH_LLM_BASE_URL"
 ENV_MODEL = "NEWSBENCH_LLM_MODEL"
 ENV_API_KEY = "NEWSBENCH_LLM_API_KEY"
 ENV_TIMEOUT = "NEWSBENCH_LLM_TIMEOUT"
+ENV_MAX_TOKENS = "NEWSBENCH_LLM_MAX_TOKENS"
 
 _TRANSIENT_STATUS = frozenset({408, 429, 500, 502, 503, 504})
 _VALUE_MAX = 80
@@ -901,6 +904,13 @@ class LLMExtractor:
                 raise ExtractorUnavailable(
                     f"{ENV_TIMEOUT} must be a number of seconds, not {raw!r}"
                 ) from None
+        if self.max_tokens is None and os.environ.get(ENV_MAX_TOKENS):
+            raw = os.environ[ENV_MAX_TOKENS]
+            if not raw.isdigit() or int(raw) < 1:
+                raise ExtractorUnavailable(
+                    f"{ENV_MAX_TOKENS} must be a positive whole number, not {raw!r}"
+                )
+            self.max_tokens = int(raw)
         self.layers = frozenset(self.layers)
         unknown = self.layers - LAYER_NAMES
         if unknown or not self.layers:

@@ -673,3 +673,16 @@ def test_seed_text_end_to_end(
     assert report.methods["normalised"] >= 1
 
     assert connections and all(a == ("127.0.0.1", server.port) for a in connections)
+
+
+def test_answer_length_cap_from_the_environment(monkeypatch):
+    from newsbench.baselines.base import ExtractorUnavailable
+    from newsbench.baselines.llm import LLMExtractor
+
+    monkeypatch.setenv("NEWSBENCH_LLM_BASE_URL", "http://127.0.0.1:9/v1")
+    monkeypatch.setenv("NEWSBENCH_LLM_MODEL", "m")
+    monkeypatch.setenv("NEWSBENCH_LLM_MAX_TOKENS", "512")
+    assert LLMExtractor().max_tokens == 512
+    monkeypatch.setenv("NEWSBENCH_LLM_MAX_TOKENS", "lots")
+    with pytest.raises(ExtractorUnavailable, match="positive whole number"):
+        LLMExtractor()
