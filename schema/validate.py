@@ -23,7 +23,7 @@ import jsonschema_rs
 
 from newsbench.schema.contract import SchemaKind, load_schema
 from newsbench.schema.io import iter_jsonl, too_deep_problem
-from newsbench.schema.model import Document, Mention, document_from_dict, iter_spans
+from newsbench.schema.model import LAYERS, Document, Mention, document_from_dict, iter_spans
 from newsbench.schema.problems import DataError, Problem, did_you_mean, json_pointer
 from newsbench.schema.tokens import ends_inside_word, starts_inside_word
 
@@ -319,15 +319,7 @@ def _id_problems(doc: Document) -> tuple[dict[str, str], list[Problem]]:
     kinds: dict[str, str] = {}
     first_path: dict[str, str] = {}
     problems = []
-    for layer in (
-        "paragraphs",
-        "zones",
-        "sentences",
-        "mentions",
-        "time_expressions",
-        "events",
-        "attributions",
-    ):
+    for layer in LAYERS:
         for i, item in enumerate(doc.layer(layer)):
             path = f"/{layer}/{i}/id"
             if item.id in kinds:
