@@ -66,6 +66,12 @@ def _cell(report: Mapping[str, Any], metric: str) -> str:
     return f"{100 * entry['f1']:.1f}{interval}"
 
 
+def _rate(words_per_second: float | None) -> str:
+    if not words_per_second:
+        return "-"
+    return f"{words_per_second:,.1f}" if words_per_second < 10 else f"{words_per_second:,.0f}"
+
+
 def render_leaderboard(reports: Mapping[str, Mapping[str, Any]]) -> str:
     """Return the leaderboard Markdown for stored reports."""
     header = "| baseline | " + " | ".join(label for _, label in COLUMNS) + " | words/s |"
@@ -91,7 +97,7 @@ def render_leaderboard(reports: Mapping[str, Mapping[str, Any]]) -> str:
         throughput = report["provenance"].get("throughput", {})
         wps = throughput.get("words_per_second")
         cells = " | ".join(_cell(report, metric) for metric, _ in COLUMNS)
-        lines.append(f"| {name} | {cells} | {f'{wps:,.0f}' if wps else '-'} |")
+        lines.append(f"| {name} | {cells} | {_rate(wps)} |")
         layers = ", ".join(report["provenance"].get("extractor_layers", []))
         protocol = report["provenance"].get("protocol") or ""
         notes.append(f"- **{name}** (predicts {layers}): {protocol}")
@@ -120,15 +126,28 @@ def machine_description() -> str:
     return f"{platform.machine()} Linux, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
+def is_external_run(record: Mapping[str, Any]) -> bool:
+    """True for a stored report of a run that needs a service this machine may lack."""
+    return bool(record.get("provenance", {}).get("external_run"))
+
+
 def update_leaderboard(
     gold: Sequence[Document], *, n_resamples: int = 1000, progress: bool = False
 ) -> list[BenchResult]:
-    """Run every baseline, store the reports and regenerate LEADERBOARD.md."""
+    """Run every baseline, store the reports and regenerate LEADERBOARD.md.
+
+    A baseline that cannot run here (the LLM without an endpoint) keeps its stored
+    report when that report records an external run (``provenance.external_run``),
+    so a run made where the service exists is not lost.
+    """
     results = bench_baselines(gold, BENCH_ORDER, n_resamples=n_resamples, progress=progress)
+    stored = read_reports()
     for result in results:
         if result.report is not None:
             result.report["provenance"]["machine"] = machine_description()
-    write_reports(results)
+    write_reports(
+        [r for r in results if r.report is not None or not is_external_run(stored.get(r.name, {}))]
+    )
     from newsbench.eval.report import write_text
 
     write_text(LEADERBOARD, render_leaderboard(read_reports()))
