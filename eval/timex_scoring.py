@@ -64,51 +64,26 @@ def score_time_expressions(gold: Document, pred: Document, units: UnitIndex) -> 
         table.both("timex.type_accuracy", unit, float(type_ok))
         table.both("timex.value_accuracy", unit, float(value_ok))
         context = context_of(text, min(g.start, p.start), max(g.end, p.end))
-        if not exact:
-            result.errors.append(
-                ErrorRecord(
-                    "timex",
-                    "boundary",
-                    gold.id,
-                    (g.start, g.end),
-                    (p.start, p.end),
-                    g.type,
-                    p.type,
-                    g.text,
-                    p.text,
-                    context,
+        for kind, wrong, gold_label, pred_label in (
+            ("boundary", not exact, g.type, p.type),
+            ("type", not type_ok, g.type, p.type),
+            ("value", not value_ok, g.value, p.value),
+        ):
+            if wrong:
+                result.errors.append(
+                    ErrorRecord(
+                        "timex",
+                        kind,
+                        gold.id,
+                        (g.start, g.end),
+                        (p.start, p.end),
+                        gold_label,
+                        pred_label,
+                        g.text,
+                        p.text,
+                        context,
+                    )
                 )
-            )
-        if not type_ok:
-            result.errors.append(
-                ErrorRecord(
-                    "timex",
-                    "type",
-                    gold.id,
-                    (g.start, g.end),
-                    (p.start, p.end),
-                    g.type,
-                    p.type,
-                    g.text,
-                    p.text,
-                    context,
-                )
-            )
-        if not value_ok:
-            result.errors.append(
-                ErrorRecord(
-                    "timex",
-                    "value",
-                    gold.id,
-                    (g.start, g.end),
-                    (p.start, p.end),
-                    g.value,
-                    p.value,
-                    g.text,
-                    p.text,
-                    context,
-                )
-            )
     for g_span in matching.missed:
         g = gold_at[(g_span.start, g_span.end)].pop()
         unit = units.unit_of(g.start)
