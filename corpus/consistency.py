@@ -50,42 +50,32 @@ class Finding:
     detail: str
 
 
-def _same_text_different_type(doc: Document) -> Iterator[Finding]:
-    types: dict[str, set[str]] = defaultdict(set)
-    for m in doc.layer("mentions"):
-        if m.mention_type != "PRO":
-            types[m.text].add(m.type)
-    for text, found in sorted(types.items()):
+def _keys_with_several_labels(pairs: Iterable[tuple[str, str]]) -> Iterator[tuple[str, str]]:
+    """Yield ``(key, "A, B")`` for every key seen with more than one label, sorted."""
+    labels: dict[str, set[str]] = defaultdict(set)
+    for key, label in pairs:
+        labels[key].add(label)
+    for key, found in sorted(labels.items()):
         if len(found) > 1:
-            yield Finding(
-                "same-text-different-type",
-                text,
-                f"{text!r} is annotated as {', '.join(sorted(found))}",
-            )
+            yield key, ", ".join(sorted(found))
+
+
+def _same_text_different_type(doc: Document) -> Iterator[Finding]:
+    pairs = ((m.text, m.type) for m in doc.layer("mentions") if m.mention_type != "PRO")
+    for text, found in _keys_with_several_labels(pairs):
+        yield Finding("same-text-different-type", text, f"{text!r} is annotated as {found}")
 
 
 def _cluster_mixes_types(doc: Document) -> Iterator[Finding]:
-    types: dict[str, set[str]] = defaultdict(set)
-    for m in doc.layer("mentions"):
-        types[m.entity or ""].add(m.type)
-    for entity, found in sorted(types.items()):
-        if len(found) > 1:
-            yield Finding(
-                "cluster-mixes-types",
-                entity,
-                f"cluster {entity!r} mixes {', '.join(sorted(found))}",
-            )
+    pairs = ((m.entity or "", m.type) for m in doc.layer("mentions"))
+    for entity, found in _keys_with_several_labels(pairs):
+        yield Finding("cluster-mixes-types", entity, f"cluster {entity!r} mixes {found}")
 
 
 def _hopper_mixes_types(doc: Document) -> Iterator[Finding]:
-    types: dict[str, set[str]] = defaultdict(set)
-    for e in doc.layer("events"):
-        types[e.hopper or ""].add(e.type)
-    for hopper, found in sorted(types.items()):
-        if len(found) > 1:
-            yield Finding(
-                "hopper-mixes-types", hopper, f"hopper {hopper!r} mixes {', '.join(sorted(found))}"
-            )
+    pairs = ((e.hopper or "", e.type) for e in doc.layer("events"))
+    for hopper, found in _keys_with_several_labels(pairs):
+        yield Finding("hopper-mixes-types", hopper, f"hopper {hopper!r} mixes {found}")
 
 
 def _event_without_arguments(doc: Document) -> Iterator[Finding]:
