@@ -48,7 +48,6 @@ PROBLEM_CODES: dict[str, str] = {
     "prediction-extra-document": "a prediction for a document the gold does not have",
     "prediction-missing-document": "a gold document without a prediction",
     "prediction-text-mismatch": "a prediction whose text differs from the gold text",
-    "corpus-version-mismatch": "predictions made for another version of the corpus",
     "label-map-invalid": "a label map file that cannot be used",
     "label-map-unknown-target": "a label map that maps onto an unknown corpus type",
     "label-map-missing-label": "a predicted label that the label map does not list",

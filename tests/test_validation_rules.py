@@ -313,3 +313,25 @@ def test_problem_codes_are_registered():
     with pytest.raises(ValueError, match="unregistered problem code"):
         Problem("no-such-code", "m", "e", "f")
     assert len(PROBLEM_CODES) >= 25
+
+
+def test_an_untranslated_schema_error_is_still_located():
+    from types import SimpleNamespace
+
+    from newsbench.schema.validate import schema_problem
+
+    error = SimpleNamespace(
+        kind=type("UniqueItems", (), {})(),
+        instance_path=["mentions", 0],
+        instance=[1, 1],
+        message="[1,1] has non-unique elements",
+        schema_path=["properties", "mentions"],
+    )
+    problem = schema_problem(error, "document")
+    assert problem.code == "schema-other" and problem.path == "/mentions/0"
+    assert "non-unique" in problem.message and problem.fix
+
+
+def test_every_problem_code_is_exercised_by_a_test(repo_root):
+    sources = "\n".join(p.read_text("utf-8") for p in (repo_root / "tests").rglob("*.py"))
+    assert [c for c in PROBLEM_CODES if f'"{c}"' not in sources] == []
