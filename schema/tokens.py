@@ -8,7 +8,6 @@ every span that respects word boundaries starts and ends on token boundaries.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 TOKEN_PATTERN = re.compile(r"\w+|[^\w\s]")
 
@@ -22,12 +21,6 @@ def token_offsets(text: str, start: int = 0, end: int | None = None) -> list[tup
     """Return the half-open ``(start, end)`` offsets of the tokens in ``text[start:end]``."""
     stop = len(text) if end is None else end
     return [m.span() for m in TOKEN_PATTERN.finditer(text, start, stop)]
-
-
-def iter_token_offsets(text: str) -> Iterator[tuple[int, int]]:
-    """Yield token offsets lazily (see :func:`token_offsets`)."""
-    for match in TOKEN_PATTERN.finditer(text):
-        yield match.span()
 
 
 def starts_inside_word(text: str, start: int) -> bool:
