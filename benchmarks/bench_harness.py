@@ -117,7 +117,7 @@ def timings(n_documents: int, *, nervaluate: bool = True, jobs: int = 2) -> dict
     from newsbench.eval.entity_scoring import score_entities
     from newsbench.eval.harness import ScoringConfig, score_documents
     from newsbench.eval.pairing import load_predictions, pair_documents
-    from newsbench.eval.spans import SchemeCounts, semeval_counts
+    from newsbench.eval.spans import SchemeCounts, corpus_semeval_counts, semeval_counts
     from newsbench.eval.units import UnitIndex
     from newsbench.schema.contract import ENTITY_TYPES
     from newsbench.schema.validate import load_documents
@@ -136,12 +136,17 @@ def timings(n_documents: int, *, nervaluate: bool = True, jobs: int = 2) -> dict
     ours_g, ours_p, nerv_g, nerv_p = _entity_inputs(pairs)
 
     def ours() -> SchemeCounts:
+        return corpus_semeval_counts(zip(ours_g, ours_p, strict=True), ENTITY_TYPES)
+
+    def ours_per_document() -> SchemeCounts:
         return sum(
             (semeval_counts(g, p, ENTITY_TYPES) for g, p in zip(ours_g, ours_p, strict=True)),
             SchemeCounts(),
         )
 
     out["entities_semeval_s"], counts = _timed(ours)
+    out["entities_per_document_s"], per_document = _timed(ours_per_document)
+    out["entities_corpus_equals_per_document"] = counts == per_document
 
     def layer_scorer() -> int:
         n = 0
@@ -405,7 +410,11 @@ def main() -> None:
                 f"  speedup {t['score_full_s'] / t['score_full_parallel_s']:4.2f}x, "
                 f"identical: {t['parallel_identical']}"
             )
-        print(f"entities, 4 schemes (semeval_counts)   {t['entities_semeval_s']:8.3f} s")
+        print(
+            f"entities, 4 schemes (corpus_semeval_counts) {t['entities_semeval_s']:8.3f} s; "
+            f"document by document (sum of semeval_counts) {t['entities_per_document_s']:.3f} s, "
+            f"same counts: {t['entities_corpus_equals_per_document']}"
+        )
         print(f"entities, layer scorer (2 views+table) {t['entities_layer_s']:8.3f} s")
         if "nervaluate_s" in t:
             print(

@@ -42,13 +42,14 @@ per-type counts sum exactly to the overall counts and per-type POS is the gold s
 from __future__ import annotations
 
 import difflib
-import heapq
 import math
 import operator
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
+from itertools import chain, compress, repeat
 from types import MappingProxyType
+from typing import TypeVar
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
@@ -65,6 +66,7 @@ __all__ = [
     "SchemeScores",
     "Span",
     "SpanScoringError",
+    "corpus_semeval_counts",
     "counts_from_matching",
     "match_keys",
     "match_spans",
@@ -188,14 +190,19 @@ def _span_list(spans: Iterable[Span], side: str) -> list[Span]:
     if isinstance(spans, (str, bytes)):
         raise TypeError(f"{side} must be an iterable of Span, got {type(spans).__name__}")
     result = list(spans)
-    for index, span in enumerate(result):
-        if not isinstance(span, Span):
-            raise TypeError(f"{side}[{index}] must be a Span, got {type(span).__name__} {span!r}")
+    if not all(map(isinstance, result, repeat(Span))):
+        index, span = next((i, s) for i, s in enumerate(result) if not isinstance(s, Span))
+        raise TypeError(f"{side}[{index}] must be a Span, got {type(span).__name__} {span!r}")
     return result
 
 
 Key = tuple[int, int, str]
+K = TypeVar("K", tuple[int, int, str], int)
 """A span as a plain ``(start, end, label)`` tuple: orders and hashes like :class:`Span`."""
+
+_span_key = operator.attrgetter("start", "end", "label")
+"""``span -> (start, end, label)``: the :data:`Key` of a :class:`Span`."""
+_key_label = operator.itemgetter(2)
 
 # Up to this many overlap edges, components are found with a union-find in Python; above
 # it, with scipy's connected_components (both give the same components).
@@ -205,38 +212,33 @@ _PYTHON_EDGE_LIMIT = 4096
 def _overlap_edges(gold: list[Key], pred: list[Key]) -> tuple[list[int], list[int]]:
     """Return all overlapping (gold index, pred index) pairs of two start-sorted lists.
 
-    Interval sweep in O((n + m) log(n + m) + edges): each new span overlaps exactly the
+    Interval sweep in O(n + m + edges) after sorting: each new span overlaps exactly the
     still-open spans of the other side (they started no later and end after its start).
+    Open spans are kept in lists and pruned when a span of the other side arrives: every
+    span kept yields an edge and every span pruned leaves for good.
     """
     edge_gold: list[int] = []
     edge_pred: list[int] = []
-    open_gold: dict[int, None] = {}
-    open_pred: dict[int, None] = {}
-    gold_heap: list[tuple[int, int]] = []
-    pred_heap: list[tuple[int, int]] = []
-    heappush, heappop = heapq.heappush, heapq.heappop
+    open_gold: list[int] = []
+    open_pred: list[int] = []
     n_gold, n_pred = len(gold), len(pred)
     i = j = 0
     while i < n_gold or j < n_pred:
         if j == n_pred or (i < n_gold and gold[i][0] <= pred[j][0]):
-            start, end = gold[i][0], gold[i][1]
-            while pred_heap and pred_heap[0][0] <= start:
-                del open_pred[heappop(pred_heap)[1]]
             if open_pred:
+                start = gold[i][0]
+                open_pred = [p for p in open_pred if pred[p][1] > start]
                 edge_gold.extend([i] * len(open_pred))
                 edge_pred.extend(open_pred)
-            heappush(gold_heap, (end, i))
-            open_gold[i] = None
+            open_gold.append(i)
             i += 1
         else:
-            start, end = pred[j][0], pred[j][1]
-            while gold_heap and gold_heap[0][0] <= start:
-                del open_gold[heappop(gold_heap)[1]]
             if open_gold:
+                start = pred[j][0]
+                open_gold = [g for g in open_gold if gold[g][1] > start]
                 edge_gold.extend(open_gold)
                 edge_pred.extend([j] * len(open_gold))
-            heappush(pred_heap, (end, j))
-            open_pred[j] = None
+            open_pred.append(j)
             j += 1
     return edge_gold, edge_pred
 
@@ -357,21 +359,64 @@ def _align(gold: list[Key], pred: list[Key]) -> list[tuple[int, int]]:
     edge_gold, edge_pred = _overlap_edges(gold, pred)
     if not edge_gold:
         return []
-    labels = _components(len(gold), edge_gold, edge_pred)
-    by_component: dict[int, list[int]] = {}
-    for e, label in enumerate(labels):
-        by_component.setdefault(label, []).append(e)
+    # A lone overlapping pair (both spans overlap nothing else) is a component with one
+    # edge: nothing to choose. Only the other edges need components and the solver.
+    gold_degree, pred_degree = Counter(edge_gold), Counter(edge_pred)
     pairs: list[tuple[int, int]] = []
-    for edges in by_component.values():
-        if len(edges) == 1:  # a lone overlapping pair: nothing to choose
-            pairs.append((edge_gold[edges[0]], edge_pred[edges[0]]))
+    shared_gold: list[int] = []
+    shared_pred: list[int] = []
+    for g, p in zip(edge_gold, edge_pred, strict=True):
+        if gold_degree[g] == 1 and pred_degree[p] == 1:
+            pairs.append((g, p))
         else:
-            pairs.extend(
-                _solve_component(
-                    gold, pred, [edge_gold[e] for e in edges], [edge_pred[e] for e in edges]
-                )
+            shared_gold.append(g)
+            shared_pred.append(p)
+    if not shared_gold:
+        return pairs
+    by_component: dict[int, list[int]] = {}
+    for e, label in enumerate(_components(len(gold), shared_gold, shared_pred)):
+        by_component.setdefault(label, []).append(e)
+    for edges in by_component.values():
+        pairs.extend(
+            _solve_component(
+                gold, pred, [shared_gold[e] for e in edges], [shared_pred[e] for e in edges]
             )
+        )
     return pairs
+
+
+def _repeats(keys: list[K]) -> list[K]:
+    """Every occurrence of a key after its first, from a sorted list (``[]`` if all differ)."""
+    return list(compress(keys[1:], map(operator.eq, keys, keys[1:])))
+
+
+def _split_strict(gold: list[K], pred: list[K]) -> tuple[list[K], list[K], list[K]]:
+    """Pair identical spans (level 1 of the objective); return ``(strict, rest_gold, rest_pred)``.
+
+    Identical spans are interchangeable, so pairing as many as possible is part of every
+    lexicographically optimal matching. ``strict`` holds one key per strict pair; the
+    unpaired rests are sorted (the canonical order the solver needs). Repeated spans are
+    paired by multiplicity: a key ``k`` found ``g`` times in gold and ``p`` times in the
+    predictions gives ``min(g, p)`` strict pairs, and the first occurrences are handled
+    with set algebra, the (rare) repeats with small counters.
+    """
+    gold_set, pred_set = set(gold), set(pred)
+    shared = gold_set & pred_set
+    strict = sorted(shared)
+    rest_gold, rest_pred = sorted(gold_set - shared), sorted(pred_set - shared)
+    gold_repeated, pred_repeated = len(gold_set) < len(gold), len(pred_set) < len(pred)
+    if not gold_repeated and not pred_repeated:
+        return strict, rest_gold, rest_pred
+    # A repeat pairs with a repeat of the same key on the other side (first occurrences
+    # are paired above); what is left of them joins its side's rest.
+    gold_repeats = Counter(_repeats(sorted(gold)) if gold_repeated else ())
+    pred_repeats = Counter(_repeats(sorted(pred)) if pred_repeated else ())
+    paired = gold_repeats & pred_repeats
+    return (
+        sorted([*strict, *paired.elements()]),
+        sorted([*rest_gold, *(gold_repeats - paired).elements()]),
+        sorted([*rest_pred, *(pred_repeats - paired).elements()]),
+    )
 
 
 def match_keys(
@@ -382,31 +427,10 @@ def match_keys(
     Returns:
         ``(pairs, missed, spurious)``, each sorted, exactly as in :class:`Matching`.
     """
-    gold_counts, pred_counts = Counter(gold), Counter(pred)
-    pairs: list[tuple[Key, Key]] = []
-    rest_gold: list[Key] = []
-    rest_pred: list[Key] = []
-    # Level 1: identical spans are interchangeable, so pairing as many as possible is
-    # part of every lexicographically optimal matching.
-    for span, count in gold_counts.items():
-        shared = pred_counts.get(span, 0)
-        if shared >= count:
-            pairs.extend([(span, span)] * count)
-        else:
-            if shared:
-                pairs.extend([(span, span)] * shared)
-            rest_gold.extend([span] * (count - shared))
-    for span, count in pred_counts.items():
-        extra = count - gold_counts.get(span, 0)
-        if extra > 0:
-            rest_pred.extend([span] * extra)
+    strict, rest_gold, rest_pred = _split_strict(gold, pred)
+    pairs: list[tuple[Key, Key]] = [(span, span) for span in strict]
     if not rest_gold or not rest_pred:
-        pairs.sort()
-        rest_gold.sort()
-        rest_pred.sort()
         return pairs, rest_gold, rest_pred
-    rest_gold.sort()
-    rest_pred.sort()
     gold_matched = [False] * len(rest_gold)
     pred_matched = [False] * len(rest_pred)
     for g, p in _align(rest_gold, rest_pred):
@@ -436,8 +460,8 @@ def match_spans(gold: Iterable[Span], pred: Iterable[Span]) -> Matching:
     gold_list = _span_list(gold, "gold")
     pred_list = _span_list(pred, "pred")
     span_of: dict[Key, Span] = {}
-    gold_keys = [(s.start, s.end, s.label) for s in gold_list]
-    pred_keys = [(s.start, s.end, s.label) for s in pred_list]
+    gold_keys = list(map(_span_key, gold_list))
+    pred_keys = list(map(_span_key, pred_list))
     for key, span in zip(gold_keys + pred_keys, gold_list + pred_list, strict=True):
         span_of.setdefault(key, span)
     pairs, missed, spurious = match_keys(gold_keys, pred_keys)
@@ -600,13 +624,18 @@ def _scheme_counts(
 _COR, _INC, _PAR, _MIS, _SPU = range(5)
 
 
-def scheme_counts_from_keys(
-    pairs: Iterable[tuple[Key, Key]], missed: Iterable[Key], spurious: Iterable[Key]
+Outcome = tuple[str, bool, bool]
+"""An aligned pair as counted: ``(gold label, same boundaries, same label)``."""
+
+
+def _pair_outcomes(pairs: Iterable[tuple[Key, Key]]) -> Counter[Outcome]:
+    return Counter((g[2], g[0] == p[0] and g[1] == p[1], g[2] == p[2]) for g, p in pairs)
+
+
+def _scheme_counts_from_outcomes(
+    outcomes: Mapping[Outcome, int], missed: Mapping[str, int], spurious: Mapping[str, int]
 ) -> SchemeCounts:
-    """:func:`counts_from_matching` for a matching of ``(start, end, label)`` tuples."""
-    outcomes: Counter[tuple[str, bool, bool]] = Counter(
-        (g[2], g[0] == p[0] and g[1] == p[1], g[2] == p[2]) for g, p in pairs
-    )
+    """Build :class:`SchemeCounts` from aggregated pair outcomes and unaligned labels."""
     rows: dict[str, list[int]] = {}
 
     def row_of(label: str) -> list[int]:
@@ -621,8 +650,8 @@ def scheme_counts_from_keys(
         row[5 + (_COR if same_bounds else _INC)] += n
         row[10 + (_COR if same_bounds else _PAR)] += n
         row[15 + (_COR if same_label else _INC)] += n
-    for spans, outcome in ((missed, _MIS), (spurious, _SPU)):
-        for label, n in Counter(s[2] for s in spans).items():
+    for labels, outcome in ((missed, _MIS), (spurious, _SPU)):
+        for label, n in labels.items():
             row = row_of(label)
             for base in (0, 5, 10, 15):
                 row[base + outcome] += n
@@ -636,6 +665,15 @@ def scheme_counts_from_keys(
     return _scheme_counts(
         MappingProxyType({s: Counts(*total[5 * k : 5 * k + 5]) for k, s in enumerate(SCHEMES)}),
         MappingProxyType(by_type),
+    )
+
+
+def scheme_counts_from_keys(
+    pairs: Iterable[tuple[Key, Key]], missed: Iterable[Key], spurious: Iterable[Key]
+) -> SchemeCounts:
+    """:func:`counts_from_matching` for a matching of ``(start, end, label)`` tuples."""
+    return _scheme_counts_from_outcomes(
+        _pair_outcomes(pairs), Counter(s[2] for s in missed), Counter(s[2] for s in spurious)
     )
 
 
@@ -668,6 +706,19 @@ def _label_set(labels: Collection[str]) -> frozenset[str]:
     return result
 
 
+def _checked_keys(spans: Iterable[Span], side: str, allowed: frozenset[str]) -> list[Key]:
+    """``(start, end, label)`` keys of one side's spans; every label must be allowed."""
+    span_list = _span_list(spans, side)
+    keys = list(map(_span_key, span_list))
+    if not allowed.issuperset(map(_key_label, keys)):
+        span = next(s for s in span_list if s.label not in allowed)
+        name = "predicted" if side == "pred" else side
+        raise SpanScoringError(
+            unknown_label_message(span.label, allowed, f" in {name} span {span!r}")
+        )
+    return keys
+
+
 def semeval_counts(
     gold: Iterable[Span], pred: Iterable[Span], labels: Collection[str]
 ) -> SchemeCounts:
@@ -686,18 +737,95 @@ def semeval_counts(
         TypeError: If an element is not a :class:`Span` or ``labels`` is a string.
     """
     allowed = _label_set(labels)
-    gold_list = _span_list(gold, "gold")
-    pred_list = _span_list(pred, "pred")
-    gold_keys = [(s.start, s.end, s.label) for s in gold_list]
-    pred_keys = [(s.start, s.end, s.label) for s in pred_list]
-    for side, spans, keys in (("gold", gold_list, gold_keys), ("predicted", pred_list, pred_keys)):
-        unknown = {k[2] for k in keys} - allowed
-        if unknown:
-            span = next(s for s in spans if s.label in unknown)
-            raise SpanScoringError(
-                unknown_label_message(span.label, allowed, f" in {side} span {span!r}")
-            )
+    gold_keys = _checked_keys(gold, "gold", allowed)
+    pred_keys = _checked_keys(pred, "pred", allowed)
     return scheme_counts_from_keys(*match_keys(gold_keys, pred_keys))
+
+
+_span_end = operator.attrgetter("end")
+
+
+def _packed_keys(
+    spans: Iterable[Span], side: str, rank: Mapping[str, int], end_bits: int
+) -> list[int]:
+    """Spans as integers that sort and compare like their ``(start, end, label)`` keys.
+
+    ``start``, ``end`` and the label's rank in sorted label order are packed as
+    ``start << (end_bits + 16) | end << 16 | rank`` (every ``end`` must fit ``end_bits``
+    bits). Integers hash and sort much faster than tuples, which is what level 1 of the
+    matching (set algebra on identical spans) spends its time on.
+    """
+    span_list = _span_list(spans, side)
+    shift = end_bits + _RANK_BITS
+    try:
+        return [(s.start << shift) | (s.end << _RANK_BITS) | rank[s.label] for s in span_list]
+    except KeyError:
+        _checked_keys(span_list, side, frozenset(rank))  # raises the unknown-label error
+        raise
+
+
+def _unpacked_keys(keys: list[int], end_bits: int, labels: tuple[str, ...]) -> list[Key]:
+    """The ``(start, end, label)`` keys of :func:`_packed_keys` integers, in the same order."""
+    shift, end_mask = end_bits + _RANK_BITS, (1 << end_bits) - 1
+    return [(k >> shift, (k >> _RANK_BITS) & end_mask, labels[k & _RANK_MASK]) for k in keys]
+
+
+_RANK_BITS = 16
+_RANK_MASK = (1 << _RANK_BITS) - 1
+
+
+def corpus_semeval_counts(
+    documents: Iterable[tuple[Iterable[Span], Iterable[Span]]], labels: Collection[str]
+) -> SchemeCounts:
+    """Sum of :func:`semeval_counts` over ``(gold, pred)`` span lists, one pair per document.
+
+    Equal to ``sum(semeval_counts(g, p, labels) for g, p in documents)`` (each document
+    is matched on its own, with the same objective), but spans are packed into integers
+    for the strict level and the outcomes of all documents are tallied first and turned
+    into :class:`SchemeCounts` once, which is what makes corpus scoring fast.
+
+    Raises:
+        SpanScoringError: If a span has a label outside ``labels`` (the first document
+            with one is reported).
+        TypeError: As :func:`semeval_counts`.
+    """
+    ordered = tuple(sorted(_label_set(labels)))
+    if len(ordered) > _RANK_MASK + 1:
+        raise SpanScoringError(f"at most {_RANK_MASK + 1} labels can be scored, got {len(ordered)}")
+    rank = {label: r for r, label in enumerate(ordered)}
+    strict_ranks: list[int] = []
+    missed_ranks: list[int] = []
+    spurious_ranks: list[int] = []
+    pairs: list[tuple[Key, Key]] = []
+    for gold, pred in documents:
+        gold_list, pred_list = _span_list(gold, "gold"), _span_list(pred, "pred")
+        end_bits = max(map(_span_end, chain(gold_list, pred_list)), default=0).bit_length()
+        strict, rest_gold, rest_pred = _split_strict(
+            _packed_keys(gold_list, "gold", rank, end_bits),
+            _packed_keys(pred_list, "pred", rank, end_bits),
+        )
+        strict_ranks.extend(map(operator.and_, strict, repeat(_RANK_MASK)))
+        if not rest_gold or not rest_pred:
+            missed_ranks.extend(map(operator.and_, rest_gold, repeat(_RANK_MASK)))
+            spurious_ranks.extend(map(operator.and_, rest_pred, repeat(_RANK_MASK)))
+            continue
+        gold_keys = _unpacked_keys(rest_gold, end_bits, ordered)
+        pred_keys = _unpacked_keys(rest_pred, end_bits, ordered)
+        gold_left, pred_left = set(range(len(gold_keys))), set(range(len(pred_keys)))
+        for g, p in _align(gold_keys, pred_keys):
+            pairs.append((gold_keys[g], pred_keys[p]))
+            gold_left.discard(g)
+            pred_left.discard(p)
+        missed_ranks.extend([rest_gold[g] & _RANK_MASK for g in gold_left])
+        spurious_ranks.extend([rest_pred[p] & _RANK_MASK for p in pred_left])
+    outcomes = _pair_outcomes(pairs)
+    for r, n in Counter(strict_ranks).items():
+        outcomes[(ordered[r], True, True)] += n
+
+    def by_label(ranks: list[int]) -> dict[str, int]:
+        return {ordered[r]: n for r, n in Counter(ranks).items()}
+
+    return _scheme_counts_from_outcomes(outcomes, by_label(missed_ranks), by_label(spurious_ranks))
 
 
 @dataclass(frozen=True, slots=True)

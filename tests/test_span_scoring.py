@@ -23,6 +23,7 @@ from newsbench.eval.spans import (
     SchemeCounts,
     Span,
     SpanScoringError,
+    corpus_semeval_counts,
     match_spans,
     prf,
     semeval_counts,
@@ -376,6 +377,68 @@ def test_counts_are_additive_over_documents(
     assert doc1 + doc2 == together
     assert sum([doc1, doc2]) == together
     assert SchemeCounts() + doc1 == doc1 == doc1 + SchemeCounts()
+
+
+# --- corpus-level counting ----------------------------------------------------------------
+
+
+def _moved(spans: list[Span], offset: int) -> list[Span]:
+    return [Span(s.start + offset, s.end + offset, s.label) for s in spans]
+
+
+document_lists = st.lists(st.tuples(span_lists, span_lists), max_size=6)
+
+
+@settings(max_examples=200, deadline=None)
+@given(document_lists, st.sampled_from([0, 2**31, 2**47 + 5, 2**70]))
+def test_corpus_counts_equal_the_sum_of_document_counts(
+    documents: list[tuple[list[Span], list[Span]]], offset: int
+) -> None:
+    # Small offsets make repeated and nested spans common; the large ones test the
+    # integer packing of offsets beyond 32, 48 and 64 bits.
+    documents = [(_moved(g, offset), _moved(p, offset)) for g, p in documents]
+    expected = sum((semeval_counts(g, p, LABELS) for g, p in documents), SchemeCounts())
+    assert corpus_semeval_counts(documents, LABELS) == expected
+    assert corpus_semeval_counts(iter(documents), list(reversed(LABELS))) == expected
+
+
+def test_corpus_counts_pair_repeated_spans_by_multiplicity() -> None:
+    # Document 1: gold a a a b, predictions a b a c (c = b's boundaries typed ORG).
+    #   strict pairs min(3, 2) a + min(1, 1) b = 3; left: gold a, predicted c; they do not
+    #   overlap ([0, 3) vs [5, 9)): 1 missed, 1 spurious.
+    # Document 2: the same lists swapped: 3 strict, left gold c and predicted a: 1 + 1.
+    # Corpus: COR 3 + 3 = 6, INC 0, MIS 1 + 1 = 2, SPU 1 + 1 = 2.
+    a, b = Span(0, 3, "LOC"), Span(5, 9, "PER")
+    gold = [a, a, a, b]
+    pred = [a, b, a, Span(5, 9, "ORG")]
+    counts = corpus_semeval_counts([(gold, pred), (pred, gold)], LABELS)
+    assert counts == semeval_counts(gold, pred, LABELS) + semeval_counts(pred, gold, LABELS)
+    strict = counts.overall["strict"]
+    assert (strict.cor, strict.inc, strict.mis, strict.spu) == (6, 0, 2, 2)
+
+
+def test_corpus_counts_of_no_documents_are_zero() -> None:
+    assert corpus_semeval_counts([], LABELS) == SchemeCounts()
+    assert corpus_semeval_counts([([], []), ([], [])], LABELS) == SchemeCounts()
+
+
+def test_error_unknown_label_in_corpus_counts_names_side_and_span() -> None:
+    ok = ([Span(0, 3, "PER")], [Span(0, 3, "PER")])
+    with pytest.raises(SpanScoringError, match=r"unknown label 'PERS' in gold span .*'PER'\?"):
+        corpus_semeval_counts([ok, ([Span(4, 5, "PERS")], [])], LABELS)
+    with pytest.raises(SpanScoringError, match=r"'org' in predicted span .*did you mean 'ORG'"):
+        corpus_semeval_counts([ok, ([], [Span(4, 5, "org")])], LABELS)
+
+
+def test_error_non_span_in_corpus_counts() -> None:
+    with pytest.raises(TypeError, match=r"pred\[1\] must be a Span, got tuple \(0, 3, 'PER'\)"):
+        corpus_semeval_counts([([], [Span(0, 3, "PER"), (0, 3, "PER")])], LABELS)
+
+
+def test_error_too_many_labels_for_corpus_counts() -> None:
+    labels = [f"L{i}" for i in range(2**16 + 1)]
+    with pytest.raises(SpanScoringError, match=r"at most 65536 labels can be scored, got 65537"):
+        corpus_semeval_counts([], labels)
 
 
 # --- scores and conventions ---------------------------------------------------------------
