@@ -132,9 +132,7 @@ class _Collector:
     removed: dict[str, int] = field(default_factory=dict)
 
     def add(self, code: str, message: str, expected: str, fix: str, **where: Any) -> None:
-        self.problems.append(
-            Problem(code, message, expected, fix, file=self.file, **where)
-        )
+        self.problems.append(Problem(code, message, expected, fix, file=self.file, **where))
 
     def entity_type(
         self, label: str, *, line: int | None, document: str | None, path: str

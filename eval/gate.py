@@ -117,8 +117,10 @@ def check_gate(
             old = _value(baseline, name, "f1", "baseline report")
             checks.append(f"{name}.f1 drop <= {max_drop}")
             if name not in report["metrics"]:
-                failures.append(f"{name}.f1 was {old:.4f} in the baseline but is missing from the "
-                                "report (is the layer still predicted?)")
+                failures.append(
+                    f"{name}.f1 was {old:.4f} in the baseline but is missing from the "
+                    "report (is the layer still predicted?)"
+                )
                 continue
             new = _value(report, name, "f1", "report")
             if old - new > max_drop + 1e-12:
