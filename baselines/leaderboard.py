@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from newsbench.baselines.runner import BENCH_ORDER, BenchResult, bench_baselines
+from newsbench.eval.report import plain_report
 from newsbench.schema.model import Document
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -155,9 +156,11 @@ def update_leaderboard(
 
 
 def comparable(report: Mapping[str, Any]) -> dict[str, Any]:
-    """Return a report without what legitimately changes between runs (times, machine)."""
+    """Return a report as plain JSON data without what legitimately changes between runs
+    (times, machine), so a fresh report compares equal to a stored one."""
     if report.get("format") == "newsbench-skipped/1":
         return dict(report)
+    report = plain_report(report)
     provenance = {
         k: v
         for k, v in report["provenance"].items()

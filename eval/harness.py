@@ -39,6 +39,7 @@ from newsbench.eval.entity_scoring import score_entities
 from newsbench.eval.event_scoring import score_events
 from newsbench.eval.pairing import DocumentPair
 from newsbench.eval.timex_scoring import score_time_expressions
+from newsbench.eval.unit_rows import UnitRows
 from newsbench.eval.units import (
     ErrorRecord,
     LayerResult,
@@ -547,7 +548,7 @@ def _coref_section(
     """Return (metrics, CoNLL matrices to bootstrap, per-document statistics)."""
     metrics: dict[str, Any] = {}
     conll: list[tuple[str, np.ndarray]] = []
-    per_unit: dict[str, list[list[float]]] = {}
+    per_unit: dict[str, UnitRows] = {}
     stored = _COREF_RATIO if shard.keep == "all" else _CONLL_PARTS
     for name in sorted(names):
         layer, setting = name.split(":", 1)
@@ -562,7 +563,7 @@ def _coref_section(
         if shard.keep == "all" or setting == "e2e.singletons":
             matrix = shard.coref_matrix(name)
             for k, metric in enumerate(stored):
-                per_unit[f"{base}.{metric}"] = matrix[:, 4 * k : 4 * k + 4].tolist()
+                per_unit[f"{base}.{metric}"] = UnitRows(matrix[:, 4 * k : 4 * k + 4])
         if setting == "e2e.singletons":
             matrix = shard.coref_matrix(name)
             columns = [4 * stored.index(m) + c for m in _CONLL_PARTS for c in range(4)]
@@ -688,7 +689,7 @@ def report_from_shard(
         "unit_statistics": {
             "unit_ids": shard.unit_ids,
             "columns": ["p_num", "p_den", "r_num", "r_den"],
-            "metrics": {m: shard.matrix(m).tolist() for m in sorted(shard.rows)},
+            "metrics": {m: UnitRows(shard.matrix(m)) for m in sorted(shard.rows)},
         },
         "document_statistics": coref_statistics,
     }
@@ -816,6 +817,12 @@ def score_documents(
         corpus_version: The gold corpus version, recorded in the signature.
         jobs: Worker processes (:func:`score_shards_parallel`); the report is identical
             for every value.
+
+    Returns:
+        The report as JSON-ready data, except that per-unit statistics
+        (``unit_statistics`` and ``document_statistics``) are :class:`UnitRows`, compact
+        tables that read and compare like lists of rows;
+        :func:`newsbench.eval.report.write_json` writes them as lists.
     """
     chosen = _chosen_layers(pairs, layers)
     unit = config.resolved_unit(len(pairs))

@@ -7,9 +7,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from rich.console import Console
 from rich.table import Table
 
+from newsbench.eval.unit_rows import UnitRows
 from newsbench.schema.io import atomic_output
 
 
@@ -143,10 +145,27 @@ def render_errors(report: Mapping[str, Any], *, limit: int | None = None) -> str
     return "\n".join(lines) + ("\n" if lines else "")
 
 
+def json_default(value: object) -> Any:
+    """``default`` hook of :func:`json.dump` for reports: per-unit rows become nested lists.
+
+    Raises:
+        TypeError: For any other object JSON cannot represent (as ``json`` would).
+    """
+    if isinstance(value, (UnitRows, np.ndarray)):
+        return value.tolist()
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def plain_report(report: Mapping[str, Any]) -> dict[str, Any]:
+    """The report as plain JSON data (per-unit rows as lists), as read back from its file."""
+    result: dict[str, Any] = json.loads(json.dumps(report, default=json_default))
+    return result
+
+
 def write_json(path: str | Path, data: Any) -> None:
-    """Write JSON atomically (temporary file, then rename)."""
+    """Write JSON atomically (temporary file, then rename); arrays are written as lists."""
     with atomic_output(path, "w") as handle:
-        json.dump(data, handle, indent=2, ensure_ascii=False, sort_keys=False)
+        json.dump(data, handle, indent=2, ensure_ascii=False, sort_keys=False, default=json_default)
         handle.write("\n")
 
 

@@ -22,6 +22,7 @@ from newsbench.eval.harness import (
     score_stream,
 )
 from newsbench.eval.pairing import DocumentPair, pair_documents
+from newsbench.eval.report import json_default
 from newsbench.schema.model import Document
 from newsbench.schema.validate import validate_record
 
@@ -53,12 +54,16 @@ def _without_provenance(report: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in report.items() if k != "provenance"}
 
 
+def _json(report: dict[str, Any]) -> bytes:
+    return orjson.dumps(report, default=json_default)
+
+
 @pytest.mark.parametrize("unit", ["document", "sentence"])
 def test_parallel_scoring_gives_the_same_report(pairs, unit) -> None:
     config = ScoringConfig(unit=unit, n_resamples=100)
     one = score_documents(pairs, config)
     two = score_documents(pairs, config, jobs=2)
-    assert orjson.dumps(_without_provenance(two)) == orjson.dumps(_without_provenance(one))
+    assert _json(_without_provenance(two)) == _json(_without_provenance(one))
 
 
 def test_merged_shards_equal_one_shard(pairs) -> None:
@@ -73,7 +78,7 @@ def test_merged_shards_equal_one_shard(pairs) -> None:
         assert np.array_equal(merged.matrix(metric), whole.matrix(metric)), metric
     a = report_from_shard(merged, config, layers=LAYERS)
     b = report_from_shard(whole, config, layers=LAYERS)
-    assert orjson.dumps(_without_provenance(a)) == orjson.dumps(_without_provenance(b))
+    assert _json(_without_provenance(a)) == _json(_without_provenance(b))
 
 
 def test_stream_keeps_headline_statistics_and_bounded_errors(pairs) -> None:
@@ -96,7 +101,7 @@ def test_stream_with_keep_all_is_the_full_report(pairs) -> None:
     config = ScoringConfig(n_resamples=50)
     full = score_documents(pairs, config)
     stream = score_stream(iter(pairs), config, layers=LAYERS, keep="all")
-    assert orjson.dumps(_without_provenance(stream)) == orjson.dumps(_without_provenance(full))
+    assert _json(_without_provenance(stream)) == _json(_without_provenance(full))
 
 
 def test_stream_rejects_a_layer_no_prediction_gives(pairs) -> None:
@@ -166,4 +171,4 @@ def test_datasets_map_recipe_with_two_processes(pairs, tmp_path) -> None:
     merged: ShardScores = merge_shards(pickle.loads(b) for b in shards["statistics"])
     report = report_from_shard(merged, config, layers=LAYERS)
     expected = score_documents(pairs, config)
-    assert orjson.dumps(_without_provenance(report)) == orjson.dumps(_without_provenance(expected))
+    assert _json(_without_provenance(report)) == _json(_without_provenance(expected))
