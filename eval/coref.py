@@ -317,31 +317,26 @@ def _pairs(n: int) -> int:
     return n * (n - 1) // 2
 
 
-def _frac_sum(terms: Iterable[tuple[int, int]]) -> Fraction:
-    """Exact sum of ``num / den`` terms, grouped by denominator for speed."""
-    by_den: defaultdict[int, int] = defaultdict(int)
-    for num, den in terms:
-        by_den[den] += num
-    return sum((Fraction(num, den) for den, num in by_den.items() if num), Fraction(0))
+def _exact_sum(by_den: Mapping[int, int]) -> Fraction:
+    """Exact sum of ``num / den`` over a ``den -> num`` mapping, as one ``Fraction``.
 
-
-def _lea_num(
-    sizes: list[int],
-    pairs_resolved: list[int],
-    singleton_resolved: list[bool],
-) -> Fraction:
-    """LEA numerator: sum of |e| * resolved_links(e) / links(e) over entities e."""
-    terms = []
-    for size, resolved, self_link in zip(sizes, pairs_resolved, singleton_resolved, strict=True):
-        if size == 1:
-            terms.append((int(self_link), 1))
-        else:
-            terms.append((size * resolved, _pairs(size)))
-    return _frac_sum(terms)
+    The numerators are brought to the least common denominator as integers, so the
+    only ``Fraction`` built is the (normalised) result.
+    """
+    dens = [den for den, num in by_den.items() if num]
+    if not dens:
+        return Fraction(0)
+    common = math.lcm(*dens)
+    return Fraction(sum(by_den[den] * (common // den) for den in dens), common)
 
 
 def _count(key: list[list[Hashable]], response: list[list[Hashable]]) -> CorefCounts:
-    """Computes all counts for validated clusters."""
+    """Computes all counts for validated clusters.
+
+    Every count is a sum over the non-empty intersections ``K_i ∩ R_j`` (one pass over
+    them). Fractional numerators (B-cubed, LEA, CEAF-e) are kept as integer numerators
+    per denominator and become one exact ``Fraction`` each.
+    """
     key_of = {m: i for i, cluster in enumerate(key) for m in cluster}
     response_of = {m: j for j, cluster in enumerate(response) for m in cluster}
     key_sizes = [len(c) for c in key]
@@ -350,46 +345,20 @@ def _count(key: list[list[Hashable]], response: list[list[Hashable]]) -> CorefCo
 
     # overlap[(i, j)] = |K_i ∩ R_j| for every non-empty intersection.
     overlap = Counter((i, response_of[m]) for m, i in key_of.items() if m in response_of)
-
-    key_common = [0] * len(key)  # |K_i ∩ response mentions|
-    key_sq = [0] * len(key)  # sum_j |K_i ∩ R_j|^2
-    key_links = [0] * len(key)  # sum_j C(|K_i ∩ R_j|, 2)
-    response_common = [0] * len(response)
-    response_sq = [0] * len(response)
-    response_links = [0] * len(response)
-    for (i, j), n in overlap.items():
-        key_common[i] += n
-        key_sq[i] += n * n
-        key_links[i] += _pairs(n)
-        response_common[j] += n
-        response_sq[j] += n * n
-        response_links[j] += _pairs(n)
+    o = _Overlaps.tally(overlap, key_sizes, response_sizes)
 
     # MUC: sum over key clusters of |K| - |p(K)| equals sum over overlaps of (n - 1);
     # the same sum is the precision numerator.
-    muc_num = sum(n - 1 for n in overlap.values())
-
-    # LEA singletons: a singleton entity is resolved iff its mention is a singleton
-    # entity on the other side (self-link).
-    key_self = [
-        size == 1 and c[0] in response_of and response_sizes[response_of[c[0]]] == 1
-        for size, c in zip(key_sizes, key, strict=True)
-    ]
-    response_self = [
-        size == 1 and c[0] in key_of and key_sizes[key_of[c[0]]] == 1
-        for size, c in zip(response_sizes, response, strict=True)
-    ]
+    muc_num = o.n_common - len(overlap)
 
     # BLANC link counts.
-    coref_key = sum(_pairs(s) for s in key_sizes)
-    coref_response = sum(_pairs(s) for s in response_sizes)
-    coref_common = sum(key_links)
-    n_common = sum(key_common)
+    coref_key = sum(s * (s - 1) for s in key_sizes) // 2
+    coref_response = sum(s * (s - 1) for s in response_sizes) // 2
     noncoref_common = (
-        _pairs(n_common)
-        - sum(_pairs(c) for c in key_common)
-        - sum(_pairs(c) for c in response_common)
-        + coref_common
+        _pairs(o.n_common)
+        - sum(c * (c - 1) for c in o.key_common.values()) // 2
+        - sum(c * (c - 1) for c in o.response_common.values()) // 2
+        + o.coref_common
     )
 
     ceafm_num, ceafe_num = _ceaf(overlap, key_sizes, response_sizes)
@@ -399,9 +368,9 @@ def _count(key: list[list[Hashable]], response: list[list[Hashable]]) -> CorefCo
         muc_recall_den=n_key - len(key),
         muc_precision_num=muc_num,
         muc_precision_den=n_response - len(response),
-        bcubed_recall_num=_frac_sum(zip(key_sq, key_sizes, strict=True)),
+        bcubed_recall_num=_exact_sum(o.bcubed_recall),
         bcubed_recall_den=n_key,
-        bcubed_precision_num=_frac_sum(zip(response_sq, response_sizes, strict=True)),
+        bcubed_precision_num=_exact_sum(o.bcubed_precision),
         bcubed_precision_den=n_response,
         ceafm_recall_num=ceafm_num,
         ceafm_recall_den=n_key,
@@ -411,17 +380,79 @@ def _count(key: list[list[Hashable]], response: list[list[Hashable]]) -> CorefCo
         ceafe_recall_den=len(key),
         ceafe_precision_num=ceafe_num,
         ceafe_precision_den=len(response),
-        lea_recall_num=_lea_num(key_sizes, key_links, key_self),
+        lea_recall_num=_exact_sum(o.lea_recall),
         lea_recall_den=n_key,
-        lea_precision_num=_lea_num(response_sizes, response_links, response_self),
+        lea_precision_num=_exact_sum(o.lea_precision),
         lea_precision_den=n_response,
-        blanc_coref_common=coref_common,
+        blanc_coref_common=o.coref_common,
         blanc_coref_key=coref_key,
         blanc_coref_response=coref_response,
         blanc_noncoref_common=noncoref_common,
         blanc_noncoref_key=_pairs(n_key) - coref_key,
         blanc_noncoref_response=_pairs(n_response) - coref_response,
     )
+
+
+@dataclass
+class _Overlaps:
+    """Sums over the intersections ``n = |K_i ∩ R_j|`` of one document.
+
+    ``bcubed_*`` and ``lea_*`` map a denominator to an integer numerator:
+
+    - B-cubed recall is ``sum_i sum_j n^2 / |K_i|`` (precision: ``/ |R_j|``);
+    - LEA recall is ``sum_i |K_i| * resolved(K_i) / links(K_i)`` over key entities with
+      2+ mentions, ``resolved(K_i) = sum_j C(n, 2)``, plus 1 for every singleton key
+      entity whose mention is a singleton response entity (its self-link): exactly the
+      intersections with ``|K_i| = |R_j| = 1``. Precision likewise with the sides swapped.
+    """
+
+    n_common: int
+    coref_common: int
+    key_common: dict[int, int]
+    response_common: dict[int, int]
+    bcubed_recall: dict[int, int]
+    bcubed_precision: dict[int, int]
+    lea_recall: dict[int, int]
+    lea_precision: dict[int, int]
+
+    @classmethod
+    def tally(
+        cls, overlap: Counter[tuple[int, int]], key_sizes: list[int], response_sizes: list[int]
+    ) -> _Overlaps:
+        """Sum over the intersections in one pass."""
+        key_common: defaultdict[int, int] = defaultdict(int)  # |K_i ∩ response mentions|
+        response_common: defaultdict[int, int] = defaultdict(int)
+        bcubed_recall: defaultdict[int, int] = defaultdict(int)
+        bcubed_precision: defaultdict[int, int] = defaultdict(int)
+        lea_recall: defaultdict[int, int] = defaultdict(int)
+        lea_precision: defaultdict[int, int] = defaultdict(int)
+        coref_common = self_links = 0
+        for (i, j), n in overlap.items():
+            k_size, r_size = key_sizes[i], response_sizes[j]
+            key_common[i] += n
+            response_common[j] += n
+            square = n * n
+            bcubed_recall[k_size] += square
+            bcubed_precision[r_size] += square
+            if n > 1:  # then both clusters have 2+ mentions
+                links = (square - n) // 2
+                coref_common += links
+                lea_recall[k_size * (k_size - 1) // 2] += k_size * links
+                lea_precision[r_size * (r_size - 1) // 2] += r_size * links
+            elif k_size == 1 and r_size == 1:
+                self_links += 1
+        lea_recall[1] += self_links
+        lea_precision[1] += self_links
+        return cls(
+            sum(overlap.values()),
+            coref_common,
+            key_common,
+            response_common,
+            bcubed_recall,
+            bcubed_precision,
+            lea_recall,
+            lea_precision,
+        )
 
 
 # ---------------------------------------------------------------------------- CEAF
@@ -433,76 +464,98 @@ def _ceaf(
     """Optimal CEAF-m (phi3) and CEAF-e (phi4) similarity totals.
 
     Clusters without any overlap have similarity 0 with everything, so only the
-    connected components of the key-response overlap graph need an assignment.
+    connected components of the key-response overlap graph need an assignment. A pair
+    of clusters that overlap only each other is its own assignment. CEAF-e similarities
+    ``2n / (|K| + |R|)`` are kept as integer numerators per denominator and summed
+    exactly once at the end.
     """
-    n_key = len(key_sizes)
-    parent = list(range(n_key + len(response_sizes)))
+    key_degree = Counter(i for i, _ in overlap)
+    response_degree = Counter(j for _, j in overlap)
+    phi3_total = 0
+    phi4_by_den: defaultdict[int, int] = defaultdict(int)  # exact sums of 2n / den
+    linked: list[tuple[int, int, int]] = []
+    for (i, j), n in overlap.items():
+        if key_degree[i] == 1 and response_degree[j] == 1:
+            phi3_total += n
+            phi4_by_den[key_sizes[i] + response_sizes[j]] += 2 * n
+        else:
+            linked.append((i, j, n))
+    for pairs in _components(linked, len(key_sizes)):
+        phi4 = [(i, j, 2 * n, key_sizes[i] + response_sizes[j]) for i, j, n in pairs]
+        if len({i for i, _, _ in pairs}) == 1 or len({j for _, j, _ in pairs}) == 1:
+            # One cluster on a side: the best single pair is the assignment.
+            phi3_total += max(n for _, _, n in pairs)
+            num, den = _largest_ratio((num, den) for _, _, num, den in phi4)
+            phi4_by_den[den] += num
+            continue
+        phi3_total += _max_assignment([(i, j, n, 1) for i, j, n in pairs])[0]
+        num, den = _max_assignment(phi4)
+        phi4_by_den[den] += num
+    return phi3_total, _exact_sum(phi4_by_den)
+
+
+def _components(
+    pairs: list[tuple[int, int, int]], n_key: int
+) -> Iterable[list[tuple[int, int, int]]]:
+    """Group overlapping ``(key, response, n)`` pairs into connected components."""
+    parent: dict[int, int] = {}
 
     def find(x: int) -> int:
+        parent.setdefault(x, x)
         while parent[x] != x:
             parent[x] = parent[parent[x]]
             x = parent[x]
         return x
 
-    for i, j in overlap:
+    for i, j, _ in pairs:
         a, b = find(i), find(n_key + j)
         if a != b:
             parent[a] = b
     components: defaultdict[int, list[tuple[int, int, int]]] = defaultdict(list)
-    for (i, j), n in overlap.items():
-        components[find(i)].append((i, j, n))
-
-    phi3_total = 0
-    phi4_total = Fraction(0)
-    phi4_by_den: defaultdict[int, int] = defaultdict(int)  # exact sums of 2n / den
-    for pairs in components.values():
-        if len(pairs) == 1:  # one overlapping pair: it is the assignment
-            i, j, n = pairs[0]
-            phi3_total += n
-            phi4_by_den[key_sizes[i] + response_sizes[j]] += 2 * n
-            continue
-        if len({i for i, _, _ in pairs}) == 1 or len({j for _, j, _ in pairs}) == 1:
-            # One cluster on a side: the best single pair is the assignment.
-            phi3_total += max(n for _, _, n in pairs)
-            phi4_total += max(
-                Fraction(2 * n, key_sizes[i] + response_sizes[j]) for i, j, n in pairs
-            )
-            continue
-        phi3 = {(i, j): Fraction(n) for i, j, n in pairs}
-        phi4 = {(i, j): Fraction(2 * n, key_sizes[i] + response_sizes[j]) for i, j, n in pairs}
-        phi3_total += int(_max_assignment(phi3))
-        phi4_total += _max_assignment(phi4)
-    phi4_total += _frac_sum((num, den) for den, num in phi4_by_den.items())
-    return phi3_total, phi4_total
+    for pair in pairs:
+        components[find(pair[0])].append(pair)
+    return components.values()
 
 
-def _max_assignment(weights: dict[tuple[int, int], Fraction]) -> Fraction:
+def _largest_ratio(ratios: Iterable[tuple[int, int]]) -> tuple[int, int]:
+    """The largest ``num / den`` (positive denominators), compared exactly."""
+    iterator = iter(ratios)
+    best_num, best_den = next(iterator)
+    for num, den in iterator:
+        if num * best_den > best_num * den:
+            best_num, best_den = num, den
+    return best_num, best_den
+
+
+def _max_assignment(weights: list[tuple[int, int, int, int]]) -> tuple[int, int]:
     """Exact value of a maximum-weight one-to-one assignment (missing pairs weigh 0).
 
-    Weights are scaled to integers by the LCM of their denominators so that the
-    float64 assignment is exact; if that would exceed float64's exact integer range,
-    the float weights are used (optimal up to rounding).
+    ``weights`` are ``(row, column, num, den)``: weight ``num / den`` (positive ``den``).
+    The value is returned as ``(numerator, denominator)``, the denominator being the
+    LCM of the weights' reduced denominators. Weights are scaled to integers by that
+    LCM so that the float64 assignment is exact; if that would exceed float64's exact
+    integer range, the float weights are used (optimal up to rounding).
     """
-    rows = sorted({i for i, _ in weights})
-    cols = sorted({j for _, j in weights})
-    if len(rows) == 1 or len(cols) == 1:
-        return max(weights.values())
-    scale = math.lcm(*{w.denominator for w in weights.values()})
-    scaled = {pair: int(w * scale) for pair, w in weights.items()}
+    rows = sorted({i for i, _, _, _ in weights})
+    cols = sorted({j for _, j, _, _ in weights})
+    reduced = [(num // g, den // g) for _, _, num, den in weights for g in (math.gcd(num, den),)]
+    scale = math.lcm(*{den for _, den in reduced})
+    scaled = {
+        (i, j): num * (scale // den)
+        for (i, j, _, _), (num, den) in zip(weights, reduced, strict=True)
+    }
     exact = max(scaled.values()) * (len(rows) + len(cols) + 1) < _EXACT_FLOAT_LIMIT
     row_of = {r: k for k, r in enumerate(rows)}
     col_of = {c: k for k, c in enumerate(cols)}
     matrix = np.zeros((len(rows), len(cols)))
-    for (i, j), w in weights.items():
-        matrix[row_of[i], col_of[j]] = scaled[(i, j)] if exact else float(w)
+    for i, j, num, den in weights:
+        matrix[row_of[i], col_of[j]] = scaled[(i, j)] if exact else num / den
     row_ind, col_ind = linear_sum_assignment(matrix, maximize=True)
-    return sum(
-        (
-            weights.get((rows[a], cols[b]), Fraction(0))
-            for a, b in zip(row_ind, col_ind, strict=True)
-        ),
-        Fraction(0),
+    total = sum(
+        scaled.get((rows[a], cols[b]), 0)
+        for a, b in zip(row_ind.tolist(), col_ind.tolist(), strict=True)
     )
+    return total, scale
 
 
 # -------------------------------------------------------------------------- scores
