@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from newsbench.eval.units import ErrorRecord, LayerResult, MetricTable, UnitIndex, context_of
 from newsbench.schema.contract import EVENT_TYPES, ROLES
@@ -74,8 +74,7 @@ class EventScoringError(ValueError):
     """An event argument refers to an id that is neither a mention nor a time expression."""
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class _Arg:
+class _Arg(NamedTuple):
     """One argument as a scoring item (field order is the canonical sort order)."""
 
     trigger: Offsets
@@ -165,25 +164,33 @@ _LOCALITY: tuple[Callable[[_Arg], Hashable], ...] = (
 
 
 def _match(
-    gold: Sequence[_Arg], pred: Sequence[_Arg], key: Callable[[_Arg], Hashable]
+    gold: Sequence[_Arg],
+    pred: Sequence[_Arg],
+    gold_keys: Sequence[Hashable],
+    pred_keys: Sequence[Hashable],
 ) -> tuple[list[bool], list[bool]]:
-    """Multiset intersection of ``key`` tuples; return which items are matched.
+    """Multiset intersection of the items' keys; return which items are matched.
 
-    The number of matches per key is ``min(#gold, #pred)``. Which items carry the
-    credit only decides the units credited: items on the same trigger pair first,
-    then items in the same unit, then the rest in canonical (sorted) order, so the
-    result depends only on the multisets of items.
+    ``gold_keys[i]`` is the key of ``gold[i]`` (likewise for ``pred``). The number of
+    matches per key is ``min(#gold, #pred)``. Which items carry the credit only decides
+    the units credited: items on the same trigger pair first, then items in the same
+    unit, then the rest in canonical (sorted) order, so the result depends only on the
+    multisets of items.
     """
+    if not gold or not pred:
+        return [False] * len(gold), [False] * len(pred)
+    gold_set, pred_set = set(gold_keys), set(pred_keys)
+    if len(gold_set) == len(gold_keys) and len(pred_set) == len(pred_keys):
+        # No key occurs twice on a side: every shared key pairs a lone couple.
+        return [k in pred_set for k in gold_keys], [k in gold_set for k in pred_keys]
     gold_hit = [False] * len(gold)
     pred_hit = [False] * len(pred)
-    if not gold or not pred:
-        return gold_hit, pred_hit
     pred_by_key: dict[Hashable, list[int]] = {}
-    for j, item in enumerate(pred):
-        pred_by_key.setdefault(key(item), []).append(j)
+    for j, k in enumerate(pred_keys):
+        pred_by_key.setdefault(k, []).append(j)
     gold_by_key: dict[Hashable, list[int]] = {}
-    for i, item in enumerate(gold):
-        gold_by_key.setdefault(key(item), []).append(i)
+    for i, k in enumerate(gold_keys):
+        gold_by_key.setdefault(k, []).append(i)
     for k, gold_idx in gold_by_key.items():
         pred_idx = pred_by_key.get(k)
         if not pred_idx:
@@ -311,24 +318,22 @@ def _score_realis(
 
 
 def _argument_keys(
-    head: Callable[[Offsets], Hashable], coref: Callable[[Offsets], Hashable]
-) -> dict[str, Callable[[_Arg], Hashable]]:
-    views: dict[str, Callable[[Offsets], Hashable]] = {
-        "": lambda span: span,
-        ".head": head,
-        ".coref": coref,
-    }
-    keys: dict[str, Callable[[_Arg], Hashable]] = {}
+    args: Sequence[_Arg],
+    head: Callable[[Offsets], Hashable],
+    coref: Callable[[Offsets], Hashable],
+) -> dict[str, list[Hashable]]:
+    """The key of every item under every argument metric (metric -> keys in item order)."""
+    triggers = [a.trigger for a in args]
+    types = [a.event_type for a in args]
+    roles = [a.role for a in args]
+    spans = [a.span for a in args]
+    views = {"": spans, ".head": [head(s) for s in spans], ".coref": [coref(s) for s in spans]}
+    keys: dict[str, list[Hashable]] = {}
     for mode, view in views.items():
-        keys[f"events.arg_id{mode}"] = lambda a, v=view: (a.event_type, v(a.span))
-        keys[f"events.arg_cls{mode}"] = lambda a, v=view: (a.event_type, v(a.span), a.role)
-        keys[f"events.arg_id+{mode}"] = lambda a, v=view: (a.trigger, a.event_type, v(a.span))
-        keys[f"events.arg_cls+{mode}"] = lambda a, v=view: (
-            a.trigger,
-            a.event_type,
-            v(a.span),
-            a.role,
-        )
+        keys[f"events.arg_id{mode}"] = list(zip(types, view, strict=True))
+        keys[f"events.arg_cls{mode}"] = list(zip(types, view, roles, strict=True))
+        keys[f"events.arg_id+{mode}"] = list(zip(triggers, types, view, strict=True))
+        keys[f"events.arg_cls+{mode}"] = list(zip(triggers, types, view, roles, strict=True))
     return keys
 
 
@@ -338,26 +343,41 @@ def _argument_note(doc: Document, item: _Arg) -> str:
 
 
 def _add_items(
-    table: MetricTable, metric: str, items: Sequence[_Arg], hits: Sequence[bool], side: int
+    table: MetricTable, metric: str, units: Sequence[int], hits: Sequence[bool], side: int
 ) -> None:
     """Credit every item (1 if hit) in its unit; ``side`` 0 = precision, 2 = recall.
 
-    Credits are 0 or 1, so summing them per unit first gives the same (exact) values.
+    ``units[k]`` is the unit of item ``k``. Credits are 0 or 1, so summing them per unit
+    first gives the same (exact) values.
     """
-    per_unit: dict[int, list[int]] = {}
-    for item, hit in zip(items, hits, strict=True):
-        counts = per_unit.get(item.unit)
-        if counts is None:
-            counts = per_unit[item.unit] = [0, 0]
-        counts[0] += hit
-        counts[1] += 1
     row = table.rows.get(metric)
     if row is None:
         table.declare(metric)
         row = table.rows[metric]
+    if not units:
+        return
+    if table.n_units == 1:
+        row[side] += sum(hits)
+        row[side + 1] += len(units)
+        return
+    per_unit: dict[int, list[int]] = {}
+    for unit, hit in zip(units, hits, strict=True):
+        counts = per_unit.get(unit)
+        if counts is None:
+            counts = per_unit[unit] = [0, 0]
+        counts[0] += hit
+        counts[1] += 1
     for unit, (num, den) in per_unit.items():
         row[4 * unit + side] += num
         row[4 * unit + side + 1] += den
+
+
+def _by_role(args: Sequence[_Arg]) -> dict[str, list[int]]:
+    """Indices of the items of every role (roles in order of first occurrence)."""
+    groups: dict[str, list[int]] = {}
+    for k, item in enumerate(args):
+        groups.setdefault(item.role, []).append(k)
+    return groups
 
 
 def _score_arguments(gold: Document, pred: Document, units: UnitIndex, result: LayerResult) -> None:
@@ -365,20 +385,28 @@ def _score_arguments(gold: Document, pred: Document, units: UnitIndex, result: L
     g_args, p_args = _arguments(gold, units), _arguments(pred, units)
     if not g_args and not p_args:
         return  # every argument metric is declared (all zero) already
-    keys = _argument_keys(_head_view(gold.text), _coref_view(gold))
+    head, coref = _head_view(gold.text), _coref_view(gold)
+    g_keys = _argument_keys(g_args, head, coref)
+    p_keys = _argument_keys(p_args, head, coref)
+    g_units = [a.unit for a in g_args]
+    p_units = [a.unit for a in p_args]
     for metric in ARGUMENT_METRICS:
-        g_hit, p_hit = _match(g_args, p_args, keys[metric])
-        _add_items(table, metric, g_args, g_hit, 2)
-        _add_items(table, metric, p_args, p_hit, 0)
+        g_hit, p_hit = _match(g_args, p_args, g_keys[metric], p_keys[metric])
+        _add_items(table, metric, g_units, g_hit, 2)
+        _add_items(table, metric, p_units, p_hit, 0)
         if metric == "events.arg_cls":
-            for side, args, hits in ((2, g_args, g_hit), (0, p_args, p_hit)):
-                by_role: dict[str, tuple[list[_Arg], list[bool]]] = {}
-                for item, hit in zip(args, hits, strict=True):
-                    pair = by_role.setdefault(item.role, ([], []))
-                    pair[0].append(item)
-                    pair[1].append(hit)
-                for role, (items, role_hits) in by_role.items():
-                    _add_items(table, f"events.arg_cls[{role}]", items, role_hits, side)
+            for side, args, item_units, hits in (
+                (2, g_args, g_units, g_hit),
+                (0, p_args, p_units, p_hit),
+            ):
+                for role, members in _by_role(args).items():
+                    _add_items(
+                        table,
+                        f"events.arg_cls[{role}]",
+                        [item_units[k] for k in members],
+                        [hits[k] for k in members],
+                        side,
+                    )
         if metric == "events.arg_cls+":
             _argument_errors(
                 gold,
