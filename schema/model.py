@@ -15,7 +15,7 @@ A prediction document may omit whole layers: an omitted layer is ``None``
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -175,52 +175,128 @@ class Document:
         return () if value is None else value
 
 
-def _span(record: Mapping[str, Any]) -> Span:
-    return Span(record["start"], record["end"], record["text"])
+# --- building objects from records ---------------------------------------------------------
+#
+# Loading builds hundreds of objects per document, and a frozen dataclass's ``__init__``
+# sets every field through ``object.__setattr__`` (the frozen ``__setattr__`` refuses).
+# The builders below instead fill a plain mutable class with the very same ``__slots__``
+# (so the same memory layout) and then set its ``__class__`` to the frozen class, which
+# CPython allows for layout-compatible classes. The result is an ordinary instance of the
+# frozen class, equal, hashable and picklable exactly like one made by its constructor;
+# it is about four times faster. Every builder sets every field.
 
 
-def _tuple(records: Iterable[Mapping[str, Any]] | None, build: Any) -> tuple[Any, ...] | None:
-    return None if records is None else tuple(build(r) for r in records)
+def _mutable_twin(cls: type) -> type:
+    """Return a plain class with the same ``__slots__`` as the frozen dataclass ``cls``."""
+    return type(f"_Mutable{cls.__name__}", (), {"__slots__": cls.__slots__})
+
+
+_MutableSpan = _mutable_twin(Span)
+_MutableParagraph = _mutable_twin(Paragraph)
+_MutableZone = _mutable_twin(Zone)
+_MutableSentence = _mutable_twin(Sentence)
+_MutableMention = _mutable_twin(Mention)
+_MutableTimeExpression = _mutable_twin(TimeExpression)
+_MutableArgument = _mutable_twin(Argument)
+_MutableEvent = _mutable_twin(Event)
+_MutableSource = _mutable_twin(Source)
+_MutableAttribution = _mutable_twin(Attribution)
+_MutableMetadata = _mutable_twin(Metadata)
+
+
+def _span(r: Mapping[str, Any]) -> Span:
+    obj = _MutableSpan()
+    obj.start, obj.end, obj.text = r["start"], r["end"], r["text"]
+    obj.__class__ = Span
+    return obj
+
+
+def _paragraph(r: Mapping[str, Any]) -> Paragraph:
+    obj = _MutableParagraph()
+    obj.id, obj.start, obj.end, obj.text = r["id"], r["start"], r["end"], r["text"]
+    obj.__class__ = Paragraph
+    return obj
+
+
+def _zone(r: Mapping[str, Any]) -> Zone:
+    obj = _MutableZone()
+    obj.id, obj.type, obj.start, obj.end = r["id"], r["type"], r["start"], r["end"]
+    obj.text = r["text"]
+    obj.__class__ = Zone
+    return obj
+
+
+def _sentence(r: Mapping[str, Any]) -> Sentence:
+    obj = _MutableSentence()
+    obj.id, obj.start, obj.end, obj.text = r["id"], r["start"], r["end"], r["text"]
+    obj.__class__ = Sentence
+    return obj
 
 
 def _mention(r: Mapping[str, Any]) -> Mention:
-    return Mention(
-        r["id"], r["start"], r["end"], r["text"], r["type"], r.get("mention_type"), r.get("entity")
-    )
+    obj = _MutableMention()
+    obj.id, obj.start, obj.end, obj.text = r["id"], r["start"], r["end"], r["text"]
+    obj.type, obj.mention_type, obj.entity = r["type"], r.get("mention_type"), r.get("entity")
+    obj.__class__ = Mention
+    return obj
 
 
 def _timex(r: Mapping[str, Any]) -> TimeExpression:
-    return TimeExpression(r["id"], r["start"], r["end"], r["text"], r["type"], r.get("value"))
+    obj = _MutableTimeExpression()
+    obj.id, obj.start, obj.end, obj.text = r["id"], r["start"], r["end"], r["text"]
+    obj.type, obj.value = r["type"], r.get("value")
+    obj.__class__ = TimeExpression
+    return obj
+
+
+def _argument(r: Mapping[str, Any]) -> Argument:
+    obj = _MutableArgument()
+    obj.role, obj.ref = r["role"], r["ref"]
+    obj.__class__ = Argument
+    return obj
 
 
 def _event(r: Mapping[str, Any]) -> Event:
     arguments = r.get("arguments")
-    return Event(
-        id=r["id"],
-        type=r["type"],
-        trigger=_span(r["trigger"]),
-        realis=r.get("realis"),
-        arguments=None
-        if arguments is None
-        else tuple(Argument(a["role"], a["ref"]) for a in arguments),
-        hopper=r.get("hopper"),
-    )
+    obj = _MutableEvent()
+    obj.id, obj.type, obj.trigger = r["id"], r["type"], _span(r["trigger"])
+    obj.realis, obj.hopper = r.get("realis"), r.get("hopper")
+    obj.arguments = None if arguments is None else tuple(map(_argument, arguments))
+    obj.__class__ = Event
+    return obj
+
+
+def _source(r: Mapping[str, Any]) -> Source:
+    obj = _MutableSource()
+    obj.start, obj.end, obj.text, obj.mention = r["start"], r["end"], r["text"], r.get("mention")
+    obj.__class__ = Source
+    return obj
 
 
 def _attribution(r: Mapping[str, Any]) -> Attribution:
     source = r.get("source")
-    return Attribution(
-        id=r["id"],
-        cue=tuple(_span(s) for s in r["cue"]),
-        content=tuple(_span(s) for s in r["content"]),
-        source=None
-        if source is None
-        else Source(source["start"], source["end"], source["text"], source.get("mention")),
-        intermediary=r.get("intermediary"),
-        source_class=r.get("source_class"),
-        mode=r.get("mode"),
-        parent=r.get("parent"),
-    )
+    obj = _MutableAttribution()
+    obj.id = r["id"]
+    obj.cue, obj.content = tuple(map(_span, r["cue"])), tuple(map(_span, r["content"]))
+    obj.source = None if source is None else _source(source)
+    obj.intermediary, obj.source_class = r.get("intermediary"), r.get("source_class")
+    obj.mode, obj.parent = r.get("mode"), r.get("parent")
+    obj.__class__ = Attribution
+    return obj
+
+
+def _metadata(r: Mapping[str, Any]) -> Metadata:
+    obj = _MutableMetadata()
+    obj.dct, obj.source_file, obj.language = r["dct"], r["source_file"], r["language"]
+    obj.source_sha256, obj.title = r.get("source_sha256"), r.get("title")
+    obj.__class__ = Metadata
+    return obj
+
+
+def _tuple(
+    records: Iterable[Mapping[str, Any]] | None, build: Callable[[Mapping[str, Any]], Any]
+) -> tuple[Any, ...] | None:
+    return None if records is None else tuple(map(build, records))
 
 
 def document_from_dict(record: Mapping[str, Any]) -> Document:
@@ -229,10 +305,10 @@ def document_from_dict(record: Mapping[str, Any]) -> Document:
     return Document(
         id=record["id"],
         text=record["text"],
-        metadata=None if meta is None else Metadata(**meta),
-        paragraphs=_tuple(record.get("paragraphs"), lambda r: Paragraph(**r)),
-        zones=_tuple(record.get("zones"), lambda r: Zone(**r)),
-        sentences=_tuple(record.get("sentences"), lambda r: Sentence(**r)),
+        metadata=None if meta is None else _metadata(meta),
+        paragraphs=_tuple(record.get("paragraphs"), _paragraph),
+        zones=_tuple(record.get("zones"), _zone),
+        sentences=_tuple(record.get("sentences"), _sentence),
         mentions=_tuple(record.get("mentions"), _mention),
         time_expressions=_tuple(record.get("time_expressions"), _timex),
         events=_tuple(record.get("events"), _event),
