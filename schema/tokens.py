@@ -11,6 +11,9 @@ import re
 
 TOKEN_PATTERN = re.compile(r"\w+|[^\w\s]")
 
+_WORD_PAIR = re.compile(r"\w\w")
+"""Two word characters: ``\\w`` is exactly :func:`is_word_char` (``isalnum()`` or ``_``)."""
+
 
 def is_word_char(char: str) -> bool:
     """Return True if ``char`` is a word character in the ``\\w`` sense."""
@@ -23,11 +26,32 @@ def token_offsets(text: str, start: int = 0, end: int | None = None) -> list[tup
     return [m.span() for m in TOKEN_PATTERN.finditer(text, start, stop)]
 
 
+def _between_word_chars(text: str, offset: int) -> bool:
+    """Return True if ``text[offset - 1]`` and ``text[offset]`` are both word characters.
+
+    One bounded regex match instead of two Python-level character tests.
+    """
+    return 0 < offset < len(text) and _WORD_PAIR.match(text, offset - 1, offset + 1) is not None
+
+
 def starts_inside_word(text: str, start: int) -> bool:
     """Return True if offset ``start`` falls between two word characters."""
-    return 0 < start < len(text) and is_word_char(text[start - 1]) and is_word_char(text[start])
+    return _between_word_chars(text, start)
 
 
 def ends_inside_word(text: str, end: int) -> bool:
     """Return True if offset ``end`` falls between two word characters."""
-    return 0 < end < len(text) and is_word_char(text[end - 1]) and is_word_char(text[end])
+    return _between_word_chars(text, end)
+
+
+def splits_word(text: str, start: int, end: int) -> bool:
+    """Return True if the span ``[start, end)`` starts or ends inside a word.
+
+    The same as ``starts_inside_word(text, start) or ends_inside_word(text, end)`` in one
+    call (the validator runs it on every gold span).
+    """
+    size = len(text)
+    match = _WORD_PAIR.match
+    return (0 < start < size and match(text, start - 1, start + 1) is not None) or (
+        0 < end < size and match(text, end - 1, end + 1) is not None
+    )

@@ -23,9 +23,20 @@ import jsonschema_rs
 
 from newsbench.schema.contract import SchemaKind, load_schema
 from newsbench.schema.io import iter_jsonl, too_deep_problem
-from newsbench.schema.model import LAYERS, Document, Mention, document_from_dict, iter_spans
+from newsbench.schema.model import (
+    LAYERS,
+    Document,
+    Mention,
+    Paragraph,
+    Sentence,
+    Source,
+    Span,
+    Zone,
+    document_from_dict,
+    iter_spans,
+)
 from newsbench.schema.problems import DataError, Problem, did_you_mean, json_pointer
-from newsbench.schema.tokens import ends_inside_word, starts_inside_word
+from newsbench.schema.tokens import ends_inside_word, splits_word, starts_inside_word
 
 
 @cache
@@ -236,7 +247,42 @@ def _mismatch_cause(text: str, start: int, end: int, stored: str) -> str:
     return "the stored text does not occur in the document: recompute offsets and text together"
 
 
+def _spans(doc: Document) -> list[Span | Source | Paragraph | Zone | Sentence | Mention | Any]:
+    """Every span object of ``doc`` (as :func:`iter_spans`, without building paths)."""
+    spans: list[Any] = []
+    for name in ("paragraphs", "zones", "sentences", "mentions", "time_expressions"):
+        spans.extend(doc.layer(name))
+    spans.extend(event.trigger for event in doc.layer("events"))
+    for attribution in doc.layer("attributions"):
+        spans.extend(attribution.cue)
+        if attribution.source is not None:
+            spans.append(attribution.source)
+        spans.extend(attribution.content)
+    return spans
+
+
+def _spans_are_clean(doc: Document, gold: bool) -> bool:
+    """Fast test: True only if :func:`_span_problems` would report nothing.
+
+    Checks the conditions of the full check in one tight loop and builds no JSON
+    paths; any doubt returns False and the full check runs.
+    """
+    text = doc.text
+    size = len(text)
+    for span in _spans(doc):
+        start, end, stored = span.start, span.end, span.text
+        if not (type(start) is int and type(end) is int and 0 <= start < end <= size):
+            return False
+        if text[start:end] != stored:
+            return False
+        if gold and (stored[0].isspace() or stored[-1].isspace() or splits_word(text, start, end)):
+            return False  # (``stored`` is not empty: it equals a non-empty slice)
+    return True
+
+
 def _span_problems(doc: Document, gold: bool) -> Iterator[Problem]:
+    if _spans_are_clean(doc, gold):
+        return
     text = doc.text
     size = len(text)
     for path, span in iter_spans(doc):
@@ -315,7 +361,33 @@ def _overlap_problems(spans: Iterable[tuple[str, int, int]], what: str) -> Itera
             )
 
 
+def _unique_id_kinds(doc: Document) -> dict[str, str] | None:
+    """Map every id to its layer, in document order; ``None`` if an id repeats."""
+    kinds: dict[str, str] = {}
+    count = 0
+    for layer in LAYERS:
+        items = doc.layer(layer)
+        count += len(items)
+        kinds.update(dict.fromkeys([item.id for item in items], layer))
+    return kinds if len(kinds) == count else None
+
+
+def _may_overlap(spans: Sequence[Any]) -> bool:
+    """Fast test: False only if :func:`_overlap_problems` would report nothing for ``spans``.
+
+    Overlap depends only on the sorted ``(start, end)`` values, not on the paths that
+    break ties in the full check.
+    """
+    if len(spans) < 2:
+        return False
+    ordered = sorted([(s.start, s.end) for s in spans])
+    return any(b[0] < a[1] for a, b in itertools.pairwise(ordered))
+
+
 def _id_problems(doc: Document) -> tuple[dict[str, str], list[Problem]]:
+    unique = _unique_id_kinds(doc)
+    if unique is not None:
+        return unique, []
     kinds: dict[str, str] = {}
     first_path: dict[str, str] = {}
     problems = []
@@ -367,6 +439,8 @@ def _reference_problems(doc: Document, kinds: dict[str, str]) -> Iterator[Proble
     for i, event in enumerate(doc.layer("events")):
         for j, argument in enumerate(event.arguments or ()):
             allowed = ("time_expressions",) if argument.role == "Time" else ("mentions",)
+            if kinds.get(argument.ref) in allowed:
+                continue  # resolves to the right kind: nothing to report
             problem = _reference_problem(
                 kinds,
                 argument.ref,
@@ -419,11 +493,16 @@ def _reference_problems(doc: Document, kinds: dict[str, str]) -> Iterator[Proble
                 yield problem
             else:
                 parents[attribution.id] = attribution.parent
-        yield from _overlap_problems(
-            ((f"{base}/content/{j}", s.start, s.end) for j, s in enumerate(attribution.content)),
-            "content spans of one attribution",
-        )
-    yield from _cycle_problems(doc, parents)
+        if _may_overlap(attribution.content):
+            yield from _overlap_problems(
+                (
+                    (f"{base}/content/{j}", s.start, s.end)
+                    for j, s in enumerate(attribution.content)
+                ),
+                "content spans of one attribution",
+            )
+    if parents:
+        yield from _cycle_problems(doc, parents)
 
 
 def _cycle_problems(doc: Document, parents: dict[str, str]) -> Iterator[Problem]:
@@ -459,11 +538,13 @@ def semantic_problems(doc: Document, *, gold: bool = True) -> list[Problem]:
     problems.extend(id_problems)
     problems.extend(_reference_problems(doc, kinds))
     for layer in ("paragraphs", "sentences", "zones"):
-        problems.extend(
-            _overlap_problems(
-                ((f"/{layer}/{i}", s.start, s.end) for i, s in enumerate(doc.layer(layer))), layer
+        if _may_overlap(doc.layer(layer)):
+            problems.extend(
+                _overlap_problems(
+                    ((f"/{layer}/{i}", s.start, s.end) for i, s in enumerate(doc.layer(layer))),
+                    layer,
+                )
             )
-        )
     return problems
 
 
