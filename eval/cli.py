@@ -159,21 +159,16 @@ def command_score(args: argparse.Namespace) -> int:
     """Score a prediction file against the gold; print, write reports, apply the gate."""
     from newsbench.corpus import CORPUS_VERSION, gold_path
     from newsbench.eval.converters import load_predictions_any
-    from newsbench.eval.harness import ScoringConfig, file_sha256, git_revision, score_documents
+    from newsbench.eval.harness import score_documents
     from newsbench.eval.pairing import pair_documents
-    from newsbench.eval.report import (
-        print_report,
-        render_errors,
-        render_markdown,
-        write_json,
-        write_text,
-    )
     from newsbench.schema.problems import DataError
     from newsbench.schema.validate import load_documents
 
     gold_file = args.gold or gold_path()
     _require_files([gold_file, args.pred])
     _thresholds(args.fail_under or [])  # usage errors before any work
+    if args.stream:
+        return _score_streamed(args, gold_file)
     try:
         label_map = _label_map(args.label_map)
         gold = load_documents(gold_file, "document")
@@ -192,7 +187,24 @@ def command_score(args: argparse.Namespace) -> int:
     except DataError as exc:
         _emit_problems(exc.problems, args.format, sys.stderr)
         return EXIT_DATA
-    config = ScoringConfig(
+    try:
+        report = score_documents(
+            pairs,
+            _score_config(args, label_map),
+            layers=args.layers,
+            provenance=_score_provenance(args, gold_file, loaded.removed_by_label),
+            corpus_version=CORPUS_VERSION,
+            jobs=args.jobs,
+        )
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    return _finish_score(report, args, pairs)
+
+
+def _score_config(args: argparse.Namespace, label_map: Any) -> Any:
+    from newsbench.eval.harness import ScoringConfig
+
+    return ScoringConfig(
         unit=args.unit,
         zones=tuple(args.zone) if args.zone else None,
         n_resamples=args.resamples,
@@ -202,26 +214,76 @@ def command_score(args: argparse.Namespace) -> int:
         allow_missing=args.allow_missing,
         label_map=label_map.name if label_map else None,
     )
-    provenance = {
+
+
+def _score_provenance(
+    args: argparse.Namespace, gold_file: Path, label_map_removed: dict[str, int]
+) -> dict[str, Any]:
+    from newsbench.eval.harness import file_sha256, git_revision
+
+    return {
         "gold_file": str(gold_file),
         "gold_sha256": file_sha256(gold_file),
         "pred_file": str(args.pred),
         "pred_sha256": file_sha256(args.pred),
         "git_revision": git_revision(Path(__file__).parent),
-        "label_map_removed": loaded.removed_by_label,
+        "label_map_removed": label_map_removed,
         "command": "newsbench " + " ".join(sys.argv[1:]) if sys.argv else None,
     }
-    try:
-        report = score_documents(
-            pairs,
-            config,
-            layers=args.layers,
-            provenance=provenance,
-            corpus_version=CORPUS_VERSION,
-            jobs=args.jobs,
+
+
+_NOT_WITH_STREAM = {
+    "pred_format": ("--pred-format", lambda v: v != "jsonl"),
+    "html": ("--html", lambda v: v is not None),
+    "allow_missing": ("--allow-missing", bool),
+    "jobs": ("--jobs", lambda v: v != 1),
+}
+
+
+def _score_streamed(args: argparse.Namespace, gold_file: Path) -> int:
+    """``score --stream``: both files read once, in lockstep, in memory flat in their size."""
+    from newsbench.corpus import CORPUS_VERSION
+    from newsbench.eval.streaming import score_files_streamed
+    from newsbench.schema.problems import DataError
+
+    clashes = [
+        flag for name, (flag, given) in _NOT_WITH_STREAM.items() if given(getattr(args, name))
+    ]
+    if clashes:
+        raise UsageError(
+            f"--stream cannot be combined with {', '.join(clashes)}: it reads schema JSONL "
+            "predictions in gold order in one process and keeps no documents; drop --stream "
+            "or those options"
         )
+    try:
+        label_map = _label_map(args.label_map)
+        report = score_files_streamed(
+            gold_file,
+            args.pred,
+            _score_config(args, label_map),
+            layers=args.layers,
+            label_map=label_map,
+            provenance=_score_provenance(args, gold_file, {}),  # the removals: filled in
+            corpus_version=CORPUS_VERSION,
+        )
+    except DataError as exc:
+        _emit_problems(exc.problems, args.format, sys.stderr)
+        return EXIT_DATA
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+    return _finish_score(report, args, None)
+
+
+def _finish_score(report: dict[str, Any], args: argparse.Namespace, pairs: Any) -> int:
+    """Write, print and gate a score report."""
+    from newsbench.eval.report import (
+        print_report,
+        render_errors,
+        render_markdown,
+        write_json,
+        write_text,
+    )
+
     try:
         if args.out:
             write_json(args.out, report)
@@ -392,6 +454,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="bootstrap unit (auto: sentences for one document, else documents)",
     )
     score.add_argument("--resamples", type=int, default=1000)
+    score.add_argument(
+        "--stream",
+        action="store_true",
+        help="read gold and predictions (schema JSONL, same document order) in one pass, in "
+        "memory that does not grow with the corpus; keeps per-unit statistics of the headline "
+        "metrics only and lists the first 1,000 errors",
+    )
     score.add_argument(
         "--jobs",
         type=int,

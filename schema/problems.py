@@ -48,6 +48,7 @@ PROBLEM_CODES: dict[str, str] = {
     "prediction-extra-document": "a prediction for a document the gold does not have",
     "prediction-missing-document": "a gold document without a prediction",
     "prediction-text-mismatch": "a prediction whose text differs from the gold text",
+    "prediction-order-mismatch": "--stream: a prediction line for another gold line's document",
     "label-map-invalid": "a label map file that cannot be used",
     "label-map-unknown-target": "a label map that maps onto an unknown corpus type",
     "label-map-missing-label": "a predicted label that the label map does not list",

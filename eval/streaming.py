@@ -1,0 +1,205 @@
+"""Pair two line-aligned JSON Lines files one document at a time (``newsbench score --stream``).
+
+:func:`newsbench.eval.pairing.pair_documents` pairs by id and needs every document in
+memory. When the predictions are written in gold order, one line per gold document,
+:class:`StreamedPairs` reads, label-maps and validates both files in lockstep and yields
+each pair as soon as its two lines are read, so that
+:func:`newsbench.eval.harness.score_stream` scores a corpus of any size in memory that
+does not grow with it. Nothing is dropped silently: every problem of both files is
+collected (a document with a problem is not scored), and the caller raises them all at
+once after the pass, as the loaders do.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from itertools import zip_longest
+from typing import Any
+
+from newsbench.eval.harness import ScoringConfig, score_stream
+from newsbench.eval.pairing import DocumentPair, LabelMap, apply_label_map, pair_documents
+from newsbench.schema.io import iter_jsonl
+from newsbench.schema.model import ANNOTATION_LAYERS, Document
+from newsbench.schema.problems import DataError, Problem
+from newsbench.schema.validate import ValidatedLine, iter_validated, validate_record
+
+__all__ = ["StreamedPairs", "predicted_layers", "score_files_streamed"]
+
+
+@dataclass
+class StreamedPairs:
+    """Valid (gold, prediction) pairs of two line-aligned files, read once, in order.
+
+    Iterate it once; afterwards :attr:`problems` holds every problem of both files and
+    :attr:`removed_by_label` what the label map removed. :meth:`raise_problems` raises
+    them as one :class:`~newsbench.schema.problems.DataError`.
+
+    Attributes:
+        gold_path: The gold JSON Lines file.
+        pred_path: The prediction JSON Lines file, line ``k`` predicting gold line ``k``.
+        label_map: Applied to predicted entity labels before validation.
+    """
+
+    gold_path: str | os.PathLike[str]
+    pred_path: str | os.PathLike[str]
+    label_map: LabelMap | None = None
+    problems: list[Problem] = field(default_factory=list)
+    removed_by_label: dict[str, int] = field(default_factory=dict)
+
+    def _predictions(self) -> Iterator[ValidatedLine]:
+        for item in iter_jsonl(self.pred_path):
+            if item.problem is not None:
+                yield ValidatedLine(item.file, item.line, None, (item.problem,))
+                continue
+            record, problems = item.value, []
+            if self.label_map is not None:
+                record, dropped, problems = apply_label_map(
+                    record, self.label_map, file=item.file, line=item.line
+                )
+                for label, count in dropped.items():
+                    self.removed_by_label[label] = self.removed_by_label.get(label, 0) + count
+            document, more = validate_record(record, "prediction", file=item.file, line=item.line)
+            yield ValidatedLine(item.file, item.line, document, (*problems, *more))
+
+    def __iter__(self) -> Iterator[DocumentPair]:
+        pred_file = str(self.pred_path)
+        aligned = True
+        lines = zip_longest(iter_validated(self.gold_path, "document"), self._predictions())
+        for gold, pred in lines:
+            for line in (gold, pred):
+                if line is not None:
+                    self.problems.extend(line.problems)
+            if not aligned:
+                continue
+            if gold is None or pred is None:  # one file ended: missing or extra documents
+                self.problems.extend(
+                    _pair_problems(
+                        gold.document if gold else None,
+                        pred.document if pred else None,
+                        pred_file,
+                        pred.line if pred else None,
+                    )
+                )
+                continue
+            if gold.document is None or pred.document is None or gold.problems or pred.problems:
+                continue  # reported above; the files stay aligned line by line
+            if pred.document.id != gold.document.id:
+                self.problems.append(_order_problem(gold, pred))
+                aligned = False
+                continue
+            pair_problems = _pair_problems(gold.document, pred.document, pred_file, pred.line)
+            if pair_problems:
+                self.problems.extend(pair_problems)
+                continue
+            yield DocumentPair(gold.document, pred.document)
+
+    def raise_problems(self) -> None:
+        """Raise every problem found, if any (call after iterating).
+
+        Raises:
+            DataError: With every problem of both files.
+        """
+        if self.problems:
+            raise DataError(self.problems)
+
+
+def _pair_problems(
+    gold: Document | None, pred: Document | None, pred_file: str, line: int | None
+) -> list[Problem]:
+    """The problems pair_documents reports for one gold line and one prediction line."""
+    try:
+        pair_documents(
+            [gold] if gold is not None else [],
+            [pred] if pred is not None else [],
+            pred_file=pred_file,
+        )
+    except DataError as exc:
+        return [_for_stream(p).located(line=line) for p in exc.problems]
+    return []
+
+
+def _for_stream(problem: Problem) -> Problem:
+    """A pairing problem with a fix that holds under ``--stream`` (no ``--allow-missing``)."""
+    if problem.code != "prediction-missing-document":
+        return problem
+    return replace(
+        problem,
+        fix="predict every document (one line each, in gold order), or score without --stream "
+        "and pass --allow-missing to score it as predicting nothing",
+    )
+
+
+def _order_problem(gold: ValidatedLine, pred: ValidatedLine) -> Problem:
+    assert gold.document is not None and pred.document is not None
+    return Problem(
+        "prediction-order-mismatch",
+        f"line {pred.line} of the predictions is the document {pred.document.id!r} but line "
+        f"{gold.line} of the gold is {gold.document.id!r}; --stream reads both files in the "
+        "same order (documents from here on are not paired)",
+        "the prediction of each gold document on the gold document's line number",
+        "write the predictions in gold order, one line per gold document, or score without "
+        "--stream (which pairs documents by id)",
+        file=pred.file,
+        line=pred.line,
+        document=pred.document.id,
+        path="/id",
+    )
+
+
+def predicted_layers(pred_path: str | os.PathLike[str]) -> list[str]:
+    """Layers that some prediction line gives (a parse-only pass; problems come later).
+
+    The default of ``--layers``, as :func:`newsbench.eval.harness.score_documents`
+    chooses it, found before the scoring pass so that the stream is read once.
+    """
+    found: set[str] = set()
+    for item in iter_jsonl(pred_path):
+        if isinstance(item.value, dict):
+            found.update(layer for layer in ANNOTATION_LAYERS if item.value.get(layer) is not None)
+            if len(found) == len(ANNOTATION_LAYERS):
+                break
+    return [layer for layer in ANNOTATION_LAYERS if layer in found]
+
+
+def score_files_streamed(
+    gold_path: str | os.PathLike[str],
+    pred_path: str | os.PathLike[str],
+    config: ScoringConfig,
+    *,
+    layers: list[str] | None = None,
+    label_map: LabelMap | None = None,
+    provenance: dict[str, Any] | None = None,
+    corpus_version: str = "unknown",
+    max_errors: int | None = None,
+) -> dict[str, Any]:
+    """Score line-aligned gold and prediction files in one streaming pass.
+
+    Returns:
+        The report of :func:`newsbench.eval.harness.score_stream` (headline metrics
+        with per-unit statistics, every other metric as corpus totals, a bounded error
+        listing); its provenance counts the mentions the label map removed, per label
+        (``label_map_removed``).
+
+    Raises:
+        DataError: With every problem of both files (then there is no report).
+        ValueError: If a requested layer is given by no prediction.
+    """
+    streamed = StreamedPairs(gold_path, pred_path, label_map)
+    chosen = layers or predicted_layers(pred_path)
+    try:
+        report = score_stream(
+            streamed,
+            config,
+            layers=chosen,
+            provenance=provenance,
+            corpus_version=corpus_version,
+            max_errors=max_errors,
+        )
+    except ValueError:
+        streamed.raise_problems()  # data problems first: they explain a missing layer
+        raise
+    streamed.raise_problems()
+    report["provenance"]["label_map_removed"] = dict(sorted(streamed.removed_by_label.items()))
+    return report
