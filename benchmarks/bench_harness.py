@@ -25,7 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -229,43 +229,25 @@ def _strip(report: dict[str, Any]) -> dict[str, Any]:
 # --------------------------------------------------------------------------- memory
 
 
-def _stream_pairs(folder: Path) -> Iterator[Any]:
-    """Gold and prediction files validated line by line, paired in lockstep."""
-    from newsbench.eval.pairing import DocumentPair
-    from newsbench.schema.validate import iter_validated
-
-    gold = iter_validated(folder / "gold.jsonl", "document")
-    pred = iter_validated(folder / "pred.jsonl", "prediction")
-    for g, p in zip(gold, pred, strict=True):
-        if g.problems or p.problems or g.document is None or p.document is None:
-            raise SystemExit(f"invalid synthetic line {g.line}: {g.problems or p.problems}")
-        if g.document.id != p.document.id or g.document.text != p.document.text:
-            raise SystemExit(f"line {g.line}: the files are not aligned")
-        yield DocumentPair(g.document, p.document)
-
-
 def memory(n_documents: int, mode: str) -> dict[str, Any]:
     """Peak RSS of validate + score for one N, in a fresh subprocess.
 
     ``mode="lists"``: the CLI's way (load every document, then score_documents);
-    ``mode="stream"``: validated line by line and scored by ``score_stream`` (compact
-    statistics: headline per-unit rows only, bounded error listing).
+    ``mode="stream"``: what ``newsbench score --stream`` does (both files validated line
+    by line in lockstep and scored by ``score_stream``: headline per-unit rows only, a
+    bounded error listing).
     """
     import numpy as np  # noqa: F401 - imported before the baseline, as scoring needs it
 
     from newsbench.eval import harness
     from newsbench.eval.harness import ScoringConfig
-    from newsbench.schema.validate import iter_validated  # noqa: F401
+    from newsbench.eval.streaming import score_files_streamed
 
     folder = data_dir(n_documents)
     baseline = _rss_now_mib()
     start = time.perf_counter()
     if mode == "stream":
-        report = harness.score_stream(
-            _stream_pairs(folder),
-            ScoringConfig(unit="document"),
-            layers=list(harness.LAYER_SCORERS),
-        )
+        report = score_files_streamed(folder / "gold.jsonl", folder / "pred.jsonl", ScoringConfig())
     else:
         from newsbench.eval.pairing import load_predictions, pair_documents
         from newsbench.schema.validate import load_documents
