@@ -41,6 +41,7 @@ order. See ``eval/METRICS.md`` for the formulas.
 from __future__ import annotations
 
 import bisect
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -217,10 +218,10 @@ def _assign(
     """
     if not edges:
         return []
-    levels = {e: (*v, int(e[0] == e[1])) for e, v in edges.items()}
+    result, linked = _lone_edges(edges)
+    levels = {e: (*edges[e], int(e[0] == e[1])) for e in linked}
     all_bounds = (*bounds, 1)
-    result: list[tuple[int, int]] = []
-    for component in _components(list(levels)):
+    for component in _components(linked):
         rows = sorted({i for i, _ in component})
         cols = sorted({j for _, j in component})
         k = min(len(rows), len(cols))
@@ -242,6 +243,27 @@ def _assign(
             if pair in levels and matrix[r, c] > 0:
                 result.append(pair)
     return sorted(result)
+
+
+def _lone_edges(
+    edges: Iterable[tuple[int, int]],
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Split edges into those whose two ends have no other edge, and the rest.
+
+    A lone edge is a connected component of its own: it is its assignment (its weight is
+    positive), so it needs no solver.
+    """
+    edges = list(edges)
+    gold_degree = Counter(i for i, _ in edges)
+    pred_degree = Counter(j for _, j in edges)
+    lone: list[tuple[int, int]] = []
+    linked: list[tuple[int, int]] = []
+    for edge in edges:
+        if gold_degree[edge[0]] == 1 and pred_degree[edge[1]] == 1:
+            lone.append(edge)
+        else:
+            linked.append(edge)
+    return lone, linked
 
 
 def _level_units(bounds: Sequence[int], k: int) -> list[int]:
@@ -280,42 +302,50 @@ def _components(edges: list[tuple[int, int]]) -> list[list[tuple[int, int]]]:
 # --------------------------------------------------------------------------------------
 
 
-def _align_component(gold: list[_Item], pred: list[_Item], name: str) -> list[tuple[int, int]]:
+def _align_component(
+    gold: Sequence[Tokens | None], pred: Sequence[Tokens | None]
+) -> list[tuple[int, int]]:
+    """Align the token sets of one component (``None`` or empty: nothing to align)."""
     edges: dict[tuple[int, int], tuple[int, ...]] = {}
     largest = 1
-    for i, g in enumerate(gold):
-        gt = g.component(name)
+    candidates = [(j, pt) for j, pt in enumerate(pred) if pt]
+    for i, gt in enumerate(gold):
         if not gt:
             continue
         largest = max(largest, len(gt))
-        for j, p in enumerate(pred):
-            pt = p.component(name)
-            if pt and not gt.isdisjoint(pt):
+        for j, pt in candidates:
+            if not gt.isdisjoint(pt):
                 edges[i, j] = (len(gt & pt), int(gt == pt), 1)
     return _assign(edges, (largest, 1, 1))
 
 
 def _score_components(gold: list[_Item], pred: list[_Item], table: MetricTable) -> None:
     for name in COMPONENTS:
-        pairs = _align_component(gold, pred, name)
+        g_sets = [g.component(name) for g in gold]
+        p_sets = [p.component(name) for p in pred]
+        pairs = _align_component(g_sets, p_sets)
         g_credit: dict[int, tuple[float, float]] = {}
         p_credit: dict[int, tuple[float, float]] = {}
         for i, j in pairs:
-            gt, pt = gold[i].component(name), pred[j].component(name)
+            gt, pt = g_sets[i], p_sets[j]
             assert gt is not None and pt is not None
             shared = len(gt & pt)
             strict = float(gt == pt)
             g_credit[i] = (strict, shared / len(gt))
             p_credit[j] = (strict, shared / len(pt))
         partner = {j: i for i, j in pairs}
-        for side, items, credit in (("gold", gold, g_credit), ("pred", pred, p_credit)):
+        strict_metric, partial_metric = f"attr.{name}", f"attr.{name}.partial"
+        for side, items, sets, credit in (
+            ("gold", gold, g_sets, g_credit),
+            ("pred", pred, p_sets, p_credit),
+        ):
+            add = table.gold if side == "gold" else table.pred
             for n, item in enumerate(items):
-                if item.component(name) is None:
+                if sets[n] is None:
                     continue
                 strict, partial = credit.get(n, (0.0, 0.0))
-                add = table.gold if side == "gold" else table.pred
-                add(f"attr.{name}", item.unit, strict)
-                add(f"attr.{name}.partial", item.unit, partial)
+                add(strict_metric, item.unit, strict)
+                add(partial_metric, item.unit, partial)
                 if name == "content":
                     labelled = gold[partner[n]] if side == "pred" and n in partner else item
                     _breakdown(add, "attr.content.partial", item, labelled, partial)
@@ -378,32 +408,49 @@ class _SourceMatcher:
 
 @dataclass(frozen=True, slots=True)
 class _Checks:
+    """The compatibility conditions of one gold/predicted pair.
+
+    The content Dice is kept as ``dice_num / dice_den`` (``2|G ∩ P|`` over ``|G| + |P|``,
+    unreduced; ``0 / 0`` when both contents are empty, a Dice of 0).
+    """
+
     cue: bool
     source: bool
-    dice: Fraction
+    dice_num: int
+    dice_den: int
     content: bool
 
     @property
     def compatible(self) -> bool:
         return self.cue and self.source and self.content
 
+    @property
+    def dice(self) -> Fraction:
+        """The content Dice as an exact fraction (what :func:`content_dice` returns)."""
+        return Fraction(self.dice_num, self.dice_den) if self.dice_den else Fraction(0)
+
+    @property
+    def quantised_dice(self) -> int:
+        """``floor(dice * 2**16)``: the Dice rounded down to a multiple of ``2**-16``."""
+        return (self.dice_num * _DICE_SCALE) // self.dice_den if self.dice_den else 0
+
 
 def _checks(g: _Item, p: _Item, sources: _SourceMatcher, threshold: Fraction) -> _Checks:
-    dice = content_dice(g.content, p.content)
+    num = 2 * len(g.content & p.content)
+    den = len(g.content) + len(p.content)
+    # dice >= threshold, compared exactly (a Dice of 0/0 is 0).
+    content = num * threshold.denominator >= threshold.numerator * den if den else threshold <= 0
     return _Checks(
         cue=not g.cue.isdisjoint(p.cue),
         source=sources.matches(g, p),
-        dice=dice,
-        content=dice >= threshold,
+        dice_num=num,
+        dice_den=den,
+        content=content,
     )
 
 
 def _agreement(g: _Item, p: _Item) -> int:
     return int(g.attr.mode == p.attr.mode) + int(g.attr.source_class == p.attr.source_class)
-
-
-def _quantised(dice: Fraction) -> int:
-    return int(dice * _DICE_SCALE)
 
 
 def _score_relations(
@@ -420,7 +467,7 @@ def _score_relations(
         g, p = gold[i], pred[j]
         strict = int(g.cue == p.cue and g.content == p.content)
         agree = _agreement(g, p)
-        edges[i, j] = (1, _quantised(c.dice), strict, agree)
+        edges[i, j] = (1, c.quantised_dice, strict, agree)
         if strict:
             strict_edges[i, j] = (1, agree)
     pairs = _assign(edges, (1, _DICE_SCALE, 1, 2))
@@ -534,7 +581,7 @@ def _errors(
             continue
         shares_content = not gold[i].content.isdisjoint(pred[j].content)
         if c.cue or (c.source and shares_content):
-            near[i, j] = (int(c.cue) + int(c.source) + int(c.content), _quantised(c.dice))
+            near[i, j] = (int(c.cue) + int(c.source) + int(c.content), c.quantised_dice)
     near_pairs = _assign(near, (3, _DICE_SCALE))
     for i, j in near_pairs:
         c = checks[i, j]
