@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from newsbench.schema.contract import ENTITY_TYPES
-from newsbench.schema.io import iter_jsonl
+from newsbench.schema.io import gc_paused, iter_jsonl
 from newsbench.schema.model import Document
 from newsbench.schema.problems import DataError, Problem, did_you_mean
 from newsbench.schema.validate import validate_record
@@ -232,6 +232,17 @@ def load_predictions(path: str | Path, label_map: LabelMap | None = None) -> Loa
     Raises:
         DataError: with every problem of the file.
     """
+    with gc_paused():
+        documents, removed, problems = _read_predictions(path, label_map)
+    if problems:
+        raise DataError(problems)
+    return LoadedPredictions(documents, dict(sorted(removed.items())))
+
+
+def _read_predictions(
+    path: str | Path, label_map: LabelMap | None
+) -> tuple[list[Document], dict[str, int], list[Problem]]:
+    """Return the valid documents, the removed-label counts and every problem of a file."""
     documents: list[Document] = []
     removed: dict[str, int] = {}
     problems: list[Problem] = []
@@ -270,6 +281,4 @@ def load_predictions(path: str | Path, label_map: LabelMap | None = None) -> Loa
                 continue
             seen[document.id] = item.line
             documents.append(document)
-    if problems:
-        raise DataError(problems)
-    return LoadedPredictions(documents, dict(sorted(removed.items())))
+    return documents, removed, problems

@@ -10,9 +10,11 @@ file in the target folder that is renamed into place only when complete.
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import os
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -254,6 +256,37 @@ def iter_jsonl(path: str | os.PathLike[str]) -> Iterator[JsonlLine]:
                 file=file,
             ),
         )
+
+
+_gc_pause_lock = threading.Lock()
+_gc_pause_depth = 0
+_gc_was_enabled = False
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a whole file is loaded.
+
+    Loading allocates millions of long-lived objects (the typed documents), which
+    makes the collector run full collections over everything loaded so far again
+    and again: a third of the load time, for nothing, since documents hold no
+    reference cycles (they are freed by reference counting as always). Nested and
+    concurrent pauses are counted; the collector is re-enabled when the last one
+    ends, and only if it was enabled when the first one began.
+    """
+    global _gc_pause_depth, _gc_was_enabled
+    with _gc_pause_lock:
+        if _gc_pause_depth == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_pause_depth += 1
+    try:
+        yield
+    finally:
+        with _gc_pause_lock:
+            _gc_pause_depth -= 1
+            if _gc_pause_depth == 0 and _gc_was_enabled:
+                gc.enable()
 
 
 def dumps_line(record: Mapping[str, Any]) -> bytes:

@@ -22,7 +22,7 @@ from typing import Any
 import jsonschema_rs
 
 from newsbench.schema.contract import SchemaKind, load_schema
-from newsbench.schema.io import iter_jsonl, too_deep_problem
+from newsbench.schema.io import gc_paused, iter_jsonl, too_deep_problem
 from newsbench.schema.model import (
     LAYERS,
     Document,
@@ -611,7 +611,8 @@ def iter_validated(
 
 def validate_file(path: str | os.PathLike[str], kind: SchemaKind = "document") -> list[Problem]:
     """Return every problem of a JSON Lines file (empty when it is valid)."""
-    return [p for line in iter_validated(path, kind) for p in line.problems]
+    with gc_paused():
+        return [p for line in iter_validated(path, kind) for p in line.problems]
 
 
 def load_documents(path: str | os.PathLike[str], kind: SchemaKind = "document") -> list[Document]:
@@ -624,10 +625,11 @@ def load_documents(path: str | os.PathLike[str], kind: SchemaKind = "document") 
     """
     documents: list[Document] = []
     problems: list[Problem] = []
-    for line in iter_validated(path, kind):
-        problems.extend(line.problems)
-        if line.document is not None and not line.problems:
-            documents.append(line.document)
+    with gc_paused():
+        for line in iter_validated(path, kind):
+            problems.extend(line.problems)
+            if line.document is not None and not line.problems:
+                documents.append(line.document)
     if problems:
         raise DataError(problems)
     return documents

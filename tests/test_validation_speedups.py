@@ -5,12 +5,14 @@
 * The word-boundary tests use a regex: ``\\w`` must be :func:`is_word_char`.
 * The semantic checks skip their path-building loops when a fast test finds nothing; the
   fast tests must never hide a problem.
+* Loaders pause the cyclic garbage collector and restore its state afterwards.
 """
 
 from __future__ import annotations
 
 import copy
 import dataclasses
+import gc
 import pickle
 import re
 import sys
@@ -19,7 +21,9 @@ from typing import Any
 
 import pytest
 
+from newsbench.eval.pairing import load_predictions
 from newsbench.schema import model
+from newsbench.schema.io import gc_paused, write_jsonl
 from newsbench.schema.model import (
     Argument,
     Attribution,
@@ -35,6 +39,7 @@ from newsbench.schema.model import (
     Zone,
     document_from_dict,
 )
+from newsbench.schema.problems import DataError
 from newsbench.schema.tokens import (
     ends_inside_word,
     is_word_char,
@@ -46,6 +51,7 @@ from newsbench.schema.validate import (
     _span_problems,
     _spans_are_clean,
     _unique_id_kinds,
+    load_documents,
     semantic_problems,
     validate_record,
 )
@@ -239,3 +245,27 @@ def test_may_overlap():
     assert _may_overlap(spans((0, 5), (4, 9)))
     assert _may_overlap(spans((3, 4), (0, 9)))
     assert _may_overlap(spans((0, 5), (0, 5)))
+
+
+def test_loading_pauses_the_collector_and_restores_its_state(tmp_path, mini_record):
+    path = tmp_path / "gold.jsonl"
+    write_jsonl(path, [mini_record])
+    was_enabled = gc.isenabled()
+    try:
+        for enabled in (True, False):
+            gc.enable() if enabled else gc.disable()
+            with gc_paused():
+                assert not gc.isenabled()
+                with gc_paused():
+                    assert not gc.isenabled()
+                assert not gc.isenabled()
+            assert gc.isenabled() == enabled
+            assert load_documents(path) == [document_from_dict(mini_record)]
+            assert gc.isenabled() == enabled
+            assert len(load_predictions(path).documents) == 1
+            assert gc.isenabled() == enabled
+            with pytest.raises(DataError):
+                load_predictions(tmp_path / "missing.jsonl")
+            assert gc.isenabled() == enabled
+    finally:
+        gc.enable() if was_enabled else gc.disable()
