@@ -179,25 +179,25 @@ def _match(
     """
     if not gold or not pred:
         return [False] * len(gold), [False] * len(pred)
-    gold_set, pred_set = set(gold_keys), set(pred_keys)
-    if len(gold_set) == len(gold_keys) and len(pred_set) == len(pred_keys):
-        # No key occurs twice on a side: every shared key pairs a lone couple.
-        return [k in pred_set for k in gold_keys], [k in gold_set for k in pred_keys]
-    gold_hit = [False] * len(gold)
-    pred_hit = [False] * len(pred)
+    gold_count, pred_count = Counter(gold_keys), Counter(pred_keys)
+    # Keys on both sides and repeated on one: the only ones where the choice of items
+    # matters. Every other shared key pairs a lone couple.
+    repeated = {k for k, n in gold_count.items() if n > 1 and k in pred_count}
+    repeated.update(k for k, n in pred_count.items() if n > 1 and k in gold_count)
+    gold_hit = [k in pred_count and k not in repeated for k in gold_keys]
+    pred_hit = [k in gold_count and k not in repeated for k in pred_keys]
+    if not repeated:
+        return gold_hit, pred_hit
     pred_by_key: dict[Hashable, list[int]] = {}
     for j, k in enumerate(pred_keys):
-        pred_by_key.setdefault(k, []).append(j)
+        if k in repeated:
+            pred_by_key.setdefault(k, []).append(j)
     gold_by_key: dict[Hashable, list[int]] = {}
     for i, k in enumerate(gold_keys):
-        gold_by_key.setdefault(k, []).append(i)
+        if k in repeated:
+            gold_by_key.setdefault(k, []).append(i)
     for k, gold_idx in gold_by_key.items():
-        pred_idx = pred_by_key.get(k)
-        if not pred_idx:
-            continue
-        if len(gold_idx) == 1 and len(pred_idx) == 1:  # every level pairs a lone couple
-            gold_hit[gold_idx[0]] = pred_hit[pred_idx[0]] = True
-            continue
+        pred_idx = pred_by_key[k]
         g_rest = sorted(gold_idx, key=gold.__getitem__)
         p_rest = sorted(pred_idx, key=pred.__getitem__)
         for level in _LOCALITY:
@@ -247,7 +247,6 @@ def _none_last(value: str | None) -> tuple[bool, str]:
 
 
 def _score_triggers(gold: Document, pred: Document, units: UnitIndex, result: LayerResult) -> None:
-    table = result.table
     confusion: Counter[tuple[str, str]] = Counter()
     gold_at: dict[Offsets, list[Event]] = defaultdict(list)
     pred_at: dict[Offsets, list[Event]] = defaultdict(list)
@@ -258,32 +257,100 @@ def _score_triggers(gold: Document, pred: Document, units: UnitIndex, result: La
     for offsets in sorted(set(gold_at) | set(pred_at)):
         unit = units.unit_of(offsets[0])
         g_events, p_events = gold_at.get(offsets, []), pred_at.get(offsets, [])
-        matched = min(len(g_events), len(p_events))
-        table.gold("events.trigger_id", unit, matched, len(g_events))
-        table.pred("events.trigger_id", unit, matched, len(p_events))
-
-        g_types = Counter(e.type for e in g_events)
-        p_types = Counter(e.type for e in p_events)
-        for event_type in sorted(set(g_types) | set(p_types)):
-            n_gold, n_pred = g_types[event_type], p_types[event_type]
-            hits = min(n_gold, n_pred)
-            for metric in ("events.trigger_cls", f"events.trigger_cls[{event_type}]"):
-                table.gold(metric, unit, hits, n_gold)
-                table.pred(metric, unit, hits, n_pred)
-            if hits:
-                _score_realis(gold, offsets, event_type, g_events, p_events, hits, unit, result)
-
-        # Same offsets, different type: pair the left-over types in sorted order.
-        g_left = sorted((g_types - p_types).elements())
-        p_left = sorted((p_types - g_types).elements())
-        for g_type, p_type in zip(g_left, p_left, strict=False):
-            confusion[(g_type, p_type)] += 1
-            result.errors.append(_error("type", gold, offsets, offsets, g_type, p_type))
-        for g_type in g_left[len(p_left) :]:
-            result.errors.append(_error("missed", gold, offsets, None, g_type, None))
-        for p_type in p_left[len(g_left) :]:
-            result.errors.append(_error("spurious", gold, None, offsets, None, p_type))
+        score = (
+            _score_lone_trigger
+            if len(g_events) <= 1 and len(p_events) <= 1
+            else _score_trigger_group
+        )
+        score(gold, offsets, g_events, p_events, unit, result, confusion)
     result.details["events.confusion"] = confusion
+
+
+def _score_trigger_group(
+    gold: Document,
+    offsets: Offsets,
+    g_events: Sequence[Event],
+    p_events: Sequence[Event],
+    unit: int,
+    result: LayerResult,
+    confusion: Counter[tuple[str, str]],
+) -> None:
+    """Score the gold and predicted events at one trigger offsets (multisets of types)."""
+    table = result.table
+    matched = min(len(g_events), len(p_events))
+    table.gold("events.trigger_id", unit, matched, len(g_events))
+    table.pred("events.trigger_id", unit, matched, len(p_events))
+
+    g_types = Counter(e.type for e in g_events)
+    p_types = Counter(e.type for e in p_events)
+    for event_type in sorted(set(g_types) | set(p_types)):
+        n_gold, n_pred = g_types[event_type], p_types[event_type]
+        hits = min(n_gold, n_pred)
+        for metric in ("events.trigger_cls", f"events.trigger_cls[{event_type}]"):
+            table.gold(metric, unit, hits, n_gold)
+            table.pred(metric, unit, hits, n_pred)
+        if hits:
+            _score_realis(gold, offsets, event_type, g_events, p_events, hits, unit, result)
+
+    # Same offsets, different type: pair the left-over types in sorted order.
+    g_left = sorted((g_types - p_types).elements())
+    p_left = sorted((p_types - g_types).elements())
+    for g_type, p_type in zip(g_left, p_left, strict=False):
+        confusion[(g_type, p_type)] += 1
+        result.errors.append(_error("type", gold, offsets, offsets, g_type, p_type))
+    for g_type in g_left[len(p_left) :]:
+        result.errors.append(_error("missed", gold, offsets, None, g_type, None))
+    for p_type in p_left[len(g_left) :]:
+        result.errors.append(_error("spurious", gold, None, offsets, None, p_type))
+
+
+def _score_lone_trigger(
+    gold: Document,
+    offsets: Offsets,
+    g_events: Sequence[Event],
+    p_events: Sequence[Event],
+    unit: int,
+    result: LayerResult,
+    confusion: Counter[tuple[str, str]],
+) -> None:
+    """:func:`_score_trigger_group` for at most one event on each side, without multisets.
+
+    The same counts and errors: a gold and a predicted event of one type are a
+    trigger_cls match (realis compared; two ``None`` realis values do not agree), of two
+    types a confusion.
+    """
+    table = result.table
+    g_event = g_events[0] if g_events else None
+    p_event = p_events[0] if p_events else None
+    matched = int(g_event is not None and p_event is not None)
+    table.gold("events.trigger_id", unit, matched, len(g_events))
+    table.pred("events.trigger_id", unit, matched, len(p_events))
+    if g_event is not None and p_event is not None and g_event.type == p_event.type:
+        for metric in ("events.trigger_cls", f"events.trigger_cls[{g_event.type}]"):
+            table.gold(metric, unit, 1, 1)
+            table.pred(metric, unit, 1, 1)
+        realis = g_event.realis
+        same = int(realis is not None and realis == p_event.realis)
+        table.both("events.realis", unit, same, 1)
+        if not same:
+            result.errors.append(
+                _error("realis", gold, offsets, offsets, realis, p_event.realis, g_event.type)
+            )
+        return
+    types = sorted({e.type for e in (*g_events, *p_events)})
+    for event_type in types:
+        n_gold = int(g_event is not None and g_event.type == event_type)
+        n_pred = int(p_event is not None and p_event.type == event_type)
+        for metric in ("events.trigger_cls", f"events.trigger_cls[{event_type}]"):
+            table.gold(metric, unit, 0, n_gold)
+            table.pred(metric, unit, 0, n_pred)
+    if g_event is not None and p_event is not None:
+        confusion[(g_event.type, p_event.type)] += 1
+        result.errors.append(_error("type", gold, offsets, offsets, g_event.type, p_event.type))
+    elif g_event is not None:
+        result.errors.append(_error("missed", gold, offsets, None, g_event.type, None))
+    elif p_event is not None:
+        result.errors.append(_error("spurious", gold, None, offsets, None, p_event.type))
 
 
 def _score_realis(
