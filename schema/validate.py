@@ -166,9 +166,13 @@ def schema_problems(record: Any, kind: SchemaKind = "document") -> list[Problem]
     """Return every schema problem of one record (stage 1).
 
     A record nested deeper than jsonschema-rs accepts is one ``json-too-deep`` problem.
+    ``is_valid`` (no error objects) answers first: most records are valid.
     """
+    validator = _validator(kind)
     try:
-        return [schema_problem(e, kind, record) for e in _validator(kind).iter_errors(record)]
+        if validator.is_valid(record):
+            return []
+        return [schema_problem(e, kind, record) for e in validator.iter_errors(record)]
     except ValueError as exc:
         if "recursion limit" not in str(exc).lower():
             raise
