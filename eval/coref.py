@@ -37,6 +37,7 @@ __all__ = [
     "CorefCounts",
     "CorefInputError",
     "coref_counts",
+    "coref_counts_by_policy",
     "coref_counts_unchecked",
     "coref_scores",
 ]
@@ -208,6 +209,19 @@ def coref_counts_unchecked(
     return _count(key, response)
 
 
+def coref_counts_by_policy(
+    key: list[list[Hashable]], response: list[list[Hashable]]
+) -> dict[str, CorefCounts]:
+    """:func:`coref_counts_unchecked` with and without singletons, sharing the work.
+
+    Returns:
+        ``{"singletons": ..., "no_singletons": ...}``, equal to
+        ``coref_counts_unchecked(key, response, singletons=True)`` and ``(..., False)``.
+    """
+    with_singletons, without = _count_both_policies(key, response)
+    return {"singletons": with_singletons, "no_singletons": without}
+
+
 def coref_scores(counts: CorefCounts, *, zero_division: float = 0.0) -> dict[str, PRF]:
     """Turns (summed) counts into precision, recall and F1 for every metric.
 
@@ -331,20 +345,56 @@ def _exact_sum(by_den: Mapping[int, int]) -> Fraction:
 
 
 def _count(key: list[list[Hashable]], response: list[list[Hashable]]) -> CorefCounts:
-    """Computes all counts for validated clusters.
+    """Computes all counts for validated clusters."""
+    return _counts_of_overlap(
+        _overlap(key, response), [len(c) for c in key], [len(c) for c in response]
+    )
 
-    Every count is a sum over the non-empty intersections ``K_i ∩ R_j`` (one pass over
-    them). Fractional numerators (B-cubed, LEA, CEAF-e) are kept as integer numerators
-    per denominator and become one exact ``Fraction`` each.
+
+def _count_both_policies(
+    key: list[list[Hashable]], response: list[list[Hashable]]
+) -> tuple[CorefCounts, CorefCounts]:
+    """``(_count(key, response), _count(<the same without singleton clusters>))``.
+
+    Dropping singleton clusters drops exactly the intersections with a singleton
+    cluster, so the intersections are computed once; a dropped cluster is given size 0.
     """
-    key_of = {m: i for i, cluster in enumerate(key) for m in cluster}
-    response_of = {m: j for j, cluster in enumerate(response) for m in cluster}
+    overlap = _overlap(key, response)
     key_sizes = [len(c) for c in key]
     response_sizes = [len(c) for c in response]
-    n_key, n_response = len(key_of), len(response_of)
+    with_singletons = _counts_of_overlap(overlap, key_sizes, response_sizes)
+    linked = Counter(
+        {(i, j): n for (i, j), n in overlap.items() if key_sizes[i] > 1 and response_sizes[j] > 1}
+    )
+    without = _counts_of_overlap(
+        linked,
+        [s if s > 1 else 0 for s in key_sizes],
+        [s if s > 1 else 0 for s in response_sizes],
+    )
+    return with_singletons, without
 
-    # overlap[(i, j)] = |K_i ∩ R_j| for every non-empty intersection.
-    overlap = Counter((i, response_of[m]) for m, i in key_of.items() if m in response_of)
+
+def _overlap(key: list[list[Hashable]], response: list[list[Hashable]]) -> Counter[tuple[int, int]]:
+    """``overlap[(i, j)] = |K_i ∩ R_j|`` for every non-empty intersection."""
+    response_of = {m: j for j, cluster in enumerate(response) for m in cluster}
+    return Counter(
+        (i, response_of[m]) for i, cluster in enumerate(key) for m in cluster if m in response_of
+    )
+
+
+def _counts_of_overlap(
+    overlap: Counter[tuple[int, int]], key_sizes: list[int], response_sizes: list[int]
+) -> CorefCounts:
+    """Computes all counts from the cluster intersections and the cluster sizes.
+
+    A cluster of size 0 is absent (it has no mention). Every count is a sum over the
+    non-empty intersections ``K_i ∩ R_j`` (one pass over them). Fractional numerators
+    (B-cubed, LEA, CEAF-e) are kept as integer numerators per denominator and become one
+    exact ``Fraction`` each.
+    """
+    n_key, n_response = sum(key_sizes), sum(response_sizes)
+    key_clusters = len(key_sizes) - key_sizes.count(0)
+    response_clusters = len(response_sizes) - response_sizes.count(0)
     o = _Overlaps.tally(overlap, key_sizes, response_sizes)
 
     # MUC: sum over key clusters of |K| - |p(K)| equals sum over overlaps of (n - 1);
@@ -365,9 +415,9 @@ def _count(key: list[list[Hashable]], response: list[list[Hashable]]) -> CorefCo
 
     return CorefCounts(
         muc_recall_num=muc_num,
-        muc_recall_den=n_key - len(key),
+        muc_recall_den=n_key - key_clusters,
         muc_precision_num=muc_num,
-        muc_precision_den=n_response - len(response),
+        muc_precision_den=n_response - response_clusters,
         bcubed_recall_num=_exact_sum(o.bcubed_recall),
         bcubed_recall_den=n_key,
         bcubed_precision_num=_exact_sum(o.bcubed_precision),
@@ -377,9 +427,9 @@ def _count(key: list[list[Hashable]], response: list[list[Hashable]]) -> CorefCo
         ceafm_precision_num=ceafm_num,
         ceafm_precision_den=n_response,
         ceafe_recall_num=ceafe_num,
-        ceafe_recall_den=len(key),
+        ceafe_recall_den=key_clusters,
         ceafe_precision_num=ceafe_num,
-        ceafe_precision_den=len(response),
+        ceafe_precision_den=response_clusters,
         lea_recall_num=_exact_sum(o.lea_recall),
         lea_recall_den=n_key,
         lea_precision_num=_exact_sum(o.lea_precision),
@@ -482,14 +532,16 @@ def _ceaf(
             linked.append((i, j, n))
     for pairs in _components(linked, len(key_sizes)):
         phi4 = [(i, j, 2 * n, key_sizes[i] + response_sizes[j]) for i, j, n in pairs]
-        if len({i for i, _, _ in pairs}) == 1 or len({j for _, j, _ in pairs}) == 1:
+        rows = sorted({i for i, _, _ in pairs})
+        cols = sorted({j for _, j, _ in pairs})
+        if len(rows) == 1 or len(cols) == 1:
             # One cluster on a side: the best single pair is the assignment.
             phi3_total += max(n for _, _, n in pairs)
             num, den = _largest_ratio((num, den) for _, _, num, den in phi4)
             phi4_by_den[den] += num
             continue
-        phi3_total += _max_assignment([(i, j, n, 1) for i, j, n in pairs])[0]
-        num, den = _max_assignment(phi4)
+        phi3_total += _max_assignment(rows, cols, [(i, j, n, 1) for i, j, n in pairs])[0]
+        num, den = _max_assignment(rows, cols, phi4)
         phi4_by_den[den] += num
     return phi3_total, _exact_sum(phi4_by_den)
 
@@ -497,23 +549,27 @@ def _ceaf(
 def _components(
     pairs: list[tuple[int, int, int]], n_key: int
 ) -> Iterable[list[tuple[int, int, int]]]:
-    """Group overlapping ``(key, response, n)`` pairs into connected components."""
+    """Group overlapping ``(key, response, n)`` pairs into connected components.
+
+    Union-find over key clusters ``i`` and response clusters ``n_key + j``; a root is
+    absent from ``parent``. Without path compression a lookup may take time linear in
+    the component, which stays below the cubic assignment solved on it.
+    """
     parent: dict[int, int] = {}
-
-    def find(x: int) -> int:
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
     for i, j, _ in pairs:
-        a, b = find(i), find(n_key + j)
+        a, b = i, n_key + j
+        while a in parent:
+            a = parent[a]
+        while b in parent:
+            b = parent[b]
         if a != b:
             parent[a] = b
     components: defaultdict[int, list[tuple[int, int, int]]] = defaultdict(list)
     for pair in pairs:
-        components[find(pair[0])].append(pair)
+        root = pair[0]
+        while root in parent:
+            root = parent[root]
+        components[root].append(pair)
     return components.values()
 
 
@@ -527,17 +583,18 @@ def _largest_ratio(ratios: Iterable[tuple[int, int]]) -> tuple[int, int]:
     return best_num, best_den
 
 
-def _max_assignment(weights: list[tuple[int, int, int, int]]) -> tuple[int, int]:
+def _max_assignment(
+    rows: list[int], cols: list[int], weights: list[tuple[int, int, int, int]]
+) -> tuple[int, int]:
     """Exact value of a maximum-weight one-to-one assignment (missing pairs weigh 0).
 
-    ``weights`` are ``(row, column, num, den)``: weight ``num / den`` (positive ``den``).
+    ``rows`` and ``cols`` are the sorted rows and columns of the ``weights``, which are
+    ``(row, column, num, den)``: weight ``num / den`` (positive ``den``).
     The value is returned as ``(numerator, denominator)``, the denominator being the
     LCM of the weights' reduced denominators. Weights are scaled to integers by that
     LCM so that the float64 assignment is exact; if that would exceed float64's exact
     integer range, the float weights are used (optimal up to rounding).
     """
-    rows = sorted({i for i, _, _, _ in weights})
-    cols = sorted({j for _, j, _, _ in weights})
     reduced = [(num // g, den // g) for _, _, num, den in weights for g in (math.gcd(num, den),)]
     scale = math.lcm(*{den for _, den in reduced})
     scaled = {

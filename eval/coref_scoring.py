@@ -23,8 +23,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from operator import attrgetter
 
-from newsbench.eval.coref import CorefCounts, coref_counts_unchecked
+from newsbench.eval.coref import CorefCounts, coref_counts_by_policy
 from newsbench.eval.event_scoring import hopper_clusters
 from newsbench.schema.model import Document, Mention
 
@@ -41,14 +42,15 @@ def mention_clusters(mentions: Iterable[Mention]) -> list[list[Key]]:
     """
     clusters: dict[str, list[Key]] = defaultdict(list)
     seen: set[Key] = set()
-    for mention in sorted(mentions, key=lambda m: (m.start, m.end, m.id)):
+    for mention in sorted(mentions, key=attrgetter("start", "end", "id")):
         key = (mention.start, mention.end)
         if key in seen:
             continue
         seen.add(key)
         cluster = mention.entity if mention.entity is not None else f"\0{mention.id}"
         clusters[cluster].append(key)
-    return [sorted(c) for _, c in sorted(clusters.items())]
+    # Keys arrive in increasing order (sorted, no repeats): every cluster is sorted.
+    return [c for _, c in sorted(clusters.items())]
 
 
 def _restrict_to(
@@ -80,20 +82,16 @@ def entity_coref_counts(gold: Document, pred: Document) -> dict[str, CorefCounts
     key = mention_clusters(gold.layer("mentions"))
     response = mention_clusters(pred.layer("mentions"))
     responses = {"e2e": response, "gold_mentions": _restrict_to(key, response)}
-    return {
-        f"{setting}.{policy}": coref_counts_unchecked(
-            key, responses[setting], singletons=policy == "singletons"
-        )
-        for setting in SETTINGS
-        for policy in POLICIES
-    }
+    counts: dict[str, CorefCounts] = {}
+    for setting in SETTINGS:
+        by_policy = coref_counts_by_policy(key, responses[setting])
+        counts.update((f"{setting}.{policy}", by_policy[policy]) for policy in POLICIES)
+    return counts
 
 
 def event_coref_counts(gold: Document, pred: Document) -> dict[str, CorefCounts]:
     """Return end-to-end hopper counts with and without singletons for one document."""
     key = hopper_clusters(gold)
     response = hopper_clusters(pred) if pred.events is not None else []
-    return {
-        f"e2e.{policy}": coref_counts_unchecked(key, response, singletons=policy == "singletons")
-        for policy in POLICIES
-    }
+    by_policy = coref_counts_by_policy(key, response)
+    return {f"e2e.{policy}": by_policy[policy] for policy in POLICIES}

@@ -182,5 +182,27 @@ def test_integer_scaled_assignment_equals_fraction_weights(seed: int) -> None:
         sum((exact.get((i, j), Fraction(0)) for j, i in enumerate(perm)), Fraction(0))
         for perm in itertools.permutations(range(max(rows, cols)), cols)
     )
-    num, den = coref._max_assignment(weights)
+    rows_used = sorted({i for i, _, _, _ in weights})
+    cols_used = sorted({j for _, j, _, _ in weights})
+    num, den = coref._max_assignment(rows_used, cols_used, weights)
     assert Fraction(num, den) == best
+
+
+def _random_clusters(rnd: random.Random, mentions: list[int]) -> list[list[int]]:
+    labels = [rnd.randrange(max(1, len(mentions) // 2)) for _ in mentions]
+    clusters: dict[int, list[int]] = {}
+    for mention, label in zip(mentions, labels, strict=True):
+        clusters.setdefault(label, []).append(mention)
+    return list(clusters.values())
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_counts_by_policy_equal_separate_counts(seed: int) -> None:
+    rnd = random.Random(seed)
+    key = _random_clusters(rnd, rnd.sample(range(30), rnd.randrange(12)))
+    response = _random_clusters(rnd, rnd.sample(range(30), rnd.randrange(12)))
+    by_policy = coref.coref_counts_by_policy(key, response)
+    assert by_policy == {
+        "singletons": coref.coref_counts_unchecked(key, response, singletons=True),
+        "no_singletons": coref.coref_counts_unchecked(key, response, singletons=False),
+    }
