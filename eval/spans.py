@@ -742,36 +742,109 @@ def semeval_counts(
     return scheme_counts_from_keys(*match_keys(gold_keys, pred_keys))
 
 
+_span_start = operator.attrgetter("start")
 _span_end = operator.attrgetter("end")
+_span_label = operator.attrgetter("label")
 
 
-def _packed_keys(
-    spans: Iterable[Span], side: str, rank: Mapping[str, int], end_bits: int
-) -> list[int]:
-    """Spans as integers that sort and compare like their ``(start, end, label)`` keys.
+@dataclass(frozen=True, slots=True)
+class _Columns:
+    """Spans of many documents as parallel int64 columns, sorted by (doc, start, end, rank)."""
 
-    ``start``, ``end`` and the label's rank in sorted label order are packed as
-    ``start << (end_bits + 16) | end << 16 | rank`` (every ``end`` must fit ``end_bits``
-    bits). Integers hash and sort much faster than tuples, which is what level 1 of the
-    matching (set algebra on identical spans) spends its time on.
+    doc: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    rank: np.ndarray
+
+    def take(self, index: np.ndarray) -> _Columns:
+        return _Columns(self.doc[index], self.start[index], self.end[index], self.rank[index])
+
+    def joined(self, other: _Columns) -> _Columns:
+        return _Columns(
+            np.concatenate([self.doc, other.doc]),
+            np.concatenate([self.start, other.start]),
+            np.concatenate([self.end, other.end]),
+            np.concatenate([self.rank, other.rank]),
+        )
+
+
+def _columns(documents: list[list[Span]], rank: Mapping[str, int]) -> _Columns:
+    """Column arrays of one side's spans, in input order.
+
+    Raises:
+        KeyError: For a label without a rank.
+        OverflowError: For an offset beyond int64.
     """
-    span_list = _span_list(spans, side)
-    shift = end_bits + _RANK_BITS
-    try:
-        return [(s.start << shift) | (s.end << _RANK_BITS) | rank[s.label] for s in span_list]
-    except KeyError:
-        _checked_keys(span_list, side, frozenset(rank))  # raises the unknown-label error
-        raise
+    spans = list(chain.from_iterable(documents))
+    n = len(spans)
+    return _Columns(
+        np.repeat(np.arange(len(documents), dtype=np.int64), [len(d) for d in documents]),
+        np.fromiter(map(_span_start, spans), dtype=np.int64, count=n),
+        np.fromiter(map(_span_end, spans), dtype=np.int64, count=n),
+        np.fromiter(map(rank.__getitem__, map(_span_label, spans)), dtype=np.int64, count=n),
+    )
 
 
-def _unpacked_keys(keys: list[int], end_bits: int, labels: tuple[str, ...]) -> list[Key]:
-    """The ``(start, end, label)`` keys of :func:`_packed_keys` integers, in the same order."""
-    shift, end_mask = end_bits + _RANK_BITS, (1 << end_bits) - 1
-    return [(k >> shift, (k >> _RANK_BITS) & end_mask, labels[k & _RANK_MASK]) for k in keys]
+def _sorted_groups(columns: _Columns) -> tuple[np.ndarray, np.ndarray]:
+    """Sort order by ``(doc, start, end, rank)`` and, in that order, where a new key begins.
+
+    The four columns are packed into one int64 key (one argsort) when their ranges fit
+    in 63 bits, else sorted with :func:`numpy.lexsort`; both orders are stable.
+    """
+    n = len(columns.doc)
+    first = np.ones(n, dtype=bool)
+    if n == 0:
+        return np.zeros(0, dtype=np.intp), first
+    widths = [int(c.max()).bit_length() for c in (columns.start, columns.end, columns.rank)]
+    if int(columns.doc.max()).bit_length() + sum(widths) <= 63:
+        key = columns.doc
+        for column, width in zip((columns.start, columns.end, columns.rank), widths, strict=True):
+            key = (key << width) | column
+        order = np.argsort(key, kind="stable")
+        first[1:] = np.diff(key[order]) != 0
+        return order, first
+    order = np.lexsort((columns.rank, columns.end, columns.start, columns.doc))
+    first[1:] = (
+        (np.diff(columns.doc[order]) != 0)
+        | (np.diff(columns.start[order]) != 0)
+        | (np.diff(columns.end[order]) != 0)
+        | (np.diff(columns.rank[order]) != 0)
+    )
+    return order, first
 
 
-_RANK_BITS = 16
-_RANK_MASK = (1 << _RANK_BITS) - 1
+def _strict_level(
+    gold: _Columns, pred: _Columns, n_labels: int
+) -> tuple[np.ndarray, _Columns, _Columns]:
+    """Level 1 of the matching for every document at once.
+
+    Identical spans (same document, boundaries and label) pair by multiplicity:
+    ``min(gold count, predicted count)`` strict pairs per distinct span. Returns the
+    strict pairs per label rank and the unpaired rests of both sides, sorted by
+    ``(doc, start, end, rank)``, the canonical order :func:`_align` needs.
+    """
+    n_gold = len(gold.doc)
+    both = gold.joined(pred)
+    order, first = _sorted_groups(both)
+    ordered = both.take(order)
+    is_pred = order >= n_gold
+    group = np.cumsum(first) - 1
+    n_groups = int(group[-1]) + 1 if len(group) else 0
+    in_pred = np.bincount(group[is_pred], minlength=n_groups)
+    in_gold = np.bincount(group[~is_pred], minlength=n_groups)
+    paired = np.minimum(in_gold, in_pred)
+    keys = ordered.take(np.flatnonzero(first))
+    strict = np.bincount(keys.rank, weights=paired, minlength=n_labels).astype(np.int64)
+    return (
+        strict,
+        keys.take(np.repeat(np.arange(n_groups), in_gold - paired)),
+        keys.take(np.repeat(np.arange(n_groups), in_pred - paired)),
+    )
+
+
+def _label_ranks(labels: Collection[str]) -> tuple[tuple[str, ...], dict[str, int]]:
+    ordered = tuple(sorted(_label_set(labels)))
+    return ordered, {label: r for r, label in enumerate(ordered)}
 
 
 def corpus_semeval_counts(
@@ -779,53 +852,90 @@ def corpus_semeval_counts(
 ) -> SchemeCounts:
     """Sum of :func:`semeval_counts` over ``(gold, pred)`` span lists, one pair per document.
 
-    Equal to ``sum(semeval_counts(g, p, labels) for g, p in documents)`` (each document
-    is matched on its own, with the same objective), but spans are packed into integers
-    for the strict level and the outcomes of all documents are tallied first and turned
-    into :class:`SchemeCounts` once, which is what makes corpus scoring fast.
+    Equal to ``sum(semeval_counts(g, p, labels) for g, p in documents)``: each document
+    is matched on its own, with the same objective. Columnar: the strict level (identical
+    spans) is solved for all documents at once with numpy, and only the spans left over
+    go through the per-document alignment (:func:`_align`); the outcomes of every
+    document are tallied and turned into :class:`SchemeCounts` once.
 
     Raises:
         SpanScoringError: If a span has a label outside ``labels`` (the first document
-            with one is reported).
+            with one is reported, gold before predictions).
         TypeError: As :func:`semeval_counts`.
     """
-    ordered = tuple(sorted(_label_set(labels)))
-    if len(ordered) > _RANK_MASK + 1:
-        raise SpanScoringError(f"at most {_RANK_MASK + 1} labels can be scored, got {len(ordered)}")
-    rank = {label: r for r, label in enumerate(ordered)}
-    strict_ranks: list[int] = []
-    missed_ranks: list[int] = []
-    spurious_ranks: list[int] = []
-    pairs: list[tuple[Key, Key]] = []
+    ordered, rank = _label_ranks(labels)
+    gold_docs: list[list[Span]] = []
+    pred_docs: list[list[Span]] = []
     for gold, pred in documents:
-        gold_list, pred_list = _span_list(gold, "gold"), _span_list(pred, "pred")
-        end_bits = max(map(_span_end, chain(gold_list, pred_list)), default=0).bit_length()
-        strict, rest_gold, rest_pred = _split_strict(
-            _packed_keys(gold_list, "gold", rank, end_bits),
-            _packed_keys(pred_list, "pred", rank, end_bits),
+        gold_docs.append(_span_list(gold, "gold"))
+        pred_docs.append(_span_list(pred, "pred"))
+    try:
+        gold_columns, pred_columns = _columns(gold_docs, rank), _columns(pred_docs, rank)
+    except KeyError:
+        allowed = frozenset(rank)
+        for gold, pred in zip(gold_docs, pred_docs, strict=True):
+            _checked_keys(gold, "gold", allowed)  # raises the unknown-label error
+            _checked_keys(pred, "pred", allowed)
+        raise
+    except OverflowError:  # offsets beyond int64: document by document
+        return sum(
+            (semeval_counts(g, p, labels) for g, p in zip(gold_docs, pred_docs, strict=True)),
+            SchemeCounts(),
         )
-        strict_ranks.extend(map(operator.and_, strict, repeat(_RANK_MASK)))
-        if not rest_gold or not rest_pred:
-            missed_ranks.extend(map(operator.and_, rest_gold, repeat(_RANK_MASK)))
-            spurious_ranks.extend(map(operator.and_, rest_pred, repeat(_RANK_MASK)))
-            continue
-        gold_keys = _unpacked_keys(rest_gold, end_bits, ordered)
-        pred_keys = _unpacked_keys(rest_pred, end_bits, ordered)
-        gold_left, pred_left = set(range(len(gold_keys))), set(range(len(pred_keys)))
-        for g, p in _align(gold_keys, pred_keys):
-            pairs.append((gold_keys[g], pred_keys[p]))
+    strict, rest_gold, rest_pred = _strict_level(gold_columns, pred_columns, len(ordered))
+    n_docs = len(gold_docs)
+    has_gold = np.bincount(rest_gold.doc, minlength=n_docs) > 0
+    has_pred = np.bincount(rest_pred.doc, minlength=n_docs) > 0
+    # Rest spans of a document whose other side has none are missed (spurious) outright.
+    missed = np.bincount(rest_gold.rank[~has_pred[rest_gold.doc]], minlength=len(ordered))
+    spurious = np.bincount(rest_pred.rank[~has_gold[rest_pred.doc]], minlength=len(ordered))
+    missed_labels: list[str] = []
+    spurious_labels: list[str] = []
+    pairs: list[tuple[Key, Key]] = []
+    aligned = np.flatnonzero(has_gold & has_pred)
+    gold_keys = _keys_of(rest_gold, ordered)
+    pred_keys = _keys_of(rest_pred, ordered)
+    gold_bounds = _bounds(rest_gold.doc, aligned)
+    pred_bounds = _bounds(rest_pred.doc, aligned)
+    for (g0, g1), (p0, p1) in zip(gold_bounds, pred_bounds, strict=True):
+        doc_gold, doc_pred = gold_keys[g0:g1], pred_keys[p0:p1]
+        gold_left, pred_left = set(range(len(doc_gold))), set(range(len(doc_pred)))
+        for g, p in _align(doc_gold, doc_pred):
+            pairs.append((doc_gold[g], doc_pred[p]))
             gold_left.discard(g)
             pred_left.discard(p)
-        missed_ranks.extend([rest_gold[g] & _RANK_MASK for g in gold_left])
-        spurious_ranks.extend([rest_pred[p] & _RANK_MASK for p in pred_left])
+        missed_labels.extend([doc_gold[g][2] for g in gold_left])
+        spurious_labels.extend([doc_pred[p][2] for p in pred_left])
     outcomes = _pair_outcomes(pairs)
-    for r, n in Counter(strict_ranks).items():
-        outcomes[(ordered[r], True, True)] += n
+    for r, n in enumerate(strict.tolist()):
+        if n:
+            outcomes[(ordered[r], True, True)] += n
+    return _scheme_counts_from_outcomes(
+        outcomes,
+        _label_counts(missed, missed_labels, ordered),
+        _label_counts(spurious, spurious_labels, ordered),
+    )
 
-    def by_label(ranks: list[int]) -> dict[str, int]:
-        return {ordered[r]: n for r, n in Counter(ranks).items()}
 
-    return _scheme_counts_from_outcomes(outcomes, by_label(missed_ranks), by_label(spurious_ranks))
+def _keys_of(columns: _Columns, labels: tuple[str, ...]) -> list[Key]:
+    """``(start, end, label)`` tuples of column spans (same order)."""
+    names = [labels[r] for r in columns.rank.tolist()]
+    return list(zip(columns.start.tolist(), columns.end.tolist(), names, strict=True))
+
+
+def _bounds(doc: np.ndarray, documents: np.ndarray) -> list[tuple[int, int]]:
+    """``[lo, hi)`` of each of ``documents`` in the sorted document column ``doc``."""
+    lo = np.searchsorted(doc, documents, side="left").tolist()
+    hi = np.searchsorted(doc, documents, side="right").tolist()
+    return list(zip(lo, hi, strict=True))
+
+
+def _label_counts(by_rank: np.ndarray, labels: list[str], ordered: tuple[str, ...]) -> Counter[str]:
+    counts = Counter(labels)
+    for r, n in enumerate(by_rank.tolist()):
+        if n:
+            counts[ordered[r]] += n
+    return counts
 
 
 @dataclass(frozen=True, slots=True)
