@@ -882,38 +882,33 @@ def corpus_semeval_counts(
             (semeval_counts(g, p, labels) for g, p in zip(gold_docs, pred_docs, strict=True)),
             SchemeCounts(),
         )
-    strict, rest_gold, rest_pred = _strict_level(gold_columns, pred_columns, len(ordered))
     n_docs = len(gold_docs)
-    has_gold = np.bincount(rest_gold.doc, minlength=n_docs) > 0
-    has_pred = np.bincount(rest_pred.doc, minlength=n_docs) > 0
-    # Rest spans of a document whose other side has none are missed (spurious) outright.
-    missed = np.bincount(rest_gold.rank[~has_pred[rest_gold.doc]], minlength=len(ordered))
-    spurious = np.bincount(rest_pred.rank[~has_gold[rest_pred.doc]], minlength=len(ordered))
-    missed_labels: list[str] = []
-    spurious_labels: list[str] = []
-    pairs: list[tuple[Key, Key]] = []
-    aligned = np.flatnonzero(has_gold & has_pred)
-    gold_keys = _keys_of(rest_gold, ordered)
-    pred_keys = _keys_of(rest_pred, ordered)
-    gold_bounds = _bounds(rest_gold.doc, aligned)
-    pred_bounds = _bounds(rest_pred.doc, aligned)
-    for (g0, g1), (p0, p1) in zip(gold_bounds, pred_bounds, strict=True):
-        doc_gold, doc_pred = gold_keys[g0:g1], pred_keys[p0:p1]
-        gold_left, pred_left = set(range(len(doc_gold))), set(range(len(doc_pred)))
-        for g, p in _align(doc_gold, doc_pred):
-            pairs.append((doc_gold[g], doc_pred[p]))
-            gold_left.discard(g)
-            pred_left.discard(p)
-        missed_labels.extend([doc_gold[g][2] for g in gold_left])
-        spurious_labels.extend([doc_pred[p][2] for p in pred_left])
-    outcomes = _pair_outcomes(pairs)
+    max_end = max((int(c.end.max()) for c in (gold_columns, pred_columns) if len(c.end)), default=0)
+    offset_bits = max_end.bit_length()
+    if n_docs.bit_length() + offset_bits > 62:  # no packed search key: document by document
+        return sum(
+            (semeval_counts(g, p, labels) for g, p in zip(gold_docs, pred_docs, strict=True)),
+            SchemeCounts(),
+        )
+    n_labels = len(ordered)
+    strict, rest_gold, rest_pred = _strict_level(gold_columns, pred_columns, n_labels)
+    pair_gold, pair_pred = _align_columns(rest_gold, rest_pred, offset_bits, ordered)
+    same_bounds = (rest_gold.start[pair_gold] == rest_pred.start[pair_pred]) & (
+        rest_gold.end[pair_gold] == rest_pred.end[pair_pred]
+    )
+    same_label = rest_gold.rank[pair_gold] == rest_pred.rank[pair_pred]
+    code = 4 * rest_gold.rank[pair_gold] + 2 * same_bounds + same_label
+    outcomes: Counter[Outcome] = Counter()
+    for c, n in enumerate(np.bincount(code, minlength=4 * n_labels).tolist()):
+        if n:
+            outcomes[(ordered[c // 4], bool(c & 2), bool(c & 1))] += n
     for r, n in enumerate(strict.tolist()):
         if n:
             outcomes[(ordered[r], True, True)] += n
     return _scheme_counts_from_outcomes(
         outcomes,
-        _label_counts(missed, missed_labels, ordered),
-        _label_counts(spurious, spurious_labels, ordered),
+        _unpaired_labels(rest_gold, pair_gold, ordered),
+        _unpaired_labels(rest_pred, pair_pred, ordered),
     )
 
 
@@ -923,19 +918,88 @@ def _keys_of(columns: _Columns, labels: tuple[str, ...]) -> list[Key]:
     return list(zip(columns.start.tolist(), columns.end.tolist(), names, strict=True))
 
 
-def _bounds(doc: np.ndarray, documents: np.ndarray) -> list[tuple[int, int]]:
-    """``[lo, hi)`` of each of ``documents`` in the sorted document column ``doc``."""
-    lo = np.searchsorted(doc, documents, side="left").tolist()
-    hi = np.searchsorted(doc, documents, side="right").tolist()
-    return list(zip(lo, hi, strict=True))
+def _unpaired_labels(
+    columns: _Columns, paired: np.ndarray, ordered: tuple[str, ...]
+) -> dict[str, int]:
+    """Count per label of the spans not in ``paired`` (missed gold or spurious predictions)."""
+    left = np.ones(len(columns.doc), dtype=bool)
+    left[paired] = False
+    counts = np.bincount(columns.rank[left], minlength=len(ordered)).tolist()
+    return {ordered[r]: n for r, n in enumerate(counts) if n}
 
 
-def _label_counts(by_rank: np.ndarray, labels: list[str], ordered: tuple[str, ...]) -> Counter[str]:
-    counts = Counter(labels)
-    for r, n in enumerate(by_rank.tolist()):
-        if n:
-            counts[ordered[r]] += n
-    return counts
+def _ragged(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every ``(i, j)`` with ``lo[i] <= j < hi[i]``, as two index arrays."""
+    counts = hi - lo
+    owner = np.repeat(np.arange(len(lo)), counts)
+    within = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+    return owner, lo[owner] + within
+
+
+def _overlap_edges_columns(
+    gold: _Columns, pred: _Columns, offset_bits: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every overlapping (gold, pred) pair of the same document, for all documents at once.
+
+    With both sides sorted by ``(doc, start)``, the pairs where the prediction starts no
+    earlier than the gold span are the predictions starting in ``[g.start, g.end)``,
+    and the others the gold spans starting in ``(p.start, p.end)``: two binary searches
+    per span give contiguous ranges that hold edges only (O((n + m) log(n + m) + edges),
+    the vectorised form of :func:`_overlap_edges`).
+    """
+
+    def key(columns: _Columns, offsets: np.ndarray) -> np.ndarray:
+        return (columns.doc << offset_bits) | offsets
+
+    gold_start, pred_start = key(gold, gold.start), key(pred, pred.start)
+    gold_a, pred_a = _ragged(
+        np.searchsorted(pred_start, gold_start), np.searchsorted(pred_start, key(gold, gold.end))
+    )
+    pred_b, gold_b = _ragged(
+        np.searchsorted(gold_start, pred_start + 1),
+        np.searchsorted(gold_start, key(pred, pred.end)),
+    )
+    return np.concatenate([gold_a, gold_b]), np.concatenate([pred_a, pred_b])
+
+
+def _align_columns(
+    gold: _Columns, pred: _Columns, offset_bits: int, ordered: tuple[str, ...]
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_align` for the spans left after the strict level of every document at once.
+
+    Returns the aligned (gold index, pred index) pairs. A lone overlapping pair (both
+    spans overlap nothing else) is aligned directly; every other component of the
+    overlap graph is solved by :func:`_solve_component` exactly as the per-document
+    path solves it (the same spans in the same canonical order).
+    """
+    edge_gold, edge_pred = _overlap_edges_columns(gold, pred, offset_bits)
+    n_gold, n_pred = len(gold.doc), len(pred.doc)
+    lone = (np.bincount(edge_gold, minlength=n_gold)[edge_gold] == 1) & (
+        np.bincount(edge_pred, minlength=n_pred)[edge_pred] == 1
+    )
+    pair_gold, pair_pred = [edge_gold[lone]], [edge_pred[lone]]
+    shared_gold, shared_pred = edge_gold[~lone], edge_pred[~lone]
+    if len(shared_gold):
+        size = n_gold + n_pred
+        graph = coo_matrix(
+            (np.ones(len(shared_gold)), (shared_gold, n_gold + shared_pred)), shape=(size, size)
+        )
+        component = connected_components(graph, directed=False)[1][shared_gold]
+        order = np.argsort(component, kind="stable")
+        starts = np.flatnonzero(np.diff(component[order], prepend=-1))
+        gold_keys, pred_keys = _keys_of(gold, ordered), _keys_of(pred, ordered)
+        solved: list[tuple[int, int]] = []
+        for edges in np.split(order, starts[1:]):
+            solved.extend(
+                _solve_component(
+                    gold_keys, pred_keys, shared_gold[edges].tolist(), shared_pred[edges].tolist()
+                )
+            )
+        if solved:
+            g, p = zip(*solved, strict=True)
+            pair_gold.append(np.asarray(g, dtype=np.intp))
+            pair_pred.append(np.asarray(p, dtype=np.intp))
+    return np.concatenate(pair_gold), np.concatenate(pair_pred)
 
 
 @dataclass(frozen=True, slots=True)

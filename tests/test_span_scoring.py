@@ -403,6 +403,24 @@ def test_corpus_counts_equal_the_sum_of_document_counts(
     assert corpus_semeval_counts(iter(documents), list(reversed(LABELS))) == expected
 
 
+def test_corpus_counts_equal_document_counts_on_a_dense_random_corpus() -> None:
+    # 300 documents with nested, repeated and chained spans (components of many edges,
+    # solved by the assignment) at the same offsets in every document: an edge across
+    # documents, or a component solved differently, would change the counts.
+    rng = random.Random(2013)
+
+    def spans(n: int) -> list[Span]:
+        return [
+            Span(s, s + rng.randint(1, 9), rng.choice(LABELS))
+            for s in (rng.randrange(60) for _ in range(n))
+        ]
+
+    documents = [(spans(rng.randrange(25)), spans(rng.randrange(25))) for _ in range(300)]
+    expected = sum((semeval_counts(g, p, LABELS) for g, p in documents), SchemeCounts())
+    assert corpus_semeval_counts(documents, LABELS) == expected
+    assert expected.overall["strict"].cor > 0 and expected.overall["partial"].par > 0
+
+
 def test_corpus_counts_pair_repeated_spans_by_multiplicity() -> None:
     # Document 1: gold a a a b, predictions a b a c (c = b's boundaries typed ORG).
     #   strict pairs min(3, 2) a + min(1, 1) b = 3; left: gold a, predicted c; they do not
