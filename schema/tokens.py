@@ -8,6 +8,7 @@ every span that respects word boundaries starts and ends on token boundaries.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 TOKEN_PATTERN = re.compile(r"\w+|[^\w\s]")
 
@@ -44,14 +45,12 @@ def ends_inside_word(text: str, end: int) -> bool:
     return _between_word_chars(text, end)
 
 
-def splits_word(text: str, start: int, end: int) -> bool:
-    """Return True if the span ``[start, end)`` starts or ends inside a word.
+def any_inside_word(text: str, offsets: Iterable[int]) -> bool:
+    """Return True if any offset falls between two word characters.
 
-    The same as ``starts_inside_word(text, start) or ends_inside_word(text, end)`` in one
-    call (the validator runs it on every gold span).
+    The same as ``any(starts_inside_word(text, o) for o in offsets)`` for integer
+    offsets, in one regex search: the two characters around each offset, joined by
+    spaces, hold two adjacent word characters only where an offset is inside a word.
     """
-    size = len(text)
-    match = _WORD_PAIR.match
-    return (0 < start < size and match(text, start - 1, start + 1) is not None) or (
-        0 < end < size and match(text, end - 1, end + 1) is not None
-    )
+    pairs = [text[offset - 1 : offset + 1] for offset in offsets if offset > 0]
+    return _WORD_PAIR.search(" ".join(pairs)) is not None

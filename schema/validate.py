@@ -36,7 +36,7 @@ from newsbench.schema.model import (
     iter_spans,
 )
 from newsbench.schema.problems import DataError, Problem, did_you_mean, json_pointer
-from newsbench.schema.tokens import ends_inside_word, splits_word, starts_inside_word
+from newsbench.schema.tokens import any_inside_word, ends_inside_word, starts_inside_word
 
 
 @cache
@@ -273,14 +273,19 @@ def _spans_are_clean(doc: Document, gold: bool) -> bool:
     """
     text = doc.text
     size = len(text)
-    for span in _spans(doc):
+    spans = _spans(doc)
+    for span in spans:
         start, end, stored = span.start, span.end, span.text
         if not (type(start) is int and type(end) is int and 0 <= start < end <= size):
             return False
         if text[start:end] != stored:
             return False
-        if gold and (stored[0].isspace() or stored[-1].isspace() or splits_word(text, start, end)):
+        if gold and (stored[0].isspace() or stored[-1].isspace()):
             return False  # (``stored`` is not empty: it equals a non-empty slice)
+    if gold:
+        offsets = [span.start for span in spans]
+        offsets.extend([span.end for span in spans])
+        return not any_inside_word(text, offsets)
     return True
 
 

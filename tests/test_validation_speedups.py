@@ -41,9 +41,9 @@ from newsbench.schema.model import (
 )
 from newsbench.schema.problems import DataError
 from newsbench.schema.tokens import (
+    any_inside_word,
     ends_inside_word,
     is_word_char,
-    splits_word,
     starts_inside_word,
 )
 from newsbench.schema.validate import (
@@ -177,16 +177,19 @@ def test_regex_word_characters_are_is_word_char():
 
 
 @pytest.mark.parametrize("text", ["", "a", "ab cd", "_x y_", "é2 ü-b\U0001f600c", "a.b,c d"])
-def test_splits_word_is_starts_or_ends_inside_word(text):
-    for start in range(-1, len(text) + 2):
+def test_any_inside_word_is_any_starts_inside_word(text):
+    offsets = range(-1, len(text) + 2)
+    for start in offsets:
         assert starts_inside_word(text, start) == (
             0 < start < len(text) and is_word_char(text[start - 1]) and is_word_char(text[start])
         )
         assert ends_inside_word(text, start) == starts_inside_word(text, start)
-        for end in range(-1, len(text) + 2):
-            assert splits_word(text, start, end) == (
-                starts_inside_word(text, start) or ends_inside_word(text, end)
+        for end in offsets:
+            assert any_inside_word(text, [start, end]) == (
+                starts_inside_word(text, start) or starts_inside_word(text, end)
             )
+    assert any_inside_word(text, offsets) == any(starts_inside_word(text, o) for o in offsets)
+    assert not any_inside_word(text, [])
 
 
 def _broken_variants(record: dict[str, Any]) -> list[dict[str, Any]]:
