@@ -82,14 +82,41 @@ JSON_SCALARS = (
 )
 JSON_VALUES = st.recursive(
     JSON_SCALARS,
-    lambda inner: st.lists(inner, max_size=4)
-    | st.dictionaries(st.text(max_size=6), inner, max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4)
+    ),
     max_leaves=12,
 )
 FRAGMENTS = st.sampled_from(
-    [b"{", b"}", b"[", b"]", b'"', b":", b",", b"\n", b"\r\n", b"\r", b"\xef\xbb\xbf", b"\xe9",
-     b"\xff", b"\x00", b"NaN", b"Infinity", b"-", b"1e999", b"null", b"true", b'"\\ud800"',
-     b'{"id": "d", "text": "t"}', b"\x1e", b"\t", b" ", b"\\", b"\xf0\x9f\x98"]
+    [
+        b"{",
+        b"}",
+        b"[",
+        b"]",
+        b'"',
+        b":",
+        b",",
+        b"\n",
+        b"\r\n",
+        b"\r",
+        b"\xef\xbb\xbf",
+        b"\xe9",
+        b"\xff",
+        b"\x00",
+        b"NaN",
+        b"Infinity",
+        b"-",
+        b"1e999",
+        b"null",
+        b"true",
+        b'"\\ud800"',
+        b'{"id": "d", "text": "t"}',
+        b"\x1e",
+        b"\t",
+        b" ",
+        b"\\",
+        b"\xf0\x9f\x98",
+    ]
 )
 
 
@@ -98,9 +125,7 @@ def jsonl_bytes(draw: Any) -> bytes:
     """Random bytes, JSON fragments and valid-looking lines mixed together."""
     parts = draw(
         st.lists(
-            st.binary(max_size=20)
-            | FRAGMENTS
-            | JSON_VALUES.map(lambda v: _dumps(v) + b"\n"),
+            st.binary(max_size=20) | FRAGMENTS | JSON_VALUES.map(lambda v: _dumps(v) + b"\n"),
             max_size=12,
         )
     )
@@ -126,8 +151,30 @@ def _get(value: Any, path: tuple[Any, ...]) -> Any:
 REPLACEMENTS = st.one_of(
     JSON_VALUES,
     st.sampled_from(
-        [-1, 0, 10**6, 2**63, 2**64, 1.5, 6.0, True, False, None, "0", "", "m1_1", "t0", "a0",
-         "GPEE", "\U0001f600", "é", [], {}, [{}], "Time"]
+        [
+            -1,
+            0,
+            10**6,
+            2**63,
+            2**64,
+            1.5,
+            6.0,
+            True,
+            False,
+            None,
+            "0",
+            "",
+            "m1_1",
+            "t0",
+            "a0",
+            "GPEE",
+            "\U0001f600",
+            "é",
+            [],
+            {},
+            [{}],
+            "Time",
+        ]
     ),
 )
 
@@ -216,12 +263,51 @@ def test_validate_record_on_any_json_value(value: Any) -> None:
 
 
 TOKENS = st.sampled_from(
-    ["Syrian", "rebels", "entered", "Damascus", "on", "Sunday", ",", ".", "Reuters", "said",
-     "Café", "😀", "ok", "Hezbollah", "fighters", "fled", "Homs", "-DOCSTART-", "g1", "g2",
-     "-X-", "", " ", "\t", "x y"]
+    [
+        "Syrian",
+        "rebels",
+        "entered",
+        "Damascus",
+        "on",
+        "Sunday",
+        ",",
+        ".",
+        "Reuters",
+        "said",
+        "Café",
+        "😀",
+        "ok",
+        "Hezbollah",
+        "fighters",
+        "fled",
+        "Homs",
+        "-DOCSTART-",
+        "g1",
+        "g2",
+        "-X-",
+        "",
+        " ",
+        "\t",
+        "x y",
+    ]
 )
-TAGS = st.sampled_from(["O", "B-PER", "I-PER", "B-GPE", "I-GPE", "B-LOC", "I-ORG", "B-", "I-",
-                        "X", "", "B-PERSON", "b-per"])
+TAGS = st.sampled_from(
+    [
+        "O",
+        "B-PER",
+        "I-PER",
+        "B-GPE",
+        "I-GPE",
+        "B-LOC",
+        "I-ORG",
+        "B-",
+        "I-",
+        "X",
+        "",
+        "B-PERSON",
+        "b-per",
+    ]
+)
 
 
 @st.composite

@@ -36,10 +36,16 @@ def test_readme_examples_run(tmp_path, repo_root, monkeypatch):
                 if not line.startswith("newsbench "):
                     continue
                 command = shlex.split(line, comments=True)
-                result = subprocess.run([*newsbench, *command[1:]], cwd=tmp_path,
-                                        capture_output=True, text=True, check=False)
+                result = subprocess.run(
+                    [*newsbench, *command[1:]],
+                    cwd=tmp_path,
+                    capture_output=True,
+                    text=True,
+                    check=False,
+                )
                 assert result.returncode == _expected_exit(line), (
-                    f"{line!r} exited {result.returncode}:\n{result.stdout}\n{result.stderr}")
+                    f"{line!r} exited {result.returncode}:\n{result.stdout}\n{result.stderr}"
+                )
                 ran += 1
         elif language == "python":
             monkeypatch.chdir(tmp_path)
