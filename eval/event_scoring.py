@@ -29,7 +29,7 @@ from typing import NamedTuple
 from newsbench.eval.units import ErrorRecord, LayerResult, MetricTable, UnitIndex, context_of
 from newsbench.schema.contract import EVENT_TYPES, ROLES
 from newsbench.schema.model import Document, Event
-from newsbench.schema.tokens import token_offsets
+from newsbench.schema.tokens import is_word_char
 
 __all__ = [
     "ARGUMENT_METRICS",
@@ -120,11 +120,28 @@ def _head_view(text: str) -> Callable[[Offsets], Hashable]:
     def head(span: Offsets) -> Hashable:
         value = cache.get(span)
         if value is None:
-            tokens = token_offsets(text, span[0], span[1])
-            value = cache[span] = tokens[-1] if tokens else span
+            value = cache[span] = _last_token(text, span[0], span[1]) or span
         return value
 
     return head
+
+
+def _last_token(text: str, start: int, end: int) -> Offsets | None:
+    """The last of ``token_offsets(text, start, end)`` (None if none), without the others.
+
+    Trailing whitespace (``str.isspace``, which is ``\\s``) is skipped; a last non-word
+    character is a token of its own, a last word character ends a run of word characters
+    (``\\w``: ``isalnum()`` or ``_``) that starts at ``start`` at the earliest.
+    """
+    stop = start + len(text[start:end].rstrip())
+    if stop <= start:
+        return None
+    if not is_word_char(text[stop - 1]):
+        return (stop - 1, stop)
+    first = stop - 1
+    while first > start and is_word_char(text[first - 1]):
+        first -= 1
+    return (first, stop)
 
 
 def _coref_view(gold: Document) -> Callable[[Offsets], Hashable]:

@@ -20,6 +20,7 @@ from newsbench.eval import coref
 from newsbench.eval import event_scoring as events
 from newsbench.eval.units import LayerResult, MetricTable
 from newsbench.schema.model import Document, Event, Span
+from newsbench.schema.tokens import token_offsets
 
 SEEDS = range(300)
 
@@ -206,3 +207,14 @@ def test_counts_by_policy_equal_separate_counts(seed: int) -> None:
         "singletons": coref.coref_counts_unchecked(key, response, singletons=True),
         "no_singletons": coref.coref_counts_unchecked(key, response, singletons=False),
     }
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_last_token_equals_the_last_of_token_offsets(seed: int) -> None:
+    rnd = random.Random(seed)
+    text = "".join(rnd.choice("ab_9é .,-\t\n\u00a0\x1c'") for _ in range(rnd.randrange(1, 30)))
+    for _ in range(20):
+        start = rnd.randrange(len(text) + 1)
+        end = rnd.randrange(start, len(text) + 1)
+        tokens = token_offsets(text, start, end)
+        assert events._last_token(text, start, end) == (tokens[-1] if tokens else None)
