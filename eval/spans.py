@@ -56,6 +56,8 @@ from scipy.optimize import linear_sum_assignment
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components, min_weight_full_bipartite_matching
 
+from newsbench.schema.io import gc_paused
+
 __all__ = [
     "COUNT_NAMES",
     "PRF",
@@ -869,6 +871,18 @@ def corpus_semeval_counts(
     for gold, pred in documents:
         gold_docs.append(_span_list(gold, "gold"))
         pred_docs.append(_span_list(pred, "pred"))
+    with gc_paused():  # the keys made below hold no cycles; full collections would walk them
+        return _tally_columns(gold_docs, pred_docs, labels, ordered, rank)
+
+
+def _tally_columns(
+    gold_docs: list[list[Span]],
+    pred_docs: list[list[Span]],
+    labels: Collection[str],
+    ordered: tuple[str, ...],
+    rank: dict[str, int],
+) -> SchemeCounts:
+    """The body of :func:`corpus_semeval_counts` (spans checked, labels ranked)."""
     try:
         gold_columns, pred_columns = _columns(gold_docs, rank), _columns(pred_docs, rank)
     except KeyError:
