@@ -224,6 +224,11 @@ def timings(n_documents: int, *, nervaluate: bool = True, jobs: int = 2) -> dict
             lambda: score_documents(pairs, config, jobs=jobs)
         )
         out["parallel_identical"] = _strip(parallel) == _strip(report)
+    # The machine's speed drifts over minutes (a shared KVM guest): the floor is measured
+    # again at the end and the faster of the two is the one ratios use (conservative).
+    out["parse_start_s"] = out["parse_s"]
+    out["parse_end_s"] = _parse_floor(folder)
+    out["parse_s"] = min(out["parse_start_s"], out["parse_end_s"])
     out["peak_rss_mib"] = _rss_peak_mib()
     out["harness_has_stream"] = hasattr(harness, "score_stream")
     return out
@@ -383,7 +388,10 @@ def main() -> None:
         results["timings"].append(t)
         parse = t["parse_s"]
         print(f"\n== N = {n:,} documents ({t['n_gold_mentions']:,} gold mentions)")
-        print(f"parse (orjson, gold+pred, floor)   {parse:8.3f} s")
+        print(
+            f"parse (orjson, gold+pred, floor)   {parse:8.3f} s  (best of 3 at the start: "
+            f"{t['parse_start_s']:.3f} s, at the end: {t['parse_end_s']:.3f} s)"
+        )
         print(
             f"validate (load_documents + load_predictions) {t['validate_s']:8.3f} s"
             f"  = {t['validate_s'] / parse:5.2f}x floor (target <= 2x)"

@@ -49,7 +49,6 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from itertools import chain, compress, repeat
 from types import MappingProxyType
-from typing import TypeVar
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
@@ -199,7 +198,6 @@ def _span_list(spans: Iterable[Span], side: str) -> list[Span]:
 
 
 Key = tuple[int, int, str]
-K = TypeVar("K", tuple[int, int, str], int)
 """A span as a plain ``(start, end, label)`` tuple: orders and hashes like :class:`Span`."""
 
 _span_key = operator.attrgetter("start", "end", "label")
@@ -387,12 +385,12 @@ def _align(gold: list[Key], pred: list[Key]) -> list[tuple[int, int]]:
     return pairs
 
 
-def _repeats(keys: list[K]) -> list[K]:
+def _repeats(keys: list[Key]) -> list[Key]:
     """Every occurrence of a key after its first, from a sorted list (``[]`` if all differ)."""
     return list(compress(keys[1:], map(operator.eq, keys, keys[1:])))
 
 
-def _split_strict(gold: list[K], pred: list[K]) -> tuple[list[K], list[K], list[K]]:
+def _split_strict(gold: list[Key], pred: list[Key]) -> tuple[list[Key], list[Key], list[Key]]:
     """Pair identical spans (level 1 of the objective); return ``(strict, rest_gold, rest_pred)``.
 
     Identical spans are interchangeable, so pairing as many as possible is part of every
@@ -751,7 +749,7 @@ _span_label = operator.attrgetter("label")
 
 @dataclass(frozen=True, slots=True)
 class _Columns:
-    """Spans of many documents as parallel int64 columns, sorted by (doc, start, end, rank)."""
+    """Spans of many documents as parallel int64 columns: document index, offsets, label rank."""
 
     doc: np.ndarray
     start: np.ndarray
