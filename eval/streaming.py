@@ -47,6 +47,7 @@ class StreamedPairs:
     label_map: LabelMap | None = None
     problems: list[Problem] = field(default_factory=list)
     removed_by_label: dict[str, int] = field(default_factory=dict)
+    _started: bool = field(default=False, repr=False)
 
     def _predictions(self) -> Iterator[ValidatedLine]:
         for item in iter_jsonl(self.pred_path):
@@ -64,6 +65,17 @@ class StreamedPairs:
             yield ValidatedLine(item.file, item.line, document, (*problems, *more))
 
     def __iter__(self) -> Iterator[DocumentPair]:
+        """Yield the valid pairs, once.
+
+        Raises:
+            RuntimeError: On a second iteration (the problems would be counted twice).
+        """
+        if self._started:
+            raise RuntimeError("StreamedPairs is read once; make a new one to read again")
+        self._started = True
+        return self._pairs()
+
+    def _pairs(self) -> Iterator[DocumentPair]:
         pred_file = str(self.pred_path)
         aligned = True
         lines = zip_longest(iter_validated(self.gold_path, "document"), self._predictions())

@@ -65,6 +65,13 @@ def test_stream_reads_one_pair_at_a_time(tmp_path, records) -> None:
     assert first.gold.id == gold[0]["id"] == first.pred.id
 
 
+def test_error_streamed_pairs_are_read_once(tmp_path, records) -> None:
+    streamed = StreamedPairs(*_files(tmp_path, *records))
+    assert len(list(streamed)) == len(records[0])
+    with pytest.raises(RuntimeError, match="StreamedPairs is read once; make a new one"):
+        iter(streamed)
+
+
 def test_error_predictions_in_another_order(tmp_path, records) -> None:
     gold, pred = records
     gold_file, pred_file = _files(tmp_path, gold, [pred[0], pred[2], pred[1], *pred[3:]])
