@@ -41,7 +41,6 @@ order. See ``eval/METRICS.md`` for the formulas.
 from __future__ import annotations
 
 import bisect
-from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -49,6 +48,7 @@ from fractions import Fraction
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
+from newsbench.eval.bipartite import split_lone_edges
 from newsbench.eval.units import ErrorRecord, LayerResult, MetricTable, UnitIndex, context_of
 from newsbench.schema.contract import ATTRIBUTION_MODES, SOURCE_CLASSES
 from newsbench.schema.model import Attribution, Document, Mention
@@ -218,7 +218,7 @@ def _assign(
     """
     if not edges:
         return []
-    result, linked = _lone_edges(edges)
+    result, linked = split_lone_edges(edges)
     levels = {e: (*edges[e], int(e[0] == e[1])) for e in linked}
     all_bounds = (*bounds, 1)
     for component in _components(linked):
@@ -243,27 +243,6 @@ def _assign(
             if pair in levels and matrix[r, c] > 0:
                 result.append(pair)
     return sorted(result)
-
-
-def _lone_edges(
-    edges: Iterable[tuple[int, int]],
-) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
-    """Split edges into those whose two ends have no other edge, and the rest.
-
-    A lone edge is a connected component of its own: it is its assignment (its weight is
-    positive), so it needs no solver.
-    """
-    edges = list(edges)
-    gold_degree = Counter(i for i, _ in edges)
-    pred_degree = Counter(j for _, j in edges)
-    lone: list[tuple[int, int]] = []
-    linked: list[tuple[int, int]] = []
-    for edge in edges:
-        if gold_degree[edge[0]] == 1 and pred_degree[edge[1]] == 1:
-            lone.append(edge)
-        else:
-            linked.append(edge)
-    return lone, linked
 
 
 def _level_units(bounds: Sequence[int], k: int) -> list[int]:

@@ -31,6 +31,8 @@ from fractions import Fraction
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
+from newsbench.eval.bipartite import split_lone_edges
+
 __all__ = [
     "METRICS",
     "PRF",
@@ -519,17 +521,12 @@ def _ceaf(
     ``2n / (|K| + |R|)`` are kept as integer numerators per denominator and summed
     exactly once at the end.
     """
-    key_degree = Counter(i for i, _ in overlap)
-    response_degree = Counter(j for _, j in overlap)
     phi3_total = 0
     phi4_by_den: defaultdict[int, int] = defaultdict(int)  # exact sums of 2n / den
-    linked: list[tuple[int, int, int]] = []
-    for (i, j), n in overlap.items():
-        if key_degree[i] == 1 and response_degree[j] == 1:
-            phi3_total += n
-            phi4_by_den[key_sizes[i] + response_sizes[j]] += 2 * n
-        else:
-            linked.append((i, j, n))
+    lone, linked = split_lone_edges((i, j, n) for (i, j), n in overlap.items())
+    for i, j, n in lone:
+        phi3_total += n
+        phi4_by_den[key_sizes[i] + response_sizes[j]] += 2 * n
     for pairs in _components(linked, len(key_sizes)):
         phi4 = [(i, j, 2 * n, key_sizes[i] + response_sizes[j]) for i, j, n in pairs]
         rows = sorted({i for i, _, _ in pairs})

@@ -55,6 +55,7 @@ from scipy.optimize import linear_sum_assignment
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components, min_weight_full_bipartite_matching
 
+from newsbench.eval.bipartite import split_lone_edges
 from newsbench.schema.io import gc_paused
 
 __all__ = [
@@ -361,18 +362,11 @@ def _align(gold: list[Key], pred: list[Key]) -> list[tuple[int, int]]:
         return []
     # A lone overlapping pair (both spans overlap nothing else) is a component with one
     # edge: nothing to choose. Only the other edges need components and the solver.
-    gold_degree, pred_degree = Counter(edge_gold), Counter(edge_pred)
-    pairs: list[tuple[int, int]] = []
-    shared_gold: list[int] = []
-    shared_pred: list[int] = []
-    for g, p in zip(edge_gold, edge_pred, strict=True):
-        if gold_degree[g] == 1 and pred_degree[p] == 1:
-            pairs.append((g, p))
-        else:
-            shared_gold.append(g)
-            shared_pred.append(p)
-    if not shared_gold:
+    pairs, linked = split_lone_edges(zip(edge_gold, edge_pred, strict=True))
+    if not linked:
         return pairs
+    shared_gold = [g for g, _ in linked]
+    shared_pred = [p for _, p in linked]
     by_component: dict[int, list[int]] = {}
     for e, label in enumerate(_components(len(gold), shared_gold, shared_pred)):
         by_component.setdefault(label, []).append(e)

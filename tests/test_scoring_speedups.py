@@ -118,12 +118,12 @@ def _reference_assign(
     edges: dict[tuple[int, int], tuple[int, ...]], bounds: Sequence[int]
 ) -> list[tuple[int, int]]:
     """``_assign`` with every component (lone edges too) given to the solver."""
-    saved = attribution._lone_edges
-    attribution._lone_edges = lambda e: ([], list(e))  # type: ignore[assignment]
+    saved = attribution.split_lone_edges
+    attribution.split_lone_edges = lambda e: ([], list(e))  # type: ignore[assignment]
     try:
         return attribution._assign(edges, bounds)
     finally:
-        attribution._lone_edges = saved
+        attribution.split_lone_edges = saved
 
 
 @pytest.mark.parametrize("seed", SEEDS)
