@@ -877,21 +877,14 @@ def _tally_columns(
     """The body of :func:`corpus_semeval_counts` (spans checked, labels ranked)."""
     try:
         gold_columns, pred_columns = _columns(gold_docs, rank), _columns(pred_docs, rank)
+        offset_bits = _offset_bits(len(gold_docs), gold_columns, pred_columns)
     except KeyError:
         allowed = frozenset(rank)
         for gold, pred in zip(gold_docs, pred_docs, strict=True):
             _checked_keys(gold, "gold", allowed)  # raises the unknown-label error
             _checked_keys(pred, "pred", allowed)
         raise
-    except OverflowError:  # offsets beyond int64: document by document
-        return sum(
-            (semeval_counts(g, p, labels) for g, p in zip(gold_docs, pred_docs, strict=True)),
-            SchemeCounts(),
-        )
-    n_docs = len(gold_docs)
-    max_end = max((int(c.end.max()) for c in (gold_columns, pred_columns) if len(c.end)), default=0)
-    offset_bits = max_end.bit_length()
-    if n_docs.bit_length() + offset_bits > 62:  # no packed search key: document by document
+    except OverflowError:  # offsets too large for int64 columns: document by document
         return sum(
             (semeval_counts(g, p, labels) for g, p in zip(gold_docs, pred_docs, strict=True)),
             SchemeCounts(),
@@ -916,6 +909,19 @@ def _tally_columns(
         _unpaired_labels(rest_gold, pair_gold, ordered),
         _unpaired_labels(rest_pred, pair_pred, ordered),
     )
+
+
+def _offset_bits(n_docs: int, *sides: _Columns) -> int:
+    """Bits of the largest offset; ``(doc << bits) | offset`` must fit a signed int64.
+
+    Raises:
+        OverflowError: If the packed search key of :func:`_overlap_edges_columns` would not.
+    """
+    max_end = max((int(c.end.max()) for c in sides if len(c.end)), default=0)
+    bits = max_end.bit_length()
+    if n_docs.bit_length() + bits > 62:
+        raise OverflowError(f"{n_docs} documents with offsets up to {max_end} overflow int64")
+    return bits
 
 
 def _keys_of(columns: _Columns, labels: tuple[str, ...]) -> list[Key]:
