@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from rich.console import Console
 from rich.table import Table
 
@@ -151,7 +150,7 @@ def json_default(value: object) -> Any:
     Raises:
         TypeError: For any other object JSON cannot represent (as ``json`` would).
     """
-    if isinstance(value, (UnitRows, np.ndarray)):
+    if isinstance(value, UnitRows):
         return value.tolist()
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
@@ -163,7 +162,7 @@ def plain_report(report: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def write_json(path: str | Path, data: Any) -> None:
-    """Write JSON atomically (temporary file, then rename); arrays are written as lists."""
+    """Write JSON atomically (temporary file, then rename); per-unit rows as lists."""
     with atomic_output(path, "w") as handle:
         json.dump(data, handle, indent=2, ensure_ascii=False, sort_keys=False, default=json_default)
         handle.write("\n")

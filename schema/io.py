@@ -265,14 +265,15 @@ _gc_was_enabled = False
 
 @contextlib.contextmanager
 def gc_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while a whole file is loaded.
+    """Pause Python's cyclic garbage collector while a whole file is loaded or scored.
 
     Loading allocates millions of long-lived objects (the typed documents), which
     makes the collector run full collections over everything loaded so far again
     and again: a third of the load time, for nothing, since documents hold no
-    reference cycles (they are freed by reference counting as always). Nested and
-    concurrent pauses are counted; the collector is re-enabled when the last one
-    ends, and only if it was enabled when the first one began.
+    reference cycles (they are freed by reference counting as always); scoring them
+    would pay the same again. Nested and concurrent pauses are counted; the collector
+    is re-enabled when the last one ends, and only if it was enabled when the first
+    one began.
     """
     global _gc_pause_depth, _gc_was_enabled
     with _gc_pause_lock:
