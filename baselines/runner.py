@@ -31,6 +31,7 @@ from newsbench.baselines.base import (
 from newsbench.baselines.oracle import OracleExtractor
 from newsbench.eval.report import make_console
 from newsbench.schema.model import Document, document_to_dict
+from newsbench.schema.paths import PathSpec, declare_paths
 from newsbench.schema.problems import DataError
 from newsbench.schema.validate import validate_record
 
@@ -336,6 +337,7 @@ def register_run(sub: Any) -> None:
     parser.add_argument("--out", type=Path, required=True, help="predictions JSONL to write")
     parser.add_argument("--gold", type=Path, help="gold JSONL (default: the packaged corpus)")
     parser.set_defaults(handler=command_run)
+    declare_paths(parser, PathSpec("gold", "--gold", "input"), PathSpec("out", "--out", "output"))
 
 
 def register_bench(sub: Any) -> None:
@@ -352,3 +354,4 @@ def register_bench(sub: Any) -> None:
     )
     parser.add_argument("--resamples", type=int, default=1000)
     parser.set_defaults(handler=command_bench)
+    declare_paths(parser, PathSpec("out_dir", "--out-dir", "output", "dir"))

@@ -28,6 +28,7 @@ from newsbench.corpus.gold_source import parse_gold_source
 from newsbench.eval.harness import ScoringConfig, score_documents
 from newsbench.eval.pairing import pair_documents
 from newsbench.schema.model import Document
+from newsbench.schema.paths import PathArgument, PathError, check_paths
 
 
 def cohen_kappa(labels_a: Sequence[Hashable], labels_b: Sequence[Hashable]) -> float:
@@ -224,6 +225,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="write the full result here")
     parser.add_argument("--resamples", type=int, default=1000)
     args = parser.parse_args(argv)
+    try:
+        check_paths(
+            [
+                PathArgument("A", args.a, "input"),
+                PathArgument("B", args.b, "input"),
+                *([PathArgument("--json", args.json, "output")] if args.json else []),
+            ]
+        )
+    except PathError as exc:
+        parser.error("; ".join(exc.problems))
     doc_a = parse_gold_source(args.a, REPO_ROOT)
     doc_b = parse_gold_source(args.b, REPO_ROOT)
     result = agreement(doc_a, doc_b, n_resamples=args.resamples)

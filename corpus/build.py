@@ -21,6 +21,7 @@ from pathlib import Path
 from newsbench.corpus.gold_source import GoldSourceError, parse_gold_source
 from newsbench.schema.io import dumps_line, write_jsonl
 from newsbench.schema.model import Document, document_to_dict
+from newsbench.schema.paths import PathArgument, PathError, check_paths
 from newsbench.schema.validate import validate_record
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -71,6 +72,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sources = args.source or gold_sources()
     out = args.out or GOLD_JSONL
+    try:  # the one writer of the gold; still never over one of its own inputs
+        check_paths(
+            [PathArgument("--source", s, "input") for s in sources]
+            + [PathArgument("--out", out, "output")],
+            may_write_gold=True,
+        )
+    except PathError as exc:
+        for message in exc.problems:
+            print(f"newsbench build-corpus: error: {message}", file=sys.stderr)
+        return 2
     try:
         documents = build_documents(sources)
     except GoldSourceError as exc:

@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
+import threading
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
@@ -18,6 +21,7 @@ from rich.table import Table
 
 from newsbench.eval.report import make_console
 from newsbench.schema.contract import SchemaKind
+from newsbench.schema.paths import PathError, PathSpec, check_declared_paths, declare_paths
 from newsbench.schema.problems import Problem
 from newsbench.schema.validate import iter_validated
 
@@ -26,6 +30,7 @@ EXIT_DATA = 1
 EXIT_USAGE = 2
 
 KINDS: dict[str, SchemaKind] = {"gold": "document", "prediction": "prediction"}
+BUILTIN_LABEL_MAPS: tuple[str, ...] = ("ontonotes", "conll2003")
 
 
 def _emit_problems(problems: Sequence[Problem], fmt: str, stream: Any) -> None:
@@ -41,18 +46,20 @@ class UsageError(Exception):
     """A command-line usage problem (exit code 2)."""
 
 
-def _require_files(paths: Sequence[Path]) -> None:
-    directories = [str(p) for p in paths if p.is_dir()]
-    if directories:
-        raise UsageError(f"a directory, not a file: {', '.join(directories)}")
-    missing = [str(p) for p in paths if not p.is_file()]
-    if missing:
-        raise UsageError(f"file not found: {', '.join(missing)}")
+class Interrupted(BaseException):
+    """A termination signal arrived (raised from the signal handler, like KeyboardInterrupt)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _raise_interrupted(signum: int, _frame: Any) -> None:
+    raise Interrupted(signum)
 
 
 def command_validate(args: argparse.Namespace) -> int:
     """Validate gold or prediction files; report every problem."""
-    _require_files(args.files)
     kind = KINDS[args.kind]
     all_problems: list[Problem] = []
     summary = []
@@ -77,7 +84,6 @@ def command_stats(args: argparse.Namespace) -> int:
     from newsbench.schema.problems import DataError
     from newsbench.schema.validate import load_documents
 
-    _require_files([args.file])
     try:
         documents = load_documents(args.file, KINDS[args.kind])
     except DataError as exc:
@@ -113,14 +119,10 @@ def _label_map(value: str | None) -> Any:
 
     if value is None:
         return None
-    if value in {"ontonotes", "conll2003"}:
+    if value in BUILTIN_LABEL_MAPS:
         from importlib import resources
 
         value = str(resources.files("newsbench.schema.label_maps").joinpath(f"{value}.json"))
-    elif not Path(value).is_file():
-        raise UsageError(
-            f"label map not found: {value} (give a JSON file, 'ontonotes' or 'conll2003')"
-        )
     return load_label_map(value)
 
 
@@ -133,31 +135,65 @@ def _thresholds(values: Sequence[str]) -> list[Any]:
         raise UsageError(str(exc)) from None
 
 
-def _run_gate(report: dict[str, Any], args: argparse.Namespace) -> int:
-    from newsbench.eval.gate import GateUsageError, check_gate
+@dataclass(frozen=True)
+class GateRequest:
+    """The gate options of a command line, checked before any work is done."""
+
+    thresholds: list[Any]
+    baseline: dict[str, Any] | None
+    max_drop: float | None
+
+    @property
+    def empty(self) -> bool:
+        """True when nothing is to be checked."""
+        return not self.thresholds and self.baseline is None
+
+
+def _gate_request(args: argparse.Namespace) -> GateRequest:
+    """Parse and check the gate options; read the baseline report.
+
+    Raises:
+        UsageError: a malformed threshold, a bad --max-drop, --baseline without --max-drop.
+        DataError: the baseline report breaks the report contract.
+    """
+    from newsbench.eval.gate import GateUsageError, check_max_drop
     from newsbench.eval.report import read_report
 
     thresholds = _thresholds(args.fail_under or [])
-    baseline = None
-    if args.baseline is not None:
-        _require_files([args.baseline])
-        try:
-            baseline = read_report(args.baseline)
-        except ValueError as exc:
-            raise UsageError(str(exc)) from None
-    if not thresholds and baseline is None:
-        return EXIT_OK
     try:
-        result = check_gate(report, thresholds, baseline=baseline, max_drop=args.max_drop)
+        if args.max_drop is not None:
+            check_max_drop(args.max_drop)
+        if args.baseline is not None and args.max_drop is None:
+            raise GateUsageError("--baseline needs --max-drop (the allowed absolute drop)")
+        if args.max_drop is not None and args.baseline is None:
+            raise GateUsageError("--max-drop needs --baseline (the report it is measured from)")
     except GateUsageError as exc:
         raise UsageError(str(exc)) from None
+    baseline = read_report(args.baseline) if args.baseline is not None else None
+    return GateRequest(thresholds, baseline, args.max_drop)
+
+
+def _run_gate(report: dict[str, Any], request: GateRequest) -> int:
+    from newsbench.eval.gate import GateUsageError, SignatureMismatch, check_gate
+
+    if request.empty:
+        return EXIT_OK
+    try:
+        result = check_gate(
+            report, request.thresholds, baseline=request.baseline, max_drop=request.max_drop
+        )
+    except GateUsageError as exc:
+        raise UsageError(str(exc)) from None
+    except SignatureMismatch as exc:
+        print(f"newsbench: gate refused: {exc}", file=sys.stderr)
+        return EXIT_DATA
     print(result.message(), file=sys.stdout if result.passed else sys.stderr)
     return EXIT_OK if result.passed else EXIT_DATA
 
 
 def command_score(args: argparse.Namespace) -> int:
     """Score a prediction file against the gold; print, write reports, apply the gate."""
-    from newsbench.corpus import CORPUS_VERSION, gold_path
+    from newsbench.corpus import gold_path
     from newsbench.eval.converters import load_predictions_any
     from newsbench.eval.harness import score_documents
     from newsbench.eval.pairing import pair_documents
@@ -165,10 +201,13 @@ def command_score(args: argparse.Namespace) -> int:
     from newsbench.schema.validate import load_documents
 
     gold_file = args.gold or gold_path()
-    _require_files([gold_file, args.pred])
-    _thresholds(args.fail_under or [])  # usage errors before any work
+    try:
+        gate = _gate_request(args)  # usage and baseline errors before any work
+    except DataError as exc:
+        _emit_problems(exc.problems, args.format, sys.stderr)
+        return EXIT_DATA
     if args.stream:
-        return _score_streamed(args, gold_file)
+        return _score_streamed(args, gold_file, gate)
     try:
         label_map = _label_map(args.label_map)
         gold = load_documents(gold_file, "document")
@@ -187,18 +226,20 @@ def command_score(args: argparse.Namespace) -> int:
     except DataError as exc:
         _emit_problems(exc.problems, args.format, sys.stderr)
         return EXIT_DATA
+    provenance = _score_provenance(args, gold_file, loaded.removed_by_label)
     try:
         report = score_documents(
             pairs,
             _score_config(args, label_map),
             layers=args.layers,
-            provenance=_score_provenance(args, gold_file, loaded.removed_by_label),
-            corpus_version=CORPUS_VERSION,
+            provenance=provenance,
+            corpus_version=_corpus_version(gold_file),
+            gold_sha256=provenance["gold_sha256"],
             jobs=args.jobs,
         )
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    return _finish_score(report, args, pairs)
+    return _finish_score(report, args, pairs, gate)
 
 
 def _score_config(args: argparse.Namespace, label_map: Any) -> Any:
@@ -214,6 +255,13 @@ def _score_config(args: argparse.Namespace, label_map: Any) -> Any:
         allow_missing=args.allow_missing,
         label_map=label_map.name if label_map else None,
     )
+
+
+def _corpus_version(gold_file: Path) -> str:
+    """The packaged corpus version when ``gold_file`` is the packaged gold, else ``custom``."""
+    from newsbench.corpus import CORPUS_VERSION, gold_path
+
+    return CORPUS_VERSION if Path(gold_file).resolve() == gold_path().resolve() else "custom"
 
 
 def _score_provenance(
@@ -240,9 +288,8 @@ _NOT_WITH_STREAM = {
 }
 
 
-def _score_streamed(args: argparse.Namespace, gold_file: Path) -> int:
+def _score_streamed(args: argparse.Namespace, gold_file: Path, gate: GateRequest) -> int:
     """``score --stream``: both files read once, in lockstep, in memory flat in their size."""
-    from newsbench.corpus import CORPUS_VERSION
     from newsbench.eval.streaming import score_files_streamed
     from newsbench.schema.problems import DataError
 
@@ -257,24 +304,28 @@ def _score_streamed(args: argparse.Namespace, gold_file: Path) -> int:
         )
     try:
         label_map = _label_map(args.label_map)
+        provenance = _score_provenance(args, gold_file, {})  # the removals: filled in
         report = score_files_streamed(
             gold_file,
             args.pred,
             _score_config(args, label_map),
             layers=args.layers,
             label_map=label_map,
-            provenance=_score_provenance(args, gold_file, {}),  # the removals: filled in
-            corpus_version=CORPUS_VERSION,
+            provenance=provenance,
+            corpus_version=_corpus_version(gold_file),
+            gold_sha256=provenance["gold_sha256"],
         )
     except DataError as exc:
         _emit_problems(exc.problems, args.format, sys.stderr)
         return EXIT_DATA
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    return _finish_score(report, args, None)
+    return _finish_score(report, args, None, gate)
 
 
-def _finish_score(report: dict[str, Any], args: argparse.Namespace, pairs: Any) -> int:
+def _finish_score(
+    report: dict[str, Any], args: argparse.Namespace, pairs: Any, gate: GateRequest
+) -> int:
     """Write, print and gate a score report."""
     from newsbench.eval.report import (
         print_report,
@@ -301,37 +352,51 @@ def _finish_score(report: dict[str, Any], args: argparse.Namespace, pairs: Any) 
         print_report(report, make_console())
     if args.errors:
         sys.stdout.write(render_errors(report))
-    return _run_gate(report, args)
+    return _run_gate(report, gate)
 
 
 def command_gate(args: argparse.Namespace) -> int:
     """Check a stored report against thresholds and/or a baseline report."""
     from newsbench.eval.report import read_report
+    from newsbench.schema.problems import DataError
 
-    _require_files([args.report])
-    try:
-        report = read_report(args.report)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
     if not args.fail_under and args.baseline is None:
         raise UsageError("give at least one --fail-under or a --baseline")
-    return _run_gate(report, args)
+    try:
+        gate = _gate_request(args)
+        report = read_report(args.report)
+    except DataError as exc:
+        _emit_problems(exc.problems, args.format, sys.stderr)
+        return EXIT_DATA
+    return _run_gate(report, gate)
 
 
 def command_compare(args: argparse.Namespace) -> int:
     """Compare two reports: differences with paired significance tests."""
     from newsbench.eval.compare import CompareError, compare_reports
+    from newsbench.eval.gate import SignatureMismatch
     from newsbench.eval.report import read_report
+    from newsbench.schema.problems import DataError
 
-    _require_files([args.a, args.b])
+    if args.resamples < 1:
+        raise UsageError(f"--resamples {args.resamples}: give a positive number")
+    problems: list[Problem] = []
+    reports = []
+    for path in (args.a, args.b):
+        try:
+            reports.append(read_report(path))
+        except DataError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        _emit_problems(problems, args.format, sys.stderr)
+        return EXIT_DATA
     try:
-        result = compare_reports(
-            read_report(args.a), read_report(args.b), n_resamples=args.resamples, seed=args.seed
-        )
-    except (CompareError, ValueError) as exc:
-        raise UsageError(str(exc)) from None
+        result = compare_reports(*reports, n_resamples=args.resamples, seed=args.seed)
+    except (CompareError, SignatureMismatch) as exc:
+        print(f"newsbench: compare refused: {exc}", file=sys.stderr)
+        return EXIT_DATA
     if args.format == "json":
-        print(json.dumps(result, indent=2))
+        print(json.dumps(result, indent=2, allow_nan=False))
         return EXIT_OK
     table = Table(title=f"A - B over {result['n_units']} {result['unit']}s (F1, %)")
     for column in ("metric", "A", "B", "A-B", "95% CI of A-B", "p (bootstrap)", "p (AR)"):
@@ -396,12 +461,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     validate.add_argument("--format", choices=["text", "json"], default="text")
     validate.set_defaults(handler=command_validate)
+    declare_paths(validate, PathSpec("files", "FILE", "input"))
 
     stats = sub.add_parser("stats", help="counts per layer and type")
     stats.add_argument("file", type=Path, metavar="FILE")
     stats.add_argument("--kind", choices=sorted(KINDS), default="gold")
     stats.add_argument("--format", choices=["text", "json"], default="text")
     stats.set_defaults(handler=command_stats)
+    declare_paths(stats, PathSpec("file", "FILE", "input"))
 
     score = sub.add_parser("score", help="score predictions against the gold")
     score.add_argument("--gold", type=Path, help="gold JSONL (default: the packaged corpus)")
@@ -479,11 +546,27 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--format", choices=["text", "json"], default="text")
     _add_gate_options(score)
     score.set_defaults(handler=command_score)
+    declare_paths(
+        score,
+        PathSpec("gold", "--gold", "input"),
+        PathSpec("pred", "--pred", "input"),
+        PathSpec("label_map", "--label-map", "input", not_paths=BUILTIN_LABEL_MAPS),
+        PathSpec("baseline", "--baseline", "input"),
+        PathSpec("out", "--out", "output"),
+        PathSpec("markdown", "--markdown", "output"),
+        PathSpec("html", "--html", "output"),
+    )
 
     gate = sub.add_parser("gate", help="CI gate: check a stored report")
     gate.add_argument("report", type=Path)
+    gate.add_argument(
+        "--format", choices=["text", "json"], default="text", help="how problems are printed"
+    )
     _add_gate_options(gate)
     gate.set_defaults(handler=command_gate)
+    declare_paths(
+        gate, PathSpec("report", "REPORT", "input"), PathSpec("baseline", "--baseline", "input")
+    )
 
     compare = sub.add_parser("compare", help="compare two reports with significance tests")
     compare.add_argument("a", type=Path)
@@ -492,6 +575,7 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--seed", type=int, default=12345)
     compare.add_argument("--format", choices=["text", "json"], default="text")
     compare.set_defaults(handler=command_compare)
+    declare_paths(compare, PathSpec("a", "A", "input"), PathSpec("b", "B", "input"))
 
     build = sub.add_parser("build-corpus", help="build corpus/data/*.jsonl from corpus/gold/*.ann")
     build.add_argument("--check", action="store_true", help="exit 1 if the published file is stale")
@@ -506,9 +590,38 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     handler: Callable[[argparse.Namespace], int] = args.handler
+    previous = _install_signal_handlers()
     try:
+        check_declared_paths(args, may_write_gold=args.command == "build-corpus")
         return handler(args)
-    except UsageError as exc:
+    except (UsageError, PathError) as exc:
         parser.print_usage(sys.stderr)
-        print(f"newsbench: error: {exc}", file=sys.stderr)
+        for message in exc.problems if isinstance(exc, PathError) else [str(exc)]:
+            print(f"newsbench: error: {message}", file=sys.stderr)
         return EXIT_USAGE
+    except KeyboardInterrupt:
+        return _report_interrupt(signal.SIGINT)
+    except Interrupted as exc:
+        return _report_interrupt(exc.signum)
+    finally:
+        for signum, handler_before in previous.items():
+            signal.signal(signum, handler_before)
+
+
+def _install_signal_handlers() -> dict[int, Any]:
+    """Turn SIGTERM (and SIGHUP) into an exception, so outputs are cleaned up as on Ctrl-C."""
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    previous = {}
+    for name in ("SIGTERM", "SIGHUP"):
+        signum = getattr(signal, name, None)
+        if signum is not None:
+            previous[signum] = signal.signal(signum, _raise_interrupted)
+    return previous
+
+
+def _report_interrupt(signum: int) -> int:
+    """One line on stderr; the exit code is 128 + the signal number (130 for Ctrl-C)."""
+    name = signal.Signals(signum).name
+    print(f"newsbench: interrupted by {name}; no output was left half-written", file=sys.stderr)
+    return 128 + signum

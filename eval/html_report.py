@@ -28,6 +28,7 @@ from typing import Any
 
 from newsbench.eval.pairing import DocumentPair
 from newsbench.schema.model import Document
+from newsbench.schema.paths import PathSpec, declare_paths
 
 __all__ = [
     "ENTITY_COLOURS",
@@ -867,6 +868,7 @@ def register_show(sub: Any) -> None:
     parser.add_argument("--kind", choices=["gold", "prediction"], default="gold")
     parser.add_argument("--title", help="the page title")
     parser.set_defaults(handler=command_show)
+    declare_paths(parser, PathSpec("file", "FILE", "input"), PathSpec("out", "--out", "output"))
 
 
 _CSS = """\

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from newsbench.eval.html_report import confusion_counts
+from newsbench.schema.paths import PathSpec, declare_paths
 
 SYSTEM_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000")
 """Okabe–Ito colours, one per system (cycled)."""
@@ -227,18 +228,19 @@ def _system_names(paths: Sequence[Path]) -> list[str]:
 def command_plot(args: argparse.Namespace) -> int:
     """Plot stored reports into a directory."""
     from newsbench.eval.report import read_report
+    from newsbench.schema.problems import DataError
 
-    missing = [str(p) for p in args.reports if not p.is_file()]
-    if missing:
-        print(f"newsbench: error: file not found: {', '.join(missing)}", file=sys.stderr)
-        return 2
     reports: dict[str, dict[str, Any]] = {}
-    try:
-        for name, path in zip(_system_names(args.reports), args.reports, strict=True):
+    problems = []
+    for name, path in zip(_system_names(args.reports), args.reports, strict=True):
+        try:
             reports[name] = read_report(path)
-    except ValueError as exc:
-        print(f"newsbench: error: {exc}", file=sys.stderr)
-        return 2
+        except DataError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        for problem in problems:
+            print(problem.format(), file=sys.stderr)
+        return 1
     try:
         written = plot_reports(reports, args.out, formats=args.format)
     except PlotUnavailable as exc:
@@ -263,3 +265,8 @@ def register_plot(sub: Any) -> None:
         help="output formats (default: png svg)",
     )
     parser.set_defaults(handler=command_plot)
+    declare_paths(
+        parser,
+        PathSpec("reports", "REPORT.json", "input"),
+        PathSpec("out", "--out", "output", "dir"),
+    )

@@ -10,9 +10,11 @@ file in the target folder that is renamed into place only when complete.
 from __future__ import annotations
 
 import contextlib
+import errno
 import gc
 import json
 import os
+import stat
 import tempfile
 import threading
 from collections.abc import Iterable, Iterator, Mapping
@@ -299,9 +301,24 @@ def dumps_line(record: Mapping[str, Any]) -> bytes:
 def atomic_output(path: str | os.PathLike[str], mode: str = "wb") -> Iterator[Any]:
     """Open a temporary file next to ``path``; rename it into place on success.
 
-    On any exception the temporary file is removed and ``path`` is untouched.
+    On any exception (an interrupt included) the temporary file is removed and ``path``
+    is untouched. A symbolic link is followed: its target is replaced, the link stays.
+
+    Raises:
+        IsADirectoryError, OSError: ``path`` exists and is not a regular file (a directory,
+            a device, a FIFO, a socket), which is never replaced.
     """
-    target = Path(path)
+    target = Path(os.path.realpath(path))
+    with contextlib.suppress(FileNotFoundError):
+        existing = os.stat(target).st_mode
+        if not stat.S_ISREG(existing):
+            from newsbench.schema.paths import describe_mode
+
+            raise OSError(
+                errno.EISDIR if stat.S_ISDIR(existing) else errno.EINVAL,
+                f"{describe_mode(existing)}, not a regular file: never replaced by an output",
+                str(path),
+            )
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     umask = os.umask(0)

@@ -51,7 +51,7 @@ def test_validate_prediction_kind(tmp_path, mini_record):
 
 def test_missing_file_is_a_usage_error(tmp_path, capsys):
     assert main(["validate", str(tmp_path / "missing.jsonl")]) == 2
-    assert "file not found" in capsys.readouterr().err
+    assert "missing.jsonl: not found" in capsys.readouterr().err
 
 
 def test_unknown_command_is_a_usage_error():

@@ -2,8 +2,8 @@
 
 Registered through the ``newsbench.commands`` entry-point group
 (:func:`register_export`, :func:`register_import`). Exit codes: 0 ok, 1 data errors
-(every problem is printed), 2 usage errors (including an output inside the packaged gold
-data folder, which is never written to).
+(every problem is printed), 2 usage errors (the command line checks every input and output
+path first: :mod:`newsbench.schema.paths`).
 """
 
 from __future__ import annotations
@@ -17,16 +17,11 @@ from newsbench.corpus import gold_path
 from newsbench.corpus.interchange import FORMATS, export_documents, import_documents
 from newsbench.schema.io import write_jsonl
 from newsbench.schema.model import document_to_dict
+from newsbench.schema.paths import PathSpec, declare_paths
 from newsbench.schema.problems import DataError
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
 KINDS = {"gold": "document", "prediction": "prediction"}
-
-
-def _inside_gold_data(path: Path) -> bool:
-    data = gold_path().parent.resolve()
-    target = path.resolve()
-    return target == data or data in target.parents
 
 
 def _usage(message: str) -> int:
@@ -46,8 +41,6 @@ def command_export(args: argparse.Namespace) -> int:
     """Export a corpus file (default: the packaged gold) in an interchange format."""
     from newsbench.schema.validate import load_documents
 
-    if _inside_gold_data(args.out):
-        return _usage(f"--out {args.out} is inside the packaged gold data folder; choose another")
     source = args.file if args.file is not None else gold_path()
     options: dict[str, Any] = {"stem": Path(source).stem}
     if args.format == "conll":
@@ -72,13 +65,6 @@ def command_export(args: argparse.Namespace) -> int:
 
 def command_import(args: argparse.Namespace) -> int:
     """Import an interchange file through the validator and write schema JSONL."""
-    if _inside_gold_data(args.out):
-        return _usage(
-            f"--out {args.out} is inside the packaged gold data folder; the gold is built "
-            "from corpus/gold (newsbench build-corpus), never written by an import"
-        )
-    if not args.input.exists():
-        return _usage(f"the input {args.input} does not exist")
     kind = args.kind or ("prediction" if args.format.startswith("conll") else "gold")
     options: dict[str, Any] = {"kind": KINDS[kind]}
     if args.format.startswith("conll"):
@@ -123,6 +109,9 @@ def register_export(sub: Any) -> None:
         help="labelstudio: write the results as annotations (default) or predictions",
     )
     parser.set_defaults(handler=command_export)
+    declare_paths(
+        parser, PathSpec("file", "FILE", "input"), PathSpec("out", "--out", "output", "dir")
+    )
 
 
 def register_import(sub: Any) -> None:
@@ -154,3 +143,9 @@ def register_import(sub: Any) -> None:
         help="conll: the mention type of every imported mention (default NAM; 'none')",
     )
     parser.set_defaults(handler=command_import)
+    declare_paths(
+        parser,
+        PathSpec("input", "INPUT", "input", "file_or_dir"),
+        PathSpec("reference", "--reference", "input"),
+        PathSpec("out", "--out", "output"),
+    )

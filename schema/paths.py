@@ -1,0 +1,220 @@
+"""Path safety: every command checks all its input and output paths before it reads anything.
+
+Rules (README, "Bad input, and what newsbench trusts"):
+
+* an input exists and is a regular file (or a directory where the command reads one);
+  a FIFO, a device, a socket is refused, and the message says what the path is;
+* an output is a regular file or a new path (a directory where the command writes one),
+  never an input (same resolved path or same inode, following links, either inside the
+  other), never another output, and never inside the gold (the packaged ``corpus/data``
+  and, in a clone, ``corpus/data``, ``corpus/gold``, ``corpus/texts``, ``seeds``); only
+  ``newsbench build-corpus`` may write there.
+
+Commands declare their path arguments with :func:`declare_paths`; the command line calls
+:func:`check_declared_paths` before any handler runs.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from argparse import ArgumentParser, Namespace
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib.util import find_spec
+from pathlib import Path
+from typing import Literal
+
+PathKind = Literal["file", "dir", "file_or_dir"]
+Role = Literal["input", "output"]
+
+GOLD_FOLDERS_IN_CLONE: tuple[str, ...] = ("corpus/data", "corpus/gold", "corpus/texts", "seeds")
+"""The gold and its sources, relative to a clone's root: only build-corpus writes there."""
+
+
+class PathError(ValueError):
+    """One or more path problems; a usage error (exit 2). ``problems`` lists them all."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = list(problems)
+
+
+@dataclass(frozen=True, slots=True)
+class PathArgument:
+    """One path a command reads or writes: the flag that named it, the path, its role."""
+
+    flag: str
+    path: Path
+    role: Role
+    kind: PathKind = "file"
+
+
+@dataclass(frozen=True, slots=True)
+class PathSpec:
+    """A command's declaration of one path argument (``dest`` in the parsed namespace)."""
+
+    dest: str
+    flag: str
+    role: Role
+    kind: PathKind = "file"
+    not_paths: tuple[str, ...] = ()
+    """Values that name something built in rather than a path (``--label-map ontonotes``)."""
+
+
+def describe_mode(mode: int) -> str:
+    """Return what a file of this ``st_mode`` is, in words."""
+    if stat.S_ISREG(mode):
+        return "a regular file"
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a special file"
+
+
+@cache
+def gold_folders() -> tuple[Path, ...]:
+    """Resolved folders that hold the gold: the packaged data and, in a clone, its sources."""
+    spec = find_spec("newsbench.corpus")  # locates the package without running it
+    folders: list[Path] = []
+    for location in (spec.submodule_search_locations or []) if spec else []:
+        corpus_dir = Path(location).resolve()
+        folders.append(corpus_dir / "data")
+        root = corpus_dir.parent
+        if (root / "pyproject.toml").is_file() and (root / "seeds").is_dir():
+            folders.extend(root / folder for folder in GOLD_FOLDERS_IN_CLONE)
+    return tuple(dict.fromkeys(folders))
+
+
+def _resolved(path: Path) -> Path:
+    return Path(os.path.realpath(path))
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def _kind_word(kind: PathKind) -> str:
+    return {"file": "a regular file", "dir": "a directory", "file_or_dir": "a file or folder"}[kind]
+
+
+def _input_problem(argument: PathArgument) -> str | None:
+    try:
+        mode = os.stat(argument.path).st_mode
+    except FileNotFoundError:
+        return f"{argument.flag} {argument.path}: not found"
+    except OSError as exc:
+        return f"{argument.flag} {argument.path}: cannot be read ({exc.strerror or exc})"
+    is_file, is_dir = stat.S_ISREG(mode), stat.S_ISDIR(mode)
+    fits = {"file": is_file, "dir": is_dir, "file_or_dir": is_file or is_dir}[argument.kind]
+    if not fits:
+        return (
+            f"{argument.flag} {argument.path} is {describe_mode(mode)}; "
+            f"an input must be {_kind_word(argument.kind)}"
+        )
+    return None
+
+
+def _output_problem(argument: PathArgument, gold: Iterable[Path]) -> str | None:
+    resolved = _resolved(argument.path)
+    for folder in gold:
+        if _inside(resolved, folder):
+            return (
+                f"{argument.flag} {argument.path} is inside the gold ({folder}); only "
+                "newsbench build-corpus writes there: choose another output path"
+            )
+    try:
+        mode = os.stat(resolved).st_mode
+    except FileNotFoundError:
+        ancestor = resolved.parent
+        while not ancestor.exists() and ancestor != ancestor.parent:
+            ancestor = ancestor.parent
+        if not ancestor.is_dir():
+            return f"{argument.flag} {argument.path}: {ancestor} is not a directory"
+        return None
+    except OSError as exc:
+        return f"{argument.flag} {argument.path}: cannot be checked ({exc.strerror or exc})"
+    wanted_dir = argument.kind == "dir"
+    if (stat.S_ISDIR(mode) and wanted_dir) or (stat.S_ISREG(mode) and not wanted_dir):
+        return None
+    return (
+        f"{argument.flag} {argument.path} is {describe_mode(mode)}; an output must be "
+        f"{'a directory' if wanted_dir else 'a regular file'} or a new path"
+    )
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino
+
+
+def _clash(output: PathArgument, other: PathArgument) -> bool:
+    """True when writing ``output`` could touch what ``other`` names (or the reverse)."""
+    out_path, other_path = _resolved(output.path), _resolved(other.path)
+    if _inside(out_path, other_path) or _inside(other_path, out_path):
+        return True
+    out_id = _identity(out_path)
+    return out_id is not None and out_id == _identity(other_path)
+
+
+def check_paths(arguments: Sequence[PathArgument], *, may_write_gold: bool = False) -> None:
+    """Check every input and output path of one command, before anything is read.
+
+    Raises:
+        PathError: every problem found (a usage error: exit 2).
+    """
+    inputs = [a for a in arguments if a.role == "input"]
+    outputs = [a for a in arguments if a.role == "output"]
+    gold = () if may_write_gold else gold_folders()
+    problems = [p for a in inputs if (p := _input_problem(a))]
+    problems += [p for a in outputs if (p := _output_problem(a, gold))]
+    for index, output in enumerate(outputs):
+        for source in inputs:
+            if _clash(output, source):
+                problems.append(
+                    f"{output.flag} {output.path} would overwrite the input {source.flag} "
+                    f"{source.path}: an output is never an input; choose another path"
+                )
+        for later in outputs[index + 1 :]:
+            if _clash(output, later):
+                problems.append(
+                    f"{output.flag} {output.path} and {later.flag} {later.path} name the same "
+                    "place: give each output its own path"
+                )
+    if problems:
+        raise PathError(problems)
+
+
+def declare_paths(parser: ArgumentParser, *specs: PathSpec) -> None:
+    """Record which of a command's arguments are input and output paths."""
+    parser.set_defaults(_path_specs=tuple(specs))
+
+
+def declared_arguments(args: Namespace) -> list[PathArgument]:
+    """The path arguments a parsed command line declared, with their values."""
+    found: list[PathArgument] = []
+    for spec in getattr(args, "_path_specs", ()):
+        value = getattr(args, spec.dest, None)
+        values = value if isinstance(value, list | tuple) else [value]
+        found.extend(
+            PathArgument(spec.flag, Path(v), spec.role, spec.kind)
+            for v in values
+            if v is not None and str(v) not in spec.not_paths
+        )
+    return found
+
+
+def check_declared_paths(args: Namespace, *, may_write_gold: bool = False) -> None:
+    """Check every declared path of a parsed command line (see :func:`check_paths`)."""
+    check_paths(declared_arguments(args), may_write_gold=may_write_gold)
