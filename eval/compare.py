@@ -7,12 +7,14 @@ a p-value) and approximate randomisation (a p-value), per headline metric.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
 from newsbench.eval import stats
+from newsbench.eval.gate import check_same_signature
 
 
 class CompareError(ValueError):
@@ -30,9 +32,13 @@ def compare_reports(
 ) -> dict[str, Any]:
     """Return, per shared headline metric, A, B, their difference and its significance.
 
+    Every number in the result is finite or ``None`` (undefined), so it is valid JSON.
+
     Raises:
+        SignatureMismatch: if the signatures differ in more than the system.
         CompareError: if the reports were computed over different units.
     """
+    check_same_signature(a, b, "the two reports")
     units_a = a["unit_statistics"]["unit_ids"]
     units_b = b["unit_statistics"]["unit_ids"]
     if units_a != units_b:
@@ -83,6 +89,7 @@ def compare_reports(
         else:
             row.update(ci_low=None, ci_high=None, p_bootstrap=None, p_randomization=None)
         rows[metric] = row
+    rows = {metric: {k: _finite_or_none(v) for k, v in row.items()} for metric, row in rows.items()}
     return {
         "a": a["signature"],
         "b": b["signature"],
@@ -95,3 +102,8 @@ def compare_reports(
         "only_in_a": [m for m in a["headline"] if m not in b["headline"]],
         "only_in_b": [m for m in b["headline"] if m not in a["headline"]],
     }
+
+
+def _finite_or_none(value: Any) -> Any:
+    """``None`` for an undefined (NaN or infinite) statistic; any other value as it is."""
+    return None if isinstance(value, float) and not math.isfinite(value) else value

@@ -8,6 +8,7 @@ whose value fell by more than ``max_drop`` (an absolute difference).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,63 @@ FIELDS = ("precision", "recall", "f1")
 
 class GateUsageError(ValueError):
     """A malformed threshold or a metric the report does not have."""
+
+
+class SignatureMismatch(ValueError):
+    """Two reports whose signatures differ in more than the system: never compared."""
+
+    def __init__(self, differences: Sequence[str], what: str = "the two reports") -> None:
+        self.differences = list(differences)
+        super().__init__(
+            f"{what} were not computed on the same gold with the same settings; their "
+            "signatures differ in: "
+            + "; ".join(self.differences)
+            + ". Score both systems on the same gold with the same options"
+        )
+
+
+SYSTEM_SIGNATURE_FIELDS: frozenset[str] = frozenset({"layers"})
+"""Signature fields that describe the system (what it predicts), not the gold or settings."""
+
+
+def signature_fields(signature: str) -> dict[str, str]:
+    """Split a ``key:value|key:value`` signature into its fields."""
+    fields: dict[str, str] = {}
+    for part in signature.split("|"):
+        key, _, value = part.partition(":")
+        fields[key] = value
+    return fields
+
+
+def signature_differences(a: str, b: str) -> list[str]:
+    """Every field, other than the system's, in which two signatures differ."""
+    fa, fb = signature_fields(a), signature_fields(b)
+    return [
+        f"{key} ({fa.get(key, 'absent')} vs {fb.get(key, 'absent')})"
+        for key in dict.fromkeys([*fa, *fb])
+        if key not in SYSTEM_SIGNATURE_FIELDS and fa.get(key) != fb.get(key)
+    ]
+
+
+def check_same_signature(a: Mapping[str, Any], b: Mapping[str, Any], what: str) -> None:
+    """Raise :class:`SignatureMismatch` unless the reports differ only in the system."""
+    differences = signature_differences(str(a["signature"]), str(b["signature"]))
+    if differences:
+        raise SignatureMismatch(differences, what)
+
+
+def check_max_drop(value: float) -> float:
+    """Return ``value`` if it is a usable allowed drop: a finite fraction in [0, 1].
+
+    Raises:
+        GateUsageError: for NaN, infinities, negative values and values above 1.
+    """
+    if not math.isfinite(value) or not 0.0 <= value <= 1.0:
+        raise GateUsageError(
+            f"--max-drop {value} is not an allowed drop: give a fraction in [0, 1] "
+            "(0.01 allows F1 to fall by one point)"
+        )
+    return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +136,13 @@ def _value(report: Mapping[str, Any], metric: str, field: str, what: str) -> flo
         close = difflib.get_close_matches(metric, list(metrics), n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         raise GateUsageError(f"the {what} has no metric {metric!r}{hint}")
-    return float(metrics[metric][field])
+    value = metrics[metric].get(field) if isinstance(metrics[metric], Mapping) else None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise GateUsageError(
+            f"the {what}'s metric {metric!r} has no usable {field} (found {value!r}); "
+            "read it with newsbench.eval.report.read_report, which checks every number"
+        )
+    return float(value)
 
 
 def check_gate(
@@ -98,7 +162,16 @@ def check_gate(
             ``baseline_metrics``) may fall by at most ``max_drop`` (F1).
         max_drop: The allowed absolute drop, e.g. 0.01 for one point.
         baseline_metrics: The metrics compared with the baseline (default: its headline).
+
+    Raises:
+        GateUsageError: a bad threshold, metric name or ``max_drop``.
+        SignatureMismatch: the baseline's signature differs in more than the system.
     """
+    if baseline is not None:
+        if max_drop is None:
+            raise GateUsageError("--baseline needs --max-drop (the allowed absolute drop)")
+        check_max_drop(max_drop)
+        check_same_signature(baseline, report, "the baseline and the report")
     failures: list[str] = []
     checks: list[str] = []
     for t in thresholds:
@@ -109,9 +182,7 @@ def check_gate(
                 f"{t.metric}.{t.field} = {value:.4f} is below the threshold "
                 f"{t.value:.4f} (short by {t.value - value:.4f})"
             )
-    if baseline is not None:
-        if max_drop is None:
-            raise GateUsageError("--baseline needs --max-drop (the allowed absolute drop)")
+    if baseline is not None and max_drop is not None:
         names = list(baseline_metrics or baseline["headline"])
         for name in names:
             old = _value(baseline, name, "f1", "baseline report")

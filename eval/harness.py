@@ -17,7 +17,7 @@ import platform
 import subprocess
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from importlib import metadata
@@ -38,6 +38,7 @@ from newsbench.eval.coref_scoring import (
 from newsbench.eval.entity_scoring import score_entities
 from newsbench.eval.event_scoring import score_events
 from newsbench.eval.pairing import DocumentPair
+from newsbench.eval.report_schema import REPORT_FORMAT
 from newsbench.eval.timex_scoring import score_time_expressions
 from newsbench.eval.unit_rows import UnitRows
 from newsbench.eval.units import (
@@ -50,10 +51,8 @@ from newsbench.eval.units import (
     prf_from_totals,
 )
 from newsbench.schema.contract import ENTITY_TYPES, schema_version
-from newsbench.schema.io import gc_paused
-from newsbench.schema.model import ANNOTATION_LAYERS, Document
-
-REPORT_FORMAT = "newsbench-report/1"
+from newsbench.schema.io import dumps_line, gc_paused
+from newsbench.schema.model import ANNOTATION_LAYERS, Document, document_to_dict
 
 HEADLINE: dict[str, tuple[str, ...]] = {
     "mentions": (
@@ -104,8 +103,12 @@ class ScoringConfig:
             return self.unit
         return "sentence" if n_documents == 1 else "document"
 
-    def signature(self, *, unit: str, layers: Sequence[str], corpus: str) -> str:
-        """A one-line signature of the metric configuration, sacreBLEU style."""
+    def signature(self, *, unit: str, layers: Sequence[str], corpus: str, gold: str) -> str:
+        """A one-line signature of the gold and the metric configuration, sacreBLEU style.
+
+        ``corpus`` is the packaged corpus version (``custom`` for any other gold) and
+        ``gold`` the gold's sha256 (:func:`gold_digest`); the first 16 hex digits are kept.
+        """
         short = {
             "mentions": "ent",
             "time_expressions": "timex",
@@ -116,6 +119,7 @@ class ScoringConfig:
         parts = [
             f"newsbench:{harness_version()}",
             f"corpus:{corpus}",
+            f"gold:{gold[:16]}",
             f"schema:{schema_version()}",
             "layers:" + ",".join(short.get(layer, layer) for layer in layers),
             "match:optimal-1to1",
@@ -614,8 +618,9 @@ def report_from_shard(
     config: ScoringConfig,
     *,
     layers: Sequence[str],
+    gold_sha256: str,
     provenance: dict[str, Any] | None = None,
-    corpus_version: str = "unknown",
+    corpus_version: str = "custom",
     entity_coref: bool | None = None,
     event_coref: bool | None = None,
 ) -> dict[str, Any]:
@@ -667,12 +672,15 @@ def report_from_shard(
     coreference = [name for name, on in (("entities", entity_coref), ("events", event_coref)) if on]
     report = {
         "format": REPORT_FORMAT,
-        "signature": config.signature(unit=unit, layers=chosen, corpus=corpus_version),
+        "signature": config.signature(
+            unit=unit, layers=chosen, corpus=corpus_version, gold=gold_sha256
+        ),
         "config": asdict(config),
         "provenance": {
             "newsbench": harness_version(),
             "schema": schema_version(),
             "corpus_version": corpus_version,
+            "gold_sha256": gold_sha256,
             "python": platform.python_version(),
             "numpy": np.__version__,
             **(provenance or {}),
@@ -812,7 +820,8 @@ def score_documents(
     *,
     layers: Sequence[str] | None = None,
     provenance: dict[str, Any] | None = None,
-    corpus_version: str = "unknown",
+    corpus_version: str = "custom",
+    gold_sha256: str | None = None,
     jobs: int = 1,
 ) -> dict[str, Any]:
     """Score paired documents on every predicted layer and return the report data.
@@ -822,7 +831,10 @@ def score_documents(
         config: The metric configuration.
         layers: Layers to score; default: every layer some prediction document gives.
         provenance: Extra provenance (files, hashes, command) recorded as given.
-        corpus_version: The gold corpus version, recorded in the signature.
+        corpus_version: The packaged corpus version when the gold is the packaged corpus
+            (``custom`` otherwise), recorded in the signature.
+        gold_sha256: The gold's sha256, recorded in the signature: the gold file's bytes
+            where there is a file; default: :func:`gold_digest` of the gold documents.
         jobs: Worker processes (:func:`score_shards_parallel`); the report is identical
             for every value.
 
@@ -851,6 +863,7 @@ def score_documents(
         layers=chosen,
         provenance=provenance,
         corpus_version=corpus_version,
+        gold_sha256=gold_sha256 or gold_digest(p.gold for p in pairs),
         entity_coref=entity_coref,
         event_coref=event_coref,
     )
@@ -862,7 +875,8 @@ def score_stream(
     *,
     layers: Sequence[str],
     provenance: dict[str, Any] | None = None,
-    corpus_version: str = "unknown",
+    corpus_version: str = "custom",
+    gold_sha256: str | None = None,
     keep: Keep = "headline",
     max_errors: int | None = None,
 ) -> dict[str, Any]:
@@ -879,13 +893,16 @@ def score_stream(
         config: The metric configuration (``unit="auto"`` looks ahead one document).
         layers: The layers to score; each must be given by some prediction (checked at
             the end, as :func:`score_documents` does).
+        gold_sha256: As for :func:`score_documents`; default: the digest of the gold
+            documents, computed as they stream by.
         keep: ``"headline"`` (compact) or ``"all"`` (the full report of score_documents).
         max_errors: Bound of the error listing.
 
     Raises:
         ValueError: If a requested layer is given by no prediction.
     """
-    iterator = iter(pairs)
+    digest = _StreamDigest()
+    iterator = iter(pairs) if gold_sha256 else digest.passing(pairs)
     head = list(itertools.islice(iterator, 2))
     unit = config.resolved_unit(len(head))
     chosen = [layer for layer in layers if layer in LAYER_SCORERS]
@@ -904,5 +921,33 @@ def score_stream(
             f"they give: {', '.join(sorted(shard.predicted)) or 'none'}"
         )
     return report_from_shard(
-        shard, config, layers=chosen, provenance=provenance, corpus_version=corpus_version
+        shard,
+        config,
+        layers=chosen,
+        provenance=provenance,
+        corpus_version=corpus_version,
+        gold_sha256=gold_sha256 or digest.hexdigest(),
     )
+
+
+def gold_digest(documents: Iterable[Document]) -> str:
+    """The sha256 of the gold's canonical JSONL (equal to the bytes newsbench writes)."""
+    digest = hashlib.sha256()
+    for document in documents:
+        digest.update(dumps_line(document_to_dict(document)) + b"\n")
+    return digest.hexdigest()
+
+
+class _StreamDigest:
+    """:func:`gold_digest` of the gold documents of pairs that stream past."""
+
+    def __init__(self) -> None:
+        self._digest = hashlib.sha256()
+
+    def passing(self, pairs: Iterable[DocumentPair]) -> Iterator[DocumentPair]:
+        for pair in pairs:
+            self._digest.update(dumps_line(document_to_dict(pair.gold)) + b"\n")
+            yield pair
+
+    def hexdigest(self) -> str:
+        return self._digest.hexdigest()

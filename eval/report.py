@@ -10,6 +10,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from newsbench.eval.report_schema import read_report as read_report  # one reader, re-exported
 from newsbench.eval.unit_rows import UnitRows
 from newsbench.schema.io import atomic_output
 
@@ -164,7 +165,15 @@ def plain_report(report: Mapping[str, Any]) -> dict[str, Any]:
 def write_json(path: str | Path, data: Any) -> None:
     """Write JSON atomically (temporary file, then rename); per-unit rows as lists."""
     with atomic_output(path, "w") as handle:
-        json.dump(data, handle, indent=2, ensure_ascii=False, sort_keys=False, default=json_default)
+        json.dump(
+            data,
+            handle,
+            indent=2,
+            ensure_ascii=False,
+            sort_keys=False,
+            default=json_default,
+            allow_nan=False,  # RFC 8259: a report never holds NaN or Infinity
+        )
         handle.write("\n")
 
 
@@ -172,24 +181,3 @@ def write_text(path: str | Path, text: str) -> None:
     """Write text atomically."""
     with atomic_output(path, "w") as handle:
         handle.write(text)
-
-
-REPORT_KEYS: tuple[str, ...] = ("headline", "metrics", "resampling", "unit_statistics", "layers")
-"""The keys every stored report has, each a JSON object."""
-
-
-def read_report(path: str | Path) -> dict[str, Any]:
-    """Read a JSON report written by ``newsbench score``."""
-    try:
-        data = json.loads(Path(path).read_text("utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"cannot read {path} as a JSON report: {exc}") from None
-    if not isinstance(data, dict) or data.get("format") != "newsbench-report/1":
-        raise ValueError(f"{path} is not a newsbench report (format newsbench-report/1)")
-    missing = [key for key in REPORT_KEYS if not isinstance(data.get(key), dict)]
-    if missing:
-        raise ValueError(
-            f"{path} is not a complete newsbench report: missing or malformed "
-            f"{', '.join(missing)}; write it again with `newsbench score --out`"
-        )
-    return data

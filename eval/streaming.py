@@ -183,7 +183,8 @@ def score_files_streamed(
     layers: list[str] | None = None,
     label_map: LabelMap | None = None,
     provenance: dict[str, Any] | None = None,
-    corpus_version: str = "unknown",
+    corpus_version: str = "custom",
+    gold_sha256: str | None = None,
     max_errors: int | None = None,
 ) -> dict[str, Any]:
     """Score line-aligned gold and prediction files in one streaming pass.
@@ -207,6 +208,7 @@ def score_files_streamed(
             layers=chosen,
             provenance=provenance,
             corpus_version=corpus_version,
+            gold_sha256=gold_sha256,
             max_errors=max_errors,
         )
     except ValueError:

@@ -60,6 +60,8 @@ PROBLEM_CODES: dict[str, str] = {
     "document-unassigned": "input that cannot be assigned to a gold document",
     "span-group-missing": "a spaCy Doc without the requested span group",
     "file-unreadable": "a file that cannot be parsed in its format",
+    # stored reports (gate, compare, plot)
+    "report-invalid": "a stored report that breaks the report contract (structure or numbers)",
 }
 
 

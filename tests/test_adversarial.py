@@ -519,7 +519,7 @@ CASES: list[Case] = [
         None,
         "",
     ),
-    Case("missing file", "validate-gold", None, 2, None, ("file not found",)),
+    Case("missing file", "validate-gold", None, 2, None, ("input.jsonl: not found",)),
     # -- stage 1: the schema -------------------------------------------------------------
     Case(
         "missing text",
@@ -1102,36 +1102,48 @@ CASES: list[Case] = [
         "gate on a JSON list",
         "gate",
         _raw(b"[1, 2]\n"),
-        2,
+        1,
+        "report-invalid",
+        ("is not of type \"object\"",),
         None,
-        ("not a newsbench report",),
+        None,
+        "",
         extra=("--fail-under", "entities.strict.f1=0.5"),
     ),
     Case(
         "gate on invalid JSON",
         "gate",
         _raw(b"{oops"),
-        2,
+        1,
+        "report-invalid",
+        ("not valid JSON", "Expecting"),
         None,
-        ("Expecting",),
+        None,
+        "",
         extra=("--fail-under", "entities.strict.f1=0.5"),
     ),
     Case(
         "gate on binary bytes",
         "gate",
         _raw(b"\xff\xfe\x00"),
-        2,
+        1,
+        "report-invalid",
+        ("not UTF-8 text", "utf-8"),
         None,
-        ("utf-8",),
+        None,
+        "",
         extra=("--fail-under", "entities.strict.f1=0.5"),
     ),
     Case(
         "gate on a prediction file",
         "gate",
         lambda i: i.line(i.pred),
-        2,
-        None,
+        1,
+        "report-invalid",
         ("not a newsbench report",),
+        None,
+        None,
+        "/format",
         extra=("--fail-under", "entities.strict.f1=0.5"),
     ),
 ]
@@ -1155,7 +1167,7 @@ def _argv(case: Case, path: Path, gold: Path) -> list[str]:
         "score": score,
         "score-spans": [*score, "--pred-format", "spans"],
         "score-conll": [*score, "--pred-format", "conll"],
-        "gate": ["gate", str(path)],
+        "gate": ["gate", "--format", "json", str(path)],
     }
     return [*commands[case.command], *case.extra]
 
@@ -1225,10 +1237,12 @@ def test_score_with_a_label_map_onto_an_unknown_type_exits_1(
     assert main(argv) == 1
 
 
-def test_gate_on_a_report_without_metrics_is_a_usage_error(tmp_path: Path) -> None:
+def test_gate_on_a_report_without_metrics_is_a_data_error(tmp_path: Path, capsys: Any) -> None:
     path = tmp_path / "r.json"
     path.write_text(json.dumps({"format": "newsbench-report/1"}))
-    assert main(["gate", str(path), "--fail-under", "entities.strict.f1=0.5"]) == 2
+    assert main(["gate", str(path), "--fail-under", "entities.strict.f1=0.5"]) == 1
+    err = capsys.readouterr().err
+    assert "error[report-invalid]" in err and '"metrics" is a required property' in err
 
 
 def test_score_out_into_a_directory_is_a_usage_error(inputs: Inputs, tmp_path: Path) -> None:
@@ -1296,9 +1310,9 @@ def test_directory_and_missing_file_are_reported_not_raised(tmp_path: Path, caps
         assert reason in problems[0].message
     assert main(["validate", str(tmp_path)]) == 2
     assert main(["score", "--pred", str(tmp_path)]) == 2
-    assert "a directory, not a file" in capsys.readouterr().err
+    assert "is a directory; an input must be a regular file" in capsys.readouterr().err
     assert main(["validate", str(tmp_path / "nope")]) == 2
-    assert "file not found" in capsys.readouterr().err
+    assert "nope: not found" in capsys.readouterr().err
 
 
 def test_unreadable_file_is_a_data_problem(

@@ -18,6 +18,7 @@ from newsbench.eval.pairing import (
     load_predictions,
     pair_documents,
 )
+from newsbench.eval.gate import SignatureMismatch
 from newsbench.eval.report import read_report, render_errors, render_markdown
 from newsbench.schema.io import write_jsonl
 from newsbench.schema.model import Document, document_to_dict
@@ -215,8 +216,11 @@ def test_compare_reports(mini_document):
 def test_compare_needs_the_same_units(mini_document):
     a = _score(mini_document, mini_document, n_resamples=20)
     b = _score(mini_document, mini_document, n_resamples=20, unit="document")
-    with pytest.raises(CompareError, match="different units"):
+    with pytest.raises(SignatureMismatch, match=r"unit \(sentence vs document\)"):
         compare_reports(a, b)
+    forged = {**b, "signature": a["signature"]}  # same settings claimed, other units
+    with pytest.raises(CompareError, match="different units"):
+        compare_reports(a, forged)
 
 
 # --- CLI -----------------------------------------------------------------------------
@@ -256,7 +260,8 @@ def test_cli_score_writes_reports(files, tmp_path, capsys):
     assert code == 0
     report = read_report(out)
     assert report["provenance"]["gold_sha256"] and report["provenance"]["pred_sha256"]
-    assert report["provenance"]["corpus_version"] == "1.0.0"
+    assert report["provenance"]["corpus_version"] == "custom"  # not the packaged gold
+    assert f"gold:{report['provenance']['gold_sha256'][:16]}|" in report["signature"]
     assert "entities.strict" in md.read_text()
     printed = capsys.readouterr().out
     assert "missed" in printed and "[[" in printed

@@ -76,8 +76,8 @@ def test_merged_shards_equal_one_shard(pairs) -> None:
     assert set(merged.rows) == set(whole.rows)
     for metric in whole.rows:
         assert np.array_equal(merged.matrix(metric), whole.matrix(metric)), metric
-    a = report_from_shard(merged, config, layers=LAYERS)
-    b = report_from_shard(whole, config, layers=LAYERS)
+    a = report_from_shard(merged, config, layers=LAYERS, gold_sha256="0" * 64)
+    b = report_from_shard(whole, config, layers=LAYERS, gold_sha256="0" * 64)
     assert _json(_without_provenance(a)) == _json(_without_provenance(b))
 
 
@@ -169,6 +169,6 @@ def test_datasets_map_recipe_with_two_processes(pairs, tmp_path) -> None:
     # in corpus order.
     assert len(shards) == 6
     merged: ShardScores = merge_shards(pickle.loads(b) for b in shards["statistics"])
-    report = report_from_shard(merged, config, layers=LAYERS)
+    report = report_from_shard(merged, config, layers=LAYERS, gold_sha256="0" * 64)
     expected = score_documents(pairs, config)
     assert _json(_without_provenance(report)) == _json(_without_provenance(expected))

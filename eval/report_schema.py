@@ -1,0 +1,164 @@
+"""The stored report's contract: what ``gate``, ``compare`` and ``plot`` read, checked first.
+
+A report is read as strict JSON: ``NaN`` and ``Infinity`` (which Python's encoder writes
+but RFC 8259 forbids) are kept as markers that fail the schema at their JSON pointer, so a
+gate never decides on a number that is not one. Every score is a finite JSON number in
+[0, 1]; every problem is reported at once, located by file and JSON pointer.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema_rs
+
+from newsbench.schema.problems import DataError, Problem, json_pointer
+
+REPORT_FORMAT = "newsbench-report/1"
+
+_FRACTION = {"type": "number", "minimum": 0, "maximum": 1}
+_INTERVAL = {
+    "type": ["object", "null"],
+    "required": ["low", "high"],
+    "properties": {"low": _FRACTION, "high": _FRACTION},
+}
+_SCORES = {
+    "type": "object",
+    "properties": {
+        "precision": _FRACTION,
+        "recall": _FRACTION,
+        "f1": _FRACTION,
+        "ci": _INTERVAL,
+    },
+}
+_COUNT = {"type": "number", "minimum": 0}
+
+REPORT_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "type": "object",
+    "required": [
+        "format",
+        "signature",
+        "headline",
+        "metrics",
+        "resampling",
+        "unit_statistics",
+        "layers",
+    ],
+    "properties": {
+        "format": {"const": REPORT_FORMAT},
+        "signature": {"type": "string", "minLength": 1},
+        "headline": {
+            "type": "object",
+            "additionalProperties": {**_SCORES, "required": ["precision", "recall", "f1"]},
+        },
+        "metrics": {"type": "object", "additionalProperties": _SCORES},
+        "resampling": {
+            "type": "object",
+            "required": ["unit"],
+            "properties": {"unit": {"enum": ["sentence", "document"]}},
+        },
+        "unit_statistics": {
+            "type": "object",
+            "required": ["unit_ids", "metrics"],
+            "properties": {
+                "unit_ids": {"type": "array", "items": {"type": "string"}},
+                "metrics": {
+                    "type": "object",
+                    "additionalProperties": {
+                        "type": "array",
+                        "items": {
+                            "type": "array",
+                            "items": _COUNT,
+                            "minItems": 4,
+                            "maxItems": 4,
+                        },
+                    },
+                },
+            },
+        },
+        "layers": {"type": "object"},
+        "provenance": {"type": "object"},
+    },
+}
+
+_VALIDATOR = jsonschema_rs.validator_for(REPORT_SCHEMA)
+
+
+class NonFinite(str):
+    """A ``NaN``/``Infinity`` literal kept as a marker: a string where a number must be."""
+
+
+def _non_finite(literal: str) -> NonFinite:
+    return NonFinite(f"{literal} (not a JSON number: RFC 8259 has no NaN or Infinity)")
+
+
+def _problem(message: str, file: str, path: str = "", fix: str | None = None) -> Problem:
+    return Problem(
+        "report-invalid",
+        message,
+        "a report written by `newsbench score --out` (format newsbench-report/1), every score "
+        "a finite number in [0, 1]",
+        fix or "score the system again with `newsbench score --out`; do not edit reports",
+        file=file,
+        path=path,
+    )
+
+
+def parse_report(text: str, file: str) -> Any:
+    """Parse report text as JSON, keeping non-finite literals as markers.
+
+    Raises:
+        DataError: the text is not JSON, or is nested too deep to read.
+    """
+    try:
+        return json.loads(text, parse_constant=_non_finite)
+    except json.JSONDecodeError as exc:
+        raise DataError([_problem(f"not valid JSON: {exc}", file)]) from None
+    except RecursionError:
+        raise DataError([_problem("JSON nested too deep to read", file)]) from None
+
+
+def report_problems(data: Any, file: str) -> list[Problem]:
+    """Every way ``data`` breaks the report contract, each located by a JSON pointer."""
+    if isinstance(data, dict) and data.get("format") != REPORT_FORMAT:
+        return [
+            _problem(
+                f"not a newsbench report: format is {data.get('format')!r}",
+                file,
+                "/format",
+            )
+        ]
+    try:
+        errors = list(_VALIDATOR.iter_errors(data))
+    except (RecursionError, ValueError) as exc:  # too deep for the validator
+        return [_problem(f"the report cannot be checked: {exc}", file)]
+    return [
+        _problem(error.message, file, json_pointer(error.instance_path))
+        for error in sorted(errors, key=lambda e: [str(p) for p in e.instance_path])
+    ]
+
+
+def read_report(path: str | Path) -> dict[str, Any]:
+    """Read and check a JSON report written by ``newsbench score``.
+
+    Raises:
+        DataError: with every problem (unreadable, not JSON, not a complete report, a score
+            that is not a finite number in [0, 1]).
+    """
+    file = str(path)
+    try:
+        text = Path(path).read_text("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DataError([_problem(f"not UTF-8 text: {exc}", file)]) from None
+    except OSError as exc:
+        raise DataError(
+            [_problem(f"cannot read the report: {exc.strerror or exc}", file, fix="check the path")]
+        ) from None
+    data = parse_report(text, file)
+    problems = report_problems(data, file)
+    if problems:
+        raise DataError(problems)
+    return data
