@@ -67,6 +67,14 @@ class ExtractorNameError(ValueError):
     """An extractor name that is neither built in nor ``package.module:Class``."""
 
 
+class ExtractorConfigError(ValueError):
+    """An extractor configured with a value it cannot use (a usage error, exit 2)."""
+
+
+class ExtractorOutputError(RuntimeError):
+    """An extractor broke its protocol: wrong number, ids, texts or layers of documents."""
+
+
 def import_extractor_class(spec: str) -> type[Any]:
     """Import the class named by a built-in name or ``package.module:Class``.
 
@@ -99,22 +107,22 @@ def check_predictions(
     """Check that an extractor returned one document per input, same ids and text, in order.
 
     Raises:
-        RuntimeError: naming the first mismatch (a bug in the extractor).
+        ExtractorOutputError: naming the first mismatch (a bug in the extractor).
     """
     if len(predictions) != len(documents):
-        raise RuntimeError(
+        raise ExtractorOutputError(
             f"extractor {extractor.name!r} returned {len(predictions)} documents "
             f"for {len(documents)} inputs"
         )
     for source, pred in zip(documents, predictions, strict=True):
         if pred.id != source.id or pred.text != source.text:
-            raise RuntimeError(
+            raise ExtractorOutputError(
                 f"extractor {extractor.name!r} changed the id or text of document {source.id!r}"
             )
         for layer in LAYER_NAMES:
             given = getattr(pred, layer) is not None
             if given != (layer in extractor.layers):
-                raise RuntimeError(
+                raise ExtractorOutputError(
                     f"extractor {extractor.name!r} declares layers "
                     f"{sorted(extractor.layers)} but document {pred.id!r} "
                     f"{'gives' if given else 'lacks'} {layer!r}"

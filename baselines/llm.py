@@ -38,6 +38,7 @@ from __future__ import annotations
 import http.client
 import itertools
 import json
+import math
 import os
 import re
 import socket
@@ -58,7 +59,12 @@ from newsbench.baselines.align import (
     merge_reports,
     span_distance,
 )
-from newsbench.baselines.base import LAYER_NAMES, ExtractorUnavailable, SourceDocument
+from newsbench.baselines.base import (
+    LAYER_NAMES,
+    ExtractorConfigError,
+    ExtractorUnavailable,
+    SourceDocument,
+)
 from newsbench.schema.contract import (
     ATTRIBUTION_MODES,
     ENTITY_TYPES,
@@ -818,20 +824,23 @@ class _Endpoint:
 
 
 def _endpoint(base_url: str) -> _Endpoint:
-    parts = urlsplit(base_url.strip())
+    try:
+        parts = urlsplit(base_url.strip())
+    except ValueError as exc:
+        raise ExtractorConfigError(f"{ENV_BASE_URL} is not a URL ({exc}): {base_url!r}") from None
     if parts.scheme not in ("http", "https"):
-        raise ExtractorUnavailable(
+        raise ExtractorConfigError(
             f"{ENV_BASE_URL} must be an http:// or https:// URL, not {base_url!r}"
         )
     if not parts.hostname or parts.username or parts.password or parts.query or parts.fragment:
-        raise ExtractorUnavailable(
+        raise ExtractorConfigError(
             f"{ENV_BASE_URL} must be a plain URL such as http://127.0.0.1:11434/v1 "
             f"(a host, no credentials, query or fragment), not {base_url!r}"
         )
     try:
         port = parts.port
     except ValueError:
-        raise ExtractorUnavailable(f"{ENV_BASE_URL} has an invalid port: {base_url!r}") from None
+        raise ExtractorConfigError(f"{ENV_BASE_URL} has an invalid port: {base_url!r}") from None
     path = parts.path.rstrip("/") + "/chat/completions"
     root = base_url.strip().rstrip("/")
     return _Endpoint(parts.scheme, parts.hostname, port, path, root + "/chat/completions")
@@ -856,9 +865,11 @@ class LLMExtractor:
         max_tokens: Optional cap on the answer length.
 
     Raises:
-        ExtractorUnavailable: the endpoint or model is not configured, or the URL is
-            not http(s); from :meth:`extract`: the endpoint cannot be reached or
-            refuses the request.
+        ExtractorUnavailable: the endpoint or model is not configured; from
+            :meth:`extract`: the endpoint cannot be reached or refuses the request.
+        ExtractorConfigError: a configured value cannot be used (a URL that is not plain
+            http(s), a timeout that is not a finite number of seconds above 0, a bad
+            token cap).
     """
 
     base_url: str | None = None
@@ -901,13 +912,18 @@ class LLMExtractor:
             try:
                 self.timeout = float(raw) if raw else 120.0
             except ValueError:
-                raise ExtractorUnavailable(
+                raise ExtractorConfigError(
                     f"{ENV_TIMEOUT} must be a number of seconds, not {raw!r}"
                 ) from None
+        if not math.isfinite(self.timeout) or self.timeout <= 0:
+            raise ExtractorConfigError(
+                f"{ENV_TIMEOUT} (the timeout) must be a finite number of seconds above 0, "
+                f"not {self.timeout!r}"
+            )
         if self.max_tokens is None and os.environ.get(ENV_MAX_TOKENS):
             raw = os.environ[ENV_MAX_TOKENS]
             if not raw.isdigit() or int(raw) < 1:
-                raise ExtractorUnavailable(
+                raise ExtractorConfigError(
                     f"{ENV_MAX_TOKENS} must be a positive whole number, not {raw!r}"
                 )
             self.max_tokens = int(raw)

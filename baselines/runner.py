@@ -22,7 +22,9 @@ from rich.table import Table
 from newsbench.baselines.base import (
     BUILTIN,
     Extractor,
+    ExtractorConfigError,
     ExtractorNameError,
+    ExtractorOutputError,
     ExtractorUnavailable,
     SourceDocument,
     check_predictions,
@@ -67,13 +69,24 @@ def count_words(documents: Iterable[SourceDocument]) -> int:
     return sum(len(d.text.split()) for d in documents)
 
 
+class InvalidPredictions(DataError):
+    """Predictions that break the schema: every problem, and the documents that passed."""
+
+    def __init__(self, problems: Sequence[Any], valid: Sequence[Document], total: int) -> None:
+        super().__init__(problems)
+        self.valid = list(valid)
+        self.total = total
+
+
 def run_extractor(
     extractor: Extractor, documents: Sequence[SourceDocument], *, progress: bool = False
 ) -> list[Document]:
     """Run an extractor over documents, checking and validating every prediction.
 
     Raises:
-        DataError: if a prediction violates the schema (an extractor bug).
+        ExtractorOutputError: the extractor broke its protocol (documents, ids, layers).
+        InvalidPredictions: some predictions violate the schema (an extractor bug); it
+            holds every problem, located by document and JSON pointer, and the valid rest.
     """
     predictions: list[Document] = []
     with Progress(disable=not progress, transient=True) as bar:
@@ -83,11 +96,15 @@ def run_extractor(
             bar.advance(task)
     check_predictions(extractor, list(documents), predictions)
     problems = []
+    valid = []
+    origin = f"<{extractor.name} output>"
     for prediction in predictions:
-        _, found = validate_record(document_to_dict(prediction), "prediction")
+        _, found = validate_record(document_to_dict(prediction), "prediction", file=origin)
         problems.extend(found)
+        if not found:
+            valid.append(prediction)
     if problems:
-        raise DataError(problems)
+        raise InvalidPredictions(problems, valid, len(predictions))
     return predictions
 
 
@@ -100,6 +117,8 @@ class BenchResult:
     seconds: float | None
     words: int
     skipped: str | None = None
+    failed: bool = False
+    """The baseline ran but broke its contract (never scored; the command exits 1)."""
     pairs: Sequence[Any] = ()
     """The scored gold/prediction pairs (for the HTML error report)."""
 
@@ -133,6 +152,13 @@ def bench_baselines(
             seconds = time.perf_counter() - start
         except ExtractorUnavailable as exc:
             result = BenchResult(name, None, None, words, skipped=str(exc))
+        except (InvalidPredictions, ExtractorOutputError) as exc:
+            reason = (
+                f"{len(exc.problems)} invalid value(s) in its output"
+                if isinstance(exc, InvalidPredictions)
+                else str(exc)
+            )
+            result = BenchResult(name, None, None, words, skipped=f"failed: {reason}", failed=True)
         else:
             provenance = {
                 "extractor": name,
@@ -216,16 +242,35 @@ def command_run(args: argparse.Namespace) -> int:
         return 1
     try:
         extractor = build_extractor(args.extractor, gold)
-    except ExtractorNameError as exc:
+    except (ExtractorNameError, ExtractorConfigError) as exc:
         print(f"newsbench: error: {exc}", file=sys.stderr)
         return 2
     except ExtractorUnavailable as exc:
         print(f"newsbench: {args.extractor} cannot run here: {exc}", file=sys.stderr)
         return 1
     sources = [SourceDocument.from_document(d) for d in gold]
+    failed = False
     try:
         predictions = run_extractor(extractor, sources, progress=sys.stderr.isatty())
-    except (ExtractorUnavailable, DataError) as exc:
+    except InvalidPredictions as exc:
+        for problem in exc.problems:
+            print(problem.format(), file=sys.stderr)
+        dropped = exc.total - len(exc.valid)
+        if not args.keep_valid:
+            print(
+                f"newsbench: {args.extractor} wrote {len(exc.problems)} invalid value(s) in "
+                f"{dropped} of {exc.total} document(s); nothing written (--keep-valid writes "
+                "the valid documents)",
+                file=sys.stderr,
+            )
+            return 1
+        print(
+            f"newsbench: {args.extractor}: {dropped} of {exc.total} document(s) left out for "
+            f"the {len(exc.problems)} problem(s) above (--keep-valid)",
+            file=sys.stderr,
+        )
+        predictions, failed = exc.valid, True
+    except (ExtractorUnavailable, ExtractorOutputError) as exc:
         print(f"newsbench: {args.extractor} failed: {exc}", file=sys.stderr)
         return 1
     count = write_jsonl(args.out, (document_to_dict(p) for p in predictions))
@@ -236,7 +281,7 @@ def command_run(args: argparse.Namespace) -> int:
         f"wrote {count} prediction document(s) to {args.out} "
         f"(layers: {', '.join(sorted(extractor.layers))})"
     )
-    return 0
+    return 1 if failed else 0
 
 
 def command_bench(args: argparse.Namespace) -> int:
@@ -266,13 +311,21 @@ def command_bench(args: argparse.Namespace) -> int:
         status = f"skipped ({result.skipped})" if result.skipped else f"{result.seconds:.2f} s"
         console.print(f"  {result.name}: {status}")
 
-    results = bench_baselines(
-        gold, names, n_resamples=args.resamples, progress=sys.stderr.isatty(), on_result=announce
-    )
+    try:
+        results = bench_baselines(
+            gold,
+            names,
+            n_resamples=args.resamples,
+            progress=sys.stderr.isatty(),
+            on_result=announce,
+        )
+    except ExtractorConfigError as exc:
+        print(f"newsbench: error: {exc}", file=sys.stderr)
+        return 2
     console.print(leaderboard_table(results))
     if args.out_dir:
         write_bench_outputs(results, Path(args.out_dir), console)
-    return 0
+    return 1 if any(r.failed for r in results) else 0
 
 
 def write_bench_outputs(results: Sequence[BenchResult], out_dir: Path, console: Any) -> None:
@@ -336,6 +389,12 @@ def register_run(sub: Any) -> None:
     )
     parser.add_argument("--out", type=Path, required=True, help="predictions JSONL to write")
     parser.add_argument("--gold", type=Path, help="gold JSONL (default: the packaged corpus)")
+    parser.add_argument(
+        "--keep-valid",
+        action="store_true",
+        help="when some predictions break the schema, still write the valid documents "
+        "(the problems are listed and the exit code is 1)",
+    )
     parser.set_defaults(handler=command_run)
     declare_paths(parser, PathSpec("gold", "--gold", "input"), PathSpec("out", "--out", "output"))
 

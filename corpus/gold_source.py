@@ -65,9 +65,15 @@ class _Fields:
 
 
 def _logical_lines(text: str) -> Iterator[tuple[int, str]]:
+    """Yield ``(first line number, logical line)``; lines end at "\\n" only (as in JSONL).
+
+    ``str.splitlines`` would also split at U+2028, U+0085, form feeds and other separators
+    that can stand inside an anchor, and so report the wrong line numbers.
+    """
     buffer: list[str] = []
     first = 0
-    for number, raw in enumerate(text.splitlines(), start=1):
+    for number, raw in enumerate(text.split("\n"), start=1):
+        raw = raw.removesuffix("\r")
         if not buffer:
             first = number
         if raw.endswith("\\") and not raw.endswith("\\\\"):

@@ -253,7 +253,7 @@ def _score_config(args: argparse.Namespace, label_map: Any) -> Any:
         seed=args.seed,
         content_threshold=args.content_threshold,
         allow_missing=args.allow_missing,
-        label_map=label_map.name if label_map else None,
+        label_map=label_map.signature_name if label_map else None,
     )
 
 
@@ -598,6 +598,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_usage(sys.stderr)
         for message in exc.problems if isinstance(exc, PathError) else [str(exc)]:
             print(f"newsbench: error: {message}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:  # the system refused a read or write the checks could not foresee
+        parser.print_usage(sys.stderr)
+        where = f" {exc.filename}" if exc.filename else ""
+        print(f"newsbench: error: cannot access{where}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return _report_interrupt(signal.SIGINT)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +19,7 @@ from typing import Any
 from newsbench.schema.contract import ENTITY_TYPES
 from newsbench.schema.io import gc_paused, iter_jsonl
 from newsbench.schema.model import Document
-from newsbench.schema.problems import DataError, Problem, did_you_mean
+from newsbench.schema.problems import DataError, Problem, did_you_mean, json_pointer
 from newsbench.schema.validate import validate_record
 
 
@@ -41,6 +42,12 @@ class LabelMap:
 
     name: str
     mapping: Mapping[str, str | None]
+
+    @property
+    def signature_name(self) -> str:
+        """``name@digest``: the name and the first 8 hex digits of the mapping's sha256."""
+        canonical = json.dumps(dict(self.mapping), sort_keys=True, separators=(",", ":"))
+        return f"{self.name}@{hashlib.sha256(canonical.encode()).hexdigest()[:8]}"
 
 
 def text_sha256(text: str) -> str:
@@ -117,56 +124,98 @@ def pair_documents(
     return pairs
 
 
+LABEL_MAP_KEYS: tuple[str, ...] = ("name", "description", "source_labels", "map")
+LABEL_MAP_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+_LABEL_MAP_SHAPE = 'a JSON object {"name": ..., "map": {"LABEL": "TYPE" or null}}'
+
+
+def _label_map_problem(message: str, fix: str, file: str, path: str = "") -> Problem:
+    return Problem("label-map-invalid", message, _LABEL_MAP_SHAPE, fix, file=file, path=path)
+
+
 def load_label_map(path: str | Path) -> LabelMap:
     """Load a label map JSON file (``{"name": ..., "map": {label: type | null}}``).
 
+    Keys other than ``name``, ``description``, ``source_labels`` and ``map`` are refused,
+    and the name (default: the file's stem) must be a plain identifier, because it is
+    written into the metric signature.
+
     Raises:
-        DataError: if the file is malformed or maps onto an unknown corpus type.
+        DataError: with every problem: unreadable, not JSON, nested too deep, unknown
+            keys, a bad name, a malformed map, or a target that is not a corpus type.
     """
     file = str(path)
     try:
         data = json.loads(Path(path).read_text("utf-8"))
+    except RecursionError:
+        raise DataError(
+            [_label_map_problem("JSON nested too deep to read", "check the file", file)]
+        ) from None
     except (OSError, ValueError) as exc:
         raise DataError(
             [
-                Problem(
-                    "label-map-invalid",
-                    f"cannot read the label map: {exc}",
-                    'a JSON object {"name": ..., "map": {"LABEL": "TYPE" or null}}',
-                    "check the path and the JSON syntax",
-                    file=file,
+                _label_map_problem(
+                    f"cannot read the label map: {exc}", "check the path and the JSON syntax", file
                 )
             ]
         ) from None
-    mapping = data.get("map") if isinstance(data, dict) else None
-    if not isinstance(mapping, dict):
+    if not isinstance(data, dict):
         raise DataError(
-            [
-                Problem(
-                    "label-map-invalid",
-                    "the label map has no 'map' object",
-                    'a JSON object {"name": ..., "map": {"LABEL": "TYPE" or null}}',
-                    "put the label pairs under the key 'map'",
-                    file=file,
-                )
-            ]
+            [_label_map_problem("the label map has no 'map' object", "write a JSON object", file)]
         )
     problems = [
-        Problem(
-            "label-map-unknown-target",
-            f"the label {source!r} maps onto {target!r}, which is not a corpus type"
-            f"{did_you_mean(target, ENTITY_TYPES)}",
-            f"one of {', '.join(ENTITY_TYPES)}, or null for 'not scored'",
-            "correct the target type",
-            file=file,
-            path=f"/map/{source}",
+        _label_map_problem(
+            f"unknown key {key!r}{did_you_mean(key, LABEL_MAP_KEYS)}",
+            f"use only {', '.join(LABEL_MAP_KEYS)}",
+            file,
+            json_pointer([key]),
         )
-        for source, target in mapping.items()
-        if target is not None and target not in ENTITY_TYPES
+        for key in data
+        if key not in LABEL_MAP_KEYS
     ]
+    name = data.get("name", Path(path).stem)
+    if not isinstance(name, str) or not LABEL_MAP_NAME.fullmatch(name):
+        problems.append(
+            _label_map_problem(
+                f"the name {name!r} cannot stand in a metric signature",
+                "a name of letters, digits, '_', '.' and '-' (at most 64), e.g. \"conll2003\"",
+                file,
+                "/name",
+            )
+        )
+    mapping = data.get("map")
+    if not isinstance(mapping, dict):
+        problems.append(
+            _label_map_problem(
+                "the label map has no 'map' object", "put the label pairs under the key 'map'", file
+            )
+        )
+        raise DataError(problems)
+    for source, target in mapping.items():
+        if target is not None and not isinstance(target, str):
+            problems.append(
+                _label_map_problem(
+                    f"the label {source!r} maps onto {target!r}, which is not a string or null",
+                    "write the corpus type as a string, or null for 'not scored'",
+                    file,
+                    json_pointer(["map", source]),
+                )
+            )
+        elif target is not None and target not in ENTITY_TYPES:
+            problems.append(
+                Problem(
+                    "label-map-unknown-target",
+                    f"the label {source!r} maps onto {target!r}, which is not a corpus type"
+                    f"{did_you_mean(target, ENTITY_TYPES)}",
+                    f"one of {', '.join(ENTITY_TYPES)}, or null for 'not scored'",
+                    "correct the target type",
+                    file=file,
+                    path=json_pointer(["map", source]),
+                )
+            )
     if problems:
         raise DataError(problems)
-    return LabelMap(str(data.get("name", Path(path).stem)), dict(mapping))
+    return LabelMap(name, dict(mapping))
 
 
 def apply_label_map(

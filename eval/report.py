@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -132,15 +133,48 @@ def render_markdown(report: Mapping[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+_UNPRINTABLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+
+
+def _escape_character(character: str) -> str:
+    if unicodedata.category(character) not in _UNPRINTABLE_CATEGORIES:
+        return character
+    code = ord(character)
+    return (
+        f"\\x{code:02x}"
+        if code < 0x100
+        else f"\\u{code:04x}"
+        if code < 0x10000
+        else f"\\U{code:08x}"
+    )
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` with control, format, separator and unassigned characters escaped.
+
+    Document text is data: an ESC sequence, a bidirectional override or a line separator
+    in it must not reach a terminal raw (it could rewrite what the listing shows).
+    """
+    if text.isprintable():
+        return text
+    return "".join(_escape_character(c) for c in text)
+
+
 def render_errors(report: Mapping[str, Any], *, limit: int | None = None) -> str:
-    """Return the error-analysis listing: one line per error with its context."""
+    """Return the error-analysis listing: one line per error with its context.
+
+    Every field is passed through :func:`terminal_safe`, so each error stays on one line
+    and no character of the documents acts on the terminal.
+    """
     errors = report["errors"][:limit] if limit else report["errors"]
     lines = []
     for e in errors:
         labels = f"{e['gold_label'] or '-'} -> {e['pred_label'] or '-'}"
         lines.append(
-            f"{e['layer']:<14} {e['kind']:<14} {labels:<28} {e['context']}"
-            + (f"  ({e['note']})" if e.get("note") else "")
+            terminal_safe(
+                f"{e['layer']:<14} {e['kind']:<14} {labels:<28} {e['context']}"
+                + (f"  ({e['note']})" if e.get("note") else "")
+            )
         )
     return "\n".join(lines) + ("\n" if lines else "")
 

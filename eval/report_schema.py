@@ -87,12 +87,9 @@ REPORT_SCHEMA: dict[str, Any] = {
 _VALIDATOR = jsonschema_rs.validator_for(REPORT_SCHEMA)
 
 
-class NonFinite(str):
+def _non_finite(literal: str) -> str:
     """A ``NaN``/``Infinity`` literal kept as a marker: a string where a number must be."""
-
-
-def _non_finite(literal: str) -> NonFinite:
-    return NonFinite(f"{literal} (not a JSON number: RFC 8259 has no NaN or Infinity)")
+    return f"{literal} (not a JSON number: RFC 8259 has no NaN or Infinity)"
 
 
 def _problem(message: str, file: str, path: str = "", fix: str | None = None) -> Problem:

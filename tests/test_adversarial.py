@@ -1104,7 +1104,7 @@ CASES: list[Case] = [
         _raw(b"[1, 2]\n"),
         1,
         "report-invalid",
-        ("is not of type \"object\"",),
+        ('is not of type "object"',),
         None,
         None,
         "",

@@ -12,6 +12,7 @@ import pytest
 
 from newsbench.baselines.base import (
     LAYER_NAMES,
+    ExtractorConfigError,
     ExtractorUnavailable,
     SourceDocument,
     check_predictions,
@@ -106,8 +107,43 @@ def test_not_configured_names_the_environment_variables() -> None:
     ["file:///etc/passwd", "ftp://127.0.0.1/v1", "127.0.0.1:8000/v1", "http://user:pw@host/v1"],
 )
 def test_refuses_urls_that_are_not_plain_http(url: str) -> None:
-    with pytest.raises(ExtractorUnavailable, match="http"):
+    with pytest.raises(ExtractorConfigError, match="http"):
         LLMExtractor(base_url=url, model="m")
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "words"),
+    [
+        (ENV_BASE_URL, "http://[::1", "is not a URL"),
+        (ENV_BASE_URL, "http://127.0.0.1:99999/v1", "invalid port"),
+        (ENV_TIMEOUT, "inf", "finite number of seconds above 0"),
+        (ENV_TIMEOUT, "nan", "finite number of seconds above 0"),
+        (ENV_TIMEOUT, "-1", "finite number of seconds above 0"),
+        (ENV_TIMEOUT, "0", "finite number of seconds above 0"),
+        (ENV_TIMEOUT, "soon", "number of seconds"),
+    ],
+)
+def test_a_bad_configuration_is_a_usage_error(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Any,
+    capsys: Any,
+    variable: str,
+    value: str,
+    words: str,
+) -> None:
+    from newsbench.eval.cli import main
+
+    monkeypatch.setenv(ENV_BASE_URL, "http://127.0.0.1:9/v1")
+    monkeypatch.setenv(ENV_MODEL, "m")
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ExtractorConfigError, match=words):
+        LLMExtractor()
+    out = tmp_path / "p.jsonl"
+    assert main(["run", "llm", "--out", str(out)]) == 2  # never a silent 0.0 row
+    assert words in capsys.readouterr().err
+    assert not out.exists()
+    assert main(["bench", "--only", "llm", "--out-dir", str(tmp_path / "b")]) == 2
+    assert words in capsys.readouterr().err
 
 
 def test_environment_configures_the_runner(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -676,7 +712,7 @@ def test_seed_text_end_to_end(
 
 
 def test_answer_length_cap_from_the_environment(monkeypatch):
-    from newsbench.baselines.base import ExtractorUnavailable
+    from newsbench.baselines.base import ExtractorConfigError
     from newsbench.baselines.llm import LLMExtractor
 
     monkeypatch.setenv("NEWSBENCH_LLM_BASE_URL", "http://127.0.0.1:9/v1")
@@ -684,5 +720,5 @@ def test_answer_length_cap_from_the_environment(monkeypatch):
     monkeypatch.setenv("NEWSBENCH_LLM_MAX_TOKENS", "512")
     assert LLMExtractor().max_tokens == 512
     monkeypatch.setenv("NEWSBENCH_LLM_MAX_TOKENS", "lots")
-    with pytest.raises(ExtractorUnavailable, match="positive whole number"):
+    with pytest.raises(ExtractorConfigError, match="positive whole number"):
         LLMExtractor()

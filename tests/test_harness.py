@@ -9,7 +9,13 @@ import pytest
 
 from newsbench.eval.cli import main
 from newsbench.eval.compare import CompareError, compare_reports
-from newsbench.eval.gate import GateUsageError, assert_scores, check_gate, parse_threshold
+from newsbench.eval.gate import (
+    GateUsageError,
+    SignatureMismatch,
+    assert_scores,
+    check_gate,
+    parse_threshold,
+)
 from newsbench.eval.harness import ScoringConfig, score_documents
 from newsbench.eval.pairing import (
     LabelMap,
@@ -18,7 +24,6 @@ from newsbench.eval.pairing import (
     load_predictions,
     pair_documents,
 )
-from newsbench.eval.gate import SignatureMismatch
 from newsbench.eval.report import read_report, render_errors, render_markdown
 from newsbench.schema.io import write_jsonl
 from newsbench.schema.model import Document, document_to_dict

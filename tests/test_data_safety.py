@@ -1,0 +1,617 @@
+"""Nothing an input or the gold holds is lost, and no gate decides on a bad number.
+
+Two tables drive most of this file:
+
+* :data:`PATH_CASES`: every command's every output flag aimed at one of its inputs, at
+  the gold, at a device behind a symbolic link and at a FIFO; every command's inputs
+  given as a FIFO or a device. Each case asserts exit 2, the flag and path named in the
+  message, and that nothing was written or changed.
+* :data:`REPORT_CASES`: stored reports with numbers that are not numbers (NaN, strings,
+  booleans, null, lists, out of [0, 1]) given to ``gate``, ``compare`` and ``plot``:
+  each asserts exit 1, the problem code and the JSON pointer that locates it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import stat
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from newsbench.eval.cli import main
+from newsbench.eval.gate import check_gate, signature_differences
+from newsbench.eval.report import read_report, render_errors, terminal_safe, write_json
+from newsbench.schema.io import write_jsonl
+from newsbench.schema.paths import PathArgument, PathError, check_paths, gold_folders
+from newsbench.schema.problems import DataError
+
+REPO = Path(__file__).resolve().parent.parent
+GOLD_JSONL = REPO / "corpus" / "data" / "test.jsonl"
+GOLD_ANN = REPO / "corpus" / "gold" / "000_b245f45723a17301.ann"
+SEED = REPO / "seeds" / "000_b245f45723a17301.txt"
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def work(tmp_path: Path, mini_record: dict[str, Any]) -> dict[str, Path]:
+    """A gold file, a prediction file, a report, a FIFO and a link to /dev/null."""
+    gold, pred = tmp_path / "gold.jsonl", tmp_path / "pred.jsonl"
+    write_jsonl(gold, [mini_record])
+    keep = ("id", "start", "end", "text", "type")
+    write_jsonl(
+        pred,
+        [
+            {
+                "id": mini_record["id"],
+                "text": mini_record["text"],
+                "mentions": [{k: m[k] for k in keep} for m in mini_record["mentions"]],
+            }
+        ],
+    )
+    report = tmp_path / "report.json"
+    assert main(["score", "--gold", str(gold), "--pred", str(pred), "--out", str(report),
+                 "--resamples", "20"]) == 0  # fmt: skip
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    null_link = tmp_path / "null-link"
+    null_link.symlink_to("/dev/null")
+    return {"gold": gold, "pred": pred, "report": report, "fifo": fifo, "null": null_link,
+            "dir": tmp_path}  # fmt: skip
+
+
+# --- output paths ---------------------------------------------------------------------
+
+# Every output flag of every command, with the command line that reaches it. {gold},
+# {pred}, {report} are inputs of the fixture; {OUT} is the output under test.
+OUTPUTS: dict[str, tuple[str, list[str], str]] = {
+    # name: (flag, argv, the input the flag is aimed at in the "is an input" case)
+    "score --out": ("--out", ["score", "--gold", "{gold}", "--pred", "{pred}", "--out", "{OUT}"],
+                    "pred"),
+    "score --markdown": ("--markdown",
+                         ["score", "--gold", "{gold}", "--pred", "{pred}", "--markdown", "{OUT}"],
+                         "gold"),
+    "score --html": ("--html",
+                     ["score", "--gold", "{gold}", "--pred", "{pred}", "--html", "{OUT}"], "pred"),
+    "score --out onto --baseline": (
+        "--out",
+        ["score", "--gold", "{gold}", "--pred", "{pred}", "--out", "{OUT}", "--baseline",
+         "{report}", "--max-drop", "0.01"],
+        "report",
+    ),
+    "run --out": ("--out", ["run", "floor", "--gold", "{gold}", "--out", "{OUT}"], "gold"),
+    "show --out": ("--out", ["show", "{gold}", "--out", "{OUT}"], "gold"),
+    "export --out": ("--out", ["export", "--format", "brat", "{gold}", "--out", "{OUT}"], "gold"),
+    "import --out": ("--out", ["import", "--format", "labelstudio", "{pred}", "--out", "{OUT}"],
+                     "pred"),
+    "plot --out": ("--out", ["plot", "{report}", "--out", "{OUT}"], "report"),
+    "bench --out-dir": ("--out-dir", ["bench", "--only", "floor", "--out-dir", "{OUT}"], None),
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class PathCase:
+    name: str
+    argv: list[str]
+    words: tuple[str, ...]
+    untouched: Callable[[dict[str, Path]], list[Path]]
+
+
+def _fill(argv: list[str], work: dict[str, Path], out: str) -> list[str]:
+    values = {f"{{{k}}}": str(v) for k, v in work.items()}
+    values["{OUT}"] = out
+    return [values.get(a, a) for a in argv]
+
+
+def _path_cases() -> list[tuple[str, str, str, str | None]]:
+    cases = []
+    for name, (flag, _, aimed) in OUTPUTS.items():
+        if aimed is not None:
+            cases.append((f"{name} is an input", name, "input", aimed))
+        cases.append((f"{name} in corpus/data", name, "gold-data", None))
+        cases.append((f"{name} in corpus/gold", name, "gold-source", None))
+        cases.append((f"{name} in seeds", name, "seeds", None))
+        if flag != "--out-dir" and name not in {"export --out", "plot --out"}:
+            cases.append((f"{name} -> /dev/null link", name, "null", None))
+            cases.append((f"{name} is a FIFO", name, "fifo", None))
+    return cases
+
+
+PATH_CASES = _path_cases()
+
+
+@pytest.mark.parametrize(("label", "name", "target", "aimed"), PATH_CASES,
+                         ids=[c[0] for c in PATH_CASES])  # fmt: skip
+def test_an_output_never_replaces_an_input_the_gold_or_a_special_file(
+    label: str, name: str, target: str, aimed: str | None, work: dict[str, Path], capsys: Any
+) -> None:
+    flag, argv, _ = OUTPUTS[name]
+    out = {
+        "input": str(work[aimed]) if aimed else "",
+        "gold-data": str(GOLD_JSONL),
+        "gold-source": str(REPO / "corpus" / "gold"),
+        "seeds": str(REPO / "seeds" / "x.out"),
+        "null": str(work["null"]),
+        "fifo": str(work["fifo"]),
+    }[target]
+    watched = [work["gold"], work["pred"], work["report"], GOLD_JSONL, GOLD_ANN, SEED]
+    before = {p: _digest(p) for p in watched}
+    listing = sorted(p.name for p in work["dir"].iterdir())
+
+    code = main(_fill(argv, work, out))
+
+    err = capsys.readouterr().err
+    assert code == 2, err
+    expected = {
+        "input": "would overwrite the input",
+        "gold-data": "is inside the gold",
+        "gold-source": "is inside the gold",
+        "seeds": "is inside the gold",
+        "null": "is a character device; an output must be",
+        "fifo": "is a FIFO (named pipe); an output must be",
+    }[target]
+    assert f"newsbench: error: {flag} {out}" in err and expected in err, err
+    assert {p: _digest(p) for p in watched} == before
+    assert sorted(p.name for p in work["dir"].iterdir()) == listing
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+    assert stat.S_ISFIFO(os.stat(work["fifo"]).st_mode)
+
+
+def test_two_outputs_of_one_command_never_share_a_path(work: dict[str, Path], capsys: Any):
+    out = work["dir"] / "same.out"
+    argv = ["score", "--gold", str(work["gold"]), "--pred", str(work["pred"]),
+            "--out", str(out), "--html", str(out)]  # fmt: skip
+    assert main(argv) == 2
+    assert f"--out {out} and --html {out} name the same place" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_a_hard_link_to_an_input_is_the_input(work: dict[str, Path], capsys: Any) -> None:
+    link = work["dir"] / "hard.jsonl"
+    os.link(work["pred"], link)
+    before = _digest(work["pred"])
+    argv = ["score", "--gold", str(work["gold"]), "--pred", str(work["pred"]), "--out", str(link)]
+    assert main(argv) == 2
+    assert "would overwrite the input --pred" in capsys.readouterr().err
+    assert _digest(work["pred"]) == before
+
+
+def test_a_symbolic_link_to_an_input_is_the_input(work: dict[str, Path], capsys: Any) -> None:
+    link = work["dir"] / "soft.jsonl"
+    link.symlink_to(work["gold"])
+    argv = ["run", "floor", "--gold", str(work["gold"]), "--out", str(link)]
+    assert main(argv) == 2
+    assert "would overwrite the input --gold" in capsys.readouterr().err
+
+
+def test_an_output_folder_holding_an_input_is_refused(work: dict[str, Path], capsys: Any):
+    argv = ["export", "--format", "brat", str(work["gold"]), "--out", str(work["dir"])]
+    assert main(argv) == 2
+    assert "would overwrite the input FILE" in capsys.readouterr().err
+
+
+def test_build_corpus_may_write_the_gold_but_never_over_its_own_source(
+    tmp_path: Path, capsys: Any
+) -> None:
+    from newsbench.corpus.build import main as build_main
+
+    assert build_main(["--source", str(GOLD_ANN), "--out", str(GOLD_ANN)]) == 2
+    assert "would overwrite the input --source" in capsys.readouterr().err
+    assert build_main(["--check"]) == 0  # the one writer of the gold may name it
+
+
+def test_agreement_json_output_is_checked(tmp_path: Path) -> None:
+    from newsbench.corpus.agreement import main as agreement_main
+
+    with pytest.raises(SystemExit) as info:
+        agreement_main([str(GOLD_ANN), str(GOLD_ANN), "--json", str(GOLD_ANN)])
+    assert info.value.code == 2
+
+
+# --- input paths ----------------------------------------------------------------------
+
+INPUTS: dict[str, list[str]] = {
+    "validate FILE": ["validate", "{X}"],
+    "stats FILE": ["stats", "{X}"],
+    "score --pred": ["score", "--gold", "{gold}", "--pred", "{X}"],
+    "score --gold": ["score", "--gold", "{X}", "--pred", "{pred}"],
+    "score --label-map": ["score", "--gold", "{gold}", "--pred", "{pred}", "--label-map", "{X}"],
+    "score --baseline": ["score", "--gold", "{gold}", "--pred", "{pred}", "--baseline", "{X}",
+                         "--max-drop", "0.1"],
+    "gate REPORT": ["gate", "{X}", "--fail-under", "entities.strict.f1=0.1"],
+    "compare A": ["compare", "{X}", "{report}"],
+    "import INPUT": ["import", "--format", "labelstudio", "{X}", "--out", "{dir}/o.jsonl"],
+    "import --reference": ["import", "--format", "conll", "{pred}", "--reference", "{X}",
+                           "--out", "{dir}/o.jsonl"],
+    "export FILE": ["export", "--format", "brat", "{X}", "--out", "{dir}/brat"],
+    "show FILE": ["show", "{X}", "--out", "{dir}/o.html"],
+    "plot REPORT": ["plot", "{X}", "--out", "{dir}/plots"],
+    "run --gold": ["run", "floor", "--gold", "{X}", "--out", "{dir}/o.jsonl"],
+}  # fmt: skip
+INPUT_CASES = [(f"{name} is {kind}", name, kind) for name in INPUTS for kind in ("fifo", "zero")]
+
+
+@pytest.mark.parametrize(("label", "name", "kind"), INPUT_CASES, ids=[c[0] for c in INPUT_CASES])
+def test_special_files_are_never_read(
+    label: str, name: str, kind: str, work: dict[str, Path], capsys: Any
+) -> None:
+    special = str(work["fifo"]) if kind == "fifo" else "/dev/zero"
+    argv = [a.replace("{X}", special) for a in INPUTS[name]]
+    argv = [a.replace("{dir}", str(work["dir"])) for a in _fill(argv, work, "")]
+    started = time.monotonic()
+    assert main(argv) == 2  # a FIFO would block forever, /dev/zero never ends
+    assert time.monotonic() - started < 30
+    err = capsys.readouterr().err
+    what = "a FIFO (named pipe)" if kind == "fifo" else "a character device"
+    assert f"{special} is {what}; an input must be" in err, err
+    assert not any(p.name.startswith("o.") for p in work["dir"].iterdir())
+
+
+def test_check_paths_reports_every_problem_at_once(tmp_path: Path) -> None:
+    with pytest.raises(PathError) as info:
+        check_paths(
+            [
+                PathArgument("--pred", tmp_path / "missing.jsonl", "input"),
+                PathArgument("--gold", tmp_path, "input"),
+                PathArgument("--out", GOLD_JSONL, "output"),
+            ]
+        )
+    assert len(info.value.problems) == 3
+    assert any("missing.jsonl: not found" in p for p in info.value.problems)
+
+
+def test_the_gold_folders_are_the_clone_s() -> None:
+    folders = set(gold_folders())
+    for name in ("corpus/data", "corpus/gold", "corpus/texts", "seeds"):
+        assert (REPO / name).resolve() in folders
+
+
+def test_the_atomic_writer_never_replaces_a_special_file(tmp_path: Path) -> None:
+    with pytest.raises(OSError, match="character device"):
+        write_json("/dev/null", {"a": 1})
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+    link = tmp_path / "link.json"
+    target = tmp_path / "target.json"
+    target.write_text("{}")
+    link.symlink_to(target)
+    write_json(link, {"a": 1})  # a link to a regular file: the target is replaced
+    assert link.is_symlink() and json.loads(target.read_text()) == {"a": 1}
+
+
+# --- reports: only valid numbers decide ------------------------------------------------
+
+
+def _report(work: dict[str, Path]) -> dict[str, Any]:
+    return json.loads(work["report"].read_text())
+
+
+def _set(data: dict[str, Any], pointer: list[str], value: Any) -> None:
+    node = data
+    for key in pointer[:-1]:
+        node = node[key]
+    node[pointer[-1]] = value
+
+
+BAD_NUMBERS: list[tuple[str, Any, str]] = [
+    ("NaN", "NaN-literal", "not a JSON number"),
+    ("Infinity", "Infinity-literal", "not a JSON number"),
+    ("a string", "0.99", 'is not of type "number"'),
+    ("true", True, 'is not of type "number"'),
+    ("null", None, 'is not of type "number"'),
+    ("a list", [0.9], 'is not of type "number"'),
+    ("above 1", 1.5, "is greater than the maximum of 1"),
+    ("below 0", -0.1, "is less than the minimum of 0"),
+]
+WHERE: list[tuple[str, list[str]]] = [
+    ("metrics", ["metrics", "entities.strict", "f1"]),
+    ("headline", ["headline", "entities.strict", "precision"]),
+]
+REPORT_CASES = [
+    (f"{label} in {where}", value, words, pointer)
+    for label, value, words in BAD_NUMBERS
+    for where, pointer in WHERE
+]
+
+
+def _write_bad_report(work: dict[str, Path], pointer: list[str], value: Any) -> Path:
+    data = _report(work)
+    literal = value if isinstance(value, str) and value.endswith("-literal") else None
+    _set(data, pointer, "@@LITERAL@@" if literal else value)
+    text = json.dumps(data, indent=2)
+    if literal:
+        text = text.replace('"@@LITERAL@@"', literal.removesuffix("-literal"))
+    path = work["dir"] / "bad.json"
+    path.write_text(text)
+    return path
+
+
+@pytest.mark.parametrize(("label", "value", "words", "pointer"), REPORT_CASES,
+                         ids=[c[0] for c in REPORT_CASES])  # fmt: skip
+@pytest.mark.parametrize("command", ["gate", "gate --baseline", "compare", "plot"])
+def test_a_bad_number_in_a_report_is_a_located_problem(
+    label: str, value: Any, words: str, pointer: list[str], command: str,
+    work: dict[str, Path], capsys: Any,
+) -> None:  # fmt: skip
+    bad = _write_bad_report(work, pointer, value)
+    argv = {
+        "gate": ["gate", str(bad), "--format", "json", "--fail-under", "entities.strict.f1=0.0"],
+        "gate --baseline": ["gate", str(work["report"]), "--format", "json", "--baseline",
+                            str(bad), "--max-drop", "1"],
+        "compare": ["compare", str(work["report"]), str(bad), "--format", "json"],
+        "plot": ["plot", str(bad), "--out", str(work["dir"] / "plots")],
+    }[command]  # fmt: skip
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    if command == "plot":
+        assert f"{bad}: error[report-invalid], at /{'/'.join(pointer)}" in err, err
+        assert words in err
+        return
+    problems = [json.loads(x) for x in err.splitlines() if x.startswith("{")]
+    assert [(p["code"], p["file"], p["path"]) for p in problems] == [
+        ("report-invalid", str(bad), "/" + "/".join(pointer))
+    ], err
+    assert words in problems[0]["message"]
+
+
+def test_a_report_without_the_fields_a_gate_reads_is_located(work: dict[str, Path], capsys):
+    data = _report(work)
+    del data["unit_statistics"]["unit_ids"]
+    data["resampling"]["unit"] = 7
+    bad = work["dir"] / "bad.json"
+    bad.write_text(json.dumps(data))
+    assert main(["compare", str(bad), str(work["report"]), "--format", "json"]) == 1
+    problems = [json.loads(x) for x in capsys.readouterr().err.splitlines()]
+    assert {p["path"] for p in problems} == {"/resampling/unit", "/unit_statistics"}
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "-0.1", "1.5"])
+def test_max_drop_must_be_a_finite_fraction(work: dict[str, Path], capsys: Any, value: str):
+    argv = ["gate", str(work["report"]), "--baseline", str(work["report"]), f"--max-drop={value}"]
+    assert main(argv) == 2
+    assert f"--max-drop {float(value)} is not an allowed drop" in capsys.readouterr().err
+
+
+def test_max_drop_without_a_baseline_is_a_usage_error(work: dict[str, Path], capsys: Any):
+    argv = ["gate", str(work["report"]), "--fail-under", "entities.strict.f1=0", "--max-drop",
+            "0.1"]  # fmt: skip
+    assert main(argv) == 2
+    assert "--max-drop needs --baseline" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("option", "field"),
+    [
+        (["--zone", "body"], "zones"),
+        (["--content-threshold", "0.3"], "content-dice"),
+        (["--label-map", "{identity}"], "labelmap"),
+        (["--seed", "7"], "seed"),
+        (["--allow-missing"], "missing"),
+    ],
+)
+@pytest.mark.parametrize("command", ["gate", "compare"])
+def test_reports_with_other_settings_are_never_compared(
+    work: dict[str, Path], capsys: Any, option: list[str], field: str, command: str
+) -> None:
+    other = work["dir"] / "other.json"
+    option = [str(_identity_map(work)) if o == "{identity}" else o for o in option]
+    argv = ["score", "--gold", str(work["gold"]), "--pred", str(work["pred"]), "--out",
+            str(other), "--resamples", "20", *option]  # fmt: skip
+    assert main(argv) == 0
+    capsys.readouterr()
+    if command == "gate":
+        argv = ["gate", str(other), "--baseline", str(work["report"]), "--max-drop", "0.5"]
+    else:
+        argv = ["compare", str(other), str(work["report"])]
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert f"differ in: {field} (" in err, err
+
+
+def test_reports_on_other_gold_are_never_compared(
+    work: dict[str, Path], mini_record: dict[str, Any], capsys: Any
+) -> None:
+    record = dict(mini_record, metadata=dict(mini_record["metadata"], dct="2020-01-01"))
+    gold2 = work["dir"] / "gold2.jsonl"
+    write_jsonl(gold2, [record])
+    other = work["dir"] / "other.json"
+    argv = ["score", "--gold", str(gold2), "--pred", str(work["pred"]), "--out", str(other),
+            "--resamples", "20"]  # fmt: skip
+    assert main(argv) == 0
+    capsys.readouterr()
+    assert main(["compare", str(other), str(work["report"])]) == 1
+    err = capsys.readouterr().err
+    assert "differ in: gold (" in err
+    gate = check_gate  # the Python API refuses too
+    with pytest.raises(ValueError, match="gold"):
+        gate(read_report(other), baseline=read_report(work["report"]), max_drop=0.5)
+
+
+def test_the_signature_names_the_gold_by_content(work: dict[str, Path]) -> None:
+    report = read_report(work["report"])
+    digest = _digest(work["gold"])
+    assert f"|corpus:custom|gold:{digest[:16]}|" in report["signature"]
+    assert signature_differences(report["signature"], report["signature"]) == []
+    layers_only = report["signature"].replace("layers:ent", "layers:ent,timex")
+    assert signature_differences(report["signature"], layers_only) == []  # the system's
+
+
+def test_compare_json_is_valid_json(work: dict[str, Path], capsys: Any) -> None:
+    assert main(["compare", str(work["report"]), str(work["report"]), "--format", "json"]) == 0
+    out = capsys.readouterr().out
+    json.loads(out, parse_constant=lambda c: pytest.fail(f"{c} in compare output"))
+
+
+def test_a_report_never_holds_nan(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="Out of range float"):
+        write_json(tmp_path / "r.json", {"f1": float("nan")})
+    assert not (tmp_path / "r.json").exists()
+
+
+# --- label maps -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("content", "pointer", "words"),
+    [
+        ({"name": "evil|zones:all", "map": {"PERSON": "PER"}}, "/name", "signature"),
+        ({"name": "x", "map": {"PERSON": "PER"}, "mapp": {}}, "/mapp", "unknown key 'mapp'"),
+        ({"name": "x", "map": {"PERSON": 3}}, "/map/PERSON", "not a string or null"),
+        ({"name": "", "map": {}}, "/name", "signature"),
+    ],
+)
+def test_a_label_map_that_could_forge_a_signature_is_refused(
+    work: dict[str, Path], capsys: Any, content: dict[str, Any], pointer: str, words: str
+) -> None:
+    path = work["dir"] / "map.json"
+    path.write_text(json.dumps(content))
+    argv = ["score", "--gold", str(work["gold"]), "--pred", str(work["pred"]), "--label-map",
+            str(path), "--format", "json"]  # fmt: skip
+    assert main(argv) == 1
+    problems = [json.loads(x) for x in capsys.readouterr().err.splitlines() if x.startswith("{")]
+    hit = [p for p in problems if p["path"] == pointer]
+    assert hit and hit[0]["code"] == "label-map-invalid" and words in hit[0]["message"]
+    assert hit[0]["file"] == str(path)
+
+
+def _identity_map(work: dict[str, Path], name: str = "identity", drop: str = "") -> Path:
+    from newsbench.schema.contract import ENTITY_TYPES
+
+    path = work["dir"] / f"{name}-{drop}.json"
+    mapping = {t: (None if t == drop else t) for t in ENTITY_TYPES}
+    path.write_text(json.dumps({"name": name, "map": mapping}))
+    return path
+
+
+def test_the_signature_names_the_label_map_by_content(work: dict[str, Path]) -> None:
+    signatures = []
+    for drop in ("", "VEH"):  # same name, other content: other signatures
+        out = work["dir"] / f"mapped{drop}.json"
+        label_map = str(_identity_map(work, drop=drop))
+        argv = ["score", "--gold", str(work["gold"]), "--pred", str(work["pred"]), "--label-map",
+                label_map, "--out", str(out), "--resamples", "10"]  # fmt: skip
+        assert main(argv) == 0
+        signatures.append(read_report(out)["signature"])
+    assert all("|labelmap:identity@" in s for s in signatures)
+    assert signature_differences(*signatures)[0].startswith("labelmap (identity@")
+
+
+# --- the terminal is not the documents' ------------------------------------------------
+
+
+def test_the_error_listing_escapes_control_characters() -> None:
+    report = {
+        "errors": [
+            {"layer": "entities", "kind": "missed", "gold_label": "PER", "pred_label": None,
+             "context": "a \x1b[2J\x1b[31mred\u202e\u2028next \x07 line", "note": "x\ny"}
+        ]
+    }  # fmt: skip
+    listing = render_errors(report)
+    assert listing.count("\n") == 1 and "\x1b" not in listing and "\u202e" not in listing
+    assert "\\x1b[2J" in listing and "\\u2028" in listing and "\\x0a" in listing
+    assert terminal_safe("Zürich 😀") == "Zürich 😀"
+
+
+# --- interrupted writes ------------------------------------------------------------------
+
+
+SLOW_WRITE = """
+import sys, time
+from newsbench.eval import cli
+from newsbench.eval import report as report_module
+def slow(path, data):
+    from newsbench.schema.io import atomic_output
+    with atomic_output(path, "w") as handle:
+        handle.write("partial")
+        handle.flush()
+        print("writing", flush=True)
+        time.sleep(60)
+report_module.write_json = slow
+sys.exit(cli.main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_signal_during_a_write_leaves_no_partial_file(
+    work: dict[str, Path], signum: int, code: int
+) -> None:
+    out = work["dir"] / "r.json"
+    out.write_text("previous")
+    argv = ["score", "--gold", str(work["gold"]), "--pred", str(work["pred"]), "--out", str(out),
+            "--resamples", "10"]  # fmt: skip
+    process = subprocess.Popen(
+        [sys.executable, "-c", SLOW_WRITE, *argv],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    assert process.stdout.readline().strip() == "writing"
+    process.send_signal(signum)
+    _, err = process.communicate(timeout=30)
+    assert process.returncode == code
+    assert err.strip().splitlines() == [
+        f"newsbench: interrupted by {signal.Signals(signum).name}; no output was left half-written"
+    ]
+    assert out.read_text() == "previous"
+    assert not [p for p in work["dir"].iterdir() if p.name.endswith(".tmp")]
+
+
+# --- build-corpus reads lines as JSONL does ------------------------------------------------
+
+
+def test_build_corpus_counts_lines_by_newline_only(tmp_path: Path) -> None:
+    from newsbench.corpus.gold_source import GoldSourceError, parse_gold_source
+
+    (tmp_path / "t.txt").write_text("Rebels\u2028entered Homs on Friday.")
+    (tmp_path / "t.ann").write_text(
+        "document x\ntext t.txt\ndct 2024-12-08\nlanguage en\nparagraph 1\n"
+        'sentence s1 text="Rebels\u2028entered Homs on Friday."\n'
+        'mention m1 PER NOM r text="Rebels"\nmention m2 GPE NAM h text="Homz"\n'
+    )
+    with pytest.raises(GoldSourceError) as info:
+        parse_gold_source(tmp_path / "t.ann", tmp_path)
+    assert info.value.errors == [
+        f"{tmp_path / 't.ann'}:8: 'Homz' occurs 0 times as a whole word in paragraph 1 "
+        "(nowhere); add .ctx or .nth"
+    ]
+
+
+# --- reading never hangs or crashes ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["gate", "compare", "plot", "label-map"])
+def test_json_nested_100000_deep_is_a_located_problem(
+    work: dict[str, Path], capsys: Any, command: str
+) -> None:
+    deep = work["dir"] / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    argv = {
+        "gate": ["gate", str(deep), "--fail-under", "entities.strict.f1=0.5"],
+        "compare": ["compare", str(deep), str(work["report"])],
+        "plot": ["plot", str(deep), "--out", str(work["dir"] / "p")],
+        "label-map": ["score", "--gold", str(work["gold"]), "--pred", str(work["pred"]),
+                      "--label-map", str(deep)],
+    }[command]  # fmt: skip
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert f"{deep}: error[" in err and "nested too deep" in err
+
+
+def test_read_report_raises_data_error_not_value_error_only(work: dict[str, Path]) -> None:
+    bad = work["dir"] / "x.json"
+    bad.write_text('{"format": "newsbench-report/1"}')
+    with pytest.raises(DataError) as info:
+        read_report(bad)
+    assert {p.code for p in info.value.problems} == {"report-invalid"}
