@@ -1277,8 +1277,8 @@ def test_score_out_into_a_directory_is_a_usage_error(inputs: Inputs, tmp_path: P
         ),
         (
             {"name": "x", "map": {"PERSON": ["PER"]}},
-            "label-map-unknown-target",
-            ("onto ['PER']",),
+            "label-map-invalid",
+            ("onto ['PER'], which is not a string or null",),
             "/map/PERSON",
         ),
         ({"name": "x"}, "label-map-invalid", ("no 'map' object",), ""),

@@ -458,7 +458,7 @@ def test_cli_refuses_the_gold_data_folder(tmp_path, capsys):
     out = tmp_path / "out"
     assert _run(["export", "--format", "brat", "--out", str(out)]) == 0
     assert _run(["import", "--format", "brat", "--out", str(data / "x.jsonl"), str(out)]) == 2
-    assert "gold data folder" in capsys.readouterr().err
+    assert f"--out {data / 'x.jsonl'} is inside the gold" in capsys.readouterr().err
     assert sorted(p.name for p in data.iterdir()) == before
 
 

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from newsbench.corpus import gold_path
+from newsbench.eval.cli import main
 from newsbench.eval.harness import ScoringConfig, score_documents
 from newsbench.eval.pairing import pair_documents
 from newsbench.eval.plots import PlotUnavailable, plot_reports, register_plot
@@ -32,6 +33,10 @@ def reports() -> dict[str, dict[str, Any]]:
 
 
 def _cli(argv: list[str]) -> int:
+    return main(["plot", *argv[1:]]) if argv[:1] == ["plot"] else _handler(argv)
+
+
+def _handler(argv: list[str]) -> int:
     parser = argparse.ArgumentParser()
     register_plot(parser.add_subparsers())
     args = parser.parse_args(argv)
@@ -81,8 +86,8 @@ def test_cli_plot_usage_errors(tmp_path, capsys):
     assert _cli(["plot", str(tmp_path / "missing.json"), "--out", str(tmp_path)]) == 2
     not_a_report = tmp_path / "x.json"
     not_a_report.write_text(json.dumps({"format": "other"}), "utf-8")
-    assert _cli(["plot", str(not_a_report), "--out", str(tmp_path)]) == 2
-    assert "not a newsbench report" in capsys.readouterr().err
+    assert _cli(["plot", str(not_a_report), "--out", str(tmp_path / "out")]) == 1
+    assert "error[report-invalid], at /format: not a newsbench report" in capsys.readouterr().err
 
 
 def test_without_matplotlib_the_error_says_how_to_install(tmp_path, reports, monkeypatch, capsys):

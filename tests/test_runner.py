@@ -55,3 +55,122 @@ def test_user_extractor_by_class_name(gold):
     assert prediction.mentions and prediction.events is None
     with pytest.raises(ExtractorNameError, match="unknown extractor"):
         build_extractor("not a name", gold)
+
+
+# --- extractors that break the contract -------------------------------------------------
+
+
+class BrokenTimexExtractor:
+    """Predicts one time expression per document; in the second document its value is bad."""
+
+    name = "broken"
+    layers = frozenset({"time_expressions"})
+
+    def extract(self, documents):
+        from newsbench.schema.model import Document, TimeExpression
+
+        for index, source in enumerate(documents):
+            word = source.text.split()[0]
+            value = "P4XE" if index == 1 else "2024"
+            yield Document(
+                id=source.id,
+                text=source.text,
+                time_expressions=(TimeExpression("t1", 0, len(word), word, "DATE", value),),
+            )
+
+
+class TooFewExtractor:
+    """Returns nothing at all: a protocol error."""
+
+    name = "too-few"
+    layers = frozenset({"mentions"})
+
+    def extract(self, documents):
+        return iter(())
+
+
+@pytest.fixture
+def three_documents(tmp_path, mini_record):
+    gold = tmp_path / "gold.jsonl"
+    records = []
+    for n in range(3):
+        record = dict(mini_record, id=f"doc{n}")
+        records.append(record)
+    from newsbench.schema.io import write_jsonl
+
+    write_jsonl(gold, records)
+    return gold
+
+
+def test_run_reports_invalid_output_located_and_writes_nothing(three_documents, tmp_path, capsys):
+    out = tmp_path / "p.jsonl"
+    argv = ["run", "tests.test_runner:BrokenTimexExtractor", "--gold", str(three_documents)]
+    assert main([*argv, "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert (
+        "<broken output>: error[schema-pattern], document 'doc1', at /time_expressions/0/value"
+        in err
+    )
+    assert "nothing written (--keep-valid writes the valid documents)" in err
+    assert not out.exists()
+
+
+def test_run_keep_valid_writes_the_valid_documents_and_still_fails(
+    three_documents, tmp_path, capsys
+):
+    out = tmp_path / "p.jsonl"
+    argv = ["run", "tests.test_runner:BrokenTimexExtractor", "--gold", str(three_documents)]
+    assert main([*argv, "--out", str(out), "--keep-valid"]) == 1
+    assert "1 of 3 document(s) left out" in capsys.readouterr().err
+    kept = load_documents(out, "prediction")
+    assert [d.id for d in kept] == ["doc0", "doc2"]
+
+
+def test_a_protocol_error_is_a_message_not_a_traceback(three_documents, tmp_path, capsys):
+    out = tmp_path / "p.jsonl"
+    argv = ["run", "tests.test_runner:TooFewExtractor", "--gold", str(three_documents)]
+    assert main([*argv, "--out", str(out)]) == 1
+    assert "returned 0 documents for 3 inputs" in capsys.readouterr().err
+    assert not out.exists()
+
+
+# --- baselines emit only what the schema accepts -----------------------------------------
+
+TIME_PHRASES = (
+    "four decades", "two centuries", "the 1990s", "3:15 a.m. Thursday", "9 p.m. every night",
+    "twice a week", "last month", "this week", "now", "yesterday", "48 hours", "every Tuesday",
+    "Friday morning", "March 2024", "the fall of 2021", "tonight", "next weekend", "midnight",
+    "noon Saturday", "30 February 2023", "week 53", "Q3 2024", "a fortnight", "1.5 hours",
+    "10,000 years", "25:99", "2024-13-45", "the 1800s", "early 2019", "late last year",
+)  # fmt: skip
+WORDS = ("Rebels", "the army", "said", "entered", "Homs", "attacked", "officials", "convoy",
+         "Reuters", "told", "according to", "seized", "fled", "from", "into", "a", "\u2028",
+         "Ünal", "São Paulo", "\"", "'s", "-", "U.S.", "Credit:", "\n")  # fmt: skip
+
+
+@pytest.mark.parametrize("name", ["floor", "rules"])
+def test_a_baseline_emits_only_schema_valid_values(name, gold):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from newsbench.schema.model import document_to_dict
+    from newsbench.schema.validate import validate_record
+
+    extractor = build_extractor(name, gold)
+    piece = st.one_of(st.sampled_from(TIME_PHRASES), st.sampled_from(WORDS))
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(
+        pieces=st.lists(piece, min_size=1, max_size=30),
+        dct=st.dates().map(lambda d: d.isoformat()),
+    )
+    def check(pieces, dct):
+        text = " ".join(pieces).strip() or "x"
+        (prediction,) = extractor.extract([SourceDocument("d", text, dct)])
+        _, problems = validate_record(document_to_dict(prediction), "prediction")
+        assert problems == [], [p.format() for p in problems]
+
+    check()
+    for document in gold:  # and the gold texts
+        (prediction,) = extractor.extract([SourceDocument.from_document(document)])
+        assert validate_record(document_to_dict(prediction), "prediction")[1] == []

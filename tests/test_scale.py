@@ -15,6 +15,7 @@ from newsbench.eval import stats
 from newsbench.eval.harness import (
     ScoringConfig,
     ShardScores,
+    gold_digest,
     merge_shards,
     report_from_shard,
     score_documents,
@@ -169,6 +170,7 @@ def test_datasets_map_recipe_with_two_processes(pairs, tmp_path) -> None:
     # in corpus order.
     assert len(shards) == 6
     merged: ShardScores = merge_shards(pickle.loads(b) for b in shards["statistics"])
-    report = report_from_shard(merged, config, layers=LAYERS, gold_sha256="0" * 64)
+    digest = gold_digest(p.gold for p in pairs)
+    report = report_from_shard(merged, config, layers=LAYERS, gold_sha256=digest)
     expected = score_documents(pairs, config)
     assert _json(_without_provenance(report)) == _json(_without_provenance(expected))
