@@ -615,3 +615,37 @@ def test_read_report_raises_data_error_not_value_error_only(work: dict[str, Path
     with pytest.raises(DataError) as info:
         read_report(bad)
     assert {p.code for p in info.value.problems} == {"report-invalid"}
+
+
+# --- outputs the system refuses, and outputs written at once -------------------------------
+
+UNWRITABLE: dict[str, list[str]] = {
+    "run": ["run", "floor", "--gold", "{gold}", "--out", "/proc/newsbench/p.jsonl"],
+    "show": ["show", "{gold}", "--out", "/proc/newsbench/p.html"],
+    "export": ["export", "--format", "brat", "{gold}", "--out", "/proc/newsbench"],
+    "import": ["import", "--format", "brat", "{dir}/brat", "--out", "/proc/newsbench/p.jsonl"],
+    "score": ["score", "--gold", "{gold}", "--pred", "{pred}", "--out", "/proc/newsbench/r.json"],
+}
+
+
+@pytest.mark.parametrize("command", sorted(UNWRITABLE))
+def test_an_output_the_system_refuses_is_a_usage_error(
+    command: str, work: dict[str, Path], capsys: Any
+) -> None:
+    brat = work["dir"] / "brat"
+    assert main(["export", "--format", "brat", str(work["gold"]), "--out", str(brat)]) == 0
+    capsys.readouterr()
+    argv = [a.replace("{dir}", str(work["dir"])) for a in _fill(UNWRITABLE[command], work, "")]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "newsbench: error:" in err and "/proc/newsbench" in err and "Traceback" not in err
+
+
+def test_two_processes_writing_one_output_leave_one_whole_file(work: dict[str, Path]) -> None:
+    out = work["dir"] / "shared.jsonl"
+    argv = [sys.executable, "-m", "newsbench.eval", "run", "floor", "--gold", str(work["gold"]),
+            "--out", str(out)]  # fmt: skip
+    processes = [subprocess.Popen(argv, stdout=subprocess.DEVNULL) for _ in range(3)]
+    assert [p.wait(timeout=120) for p in processes] == [0, 0, 0]
+    assert main(["validate", "--kind", "prediction", str(out)]) == 0
+    assert not [p for p in work["dir"].iterdir() if p.name.endswith(".tmp")]
