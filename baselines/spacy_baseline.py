@@ -1312,8 +1312,8 @@ class SpacyExtractor:
     protocol = (
         "off-the-shelf en_core_web_sm 3.8 (NER mapped with the OntoNotes label map, parser for "
         "mentions, arguments and attributions), no training on the corpus; its rules were "
-        "developed while inspecting the seed article, which is also the test document, so its "
-        "scores are optimistic (test-set contamination)"
+        "developed while inspecting the seed article (the validation split), so its validation "
+        "scores are in-sample; frozen before the test split existed"
     )
     layers: frozenset[str] = frozenset({"mentions", "time_expressions", "events", "attributions"})
 

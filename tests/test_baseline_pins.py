@@ -20,8 +20,8 @@ REPO = Path(__file__).resolve().parent.parent
 FREEZE_COMMIT = "a3238f2"
 
 PINS: dict[str, str] = {
-    "baselines/rules.py": "c997076ed6a61faa75694e03920c1c18d56eec06752415075995c30d86b98e0e",
-    "baselines/spacy_baseline.py": "bbd0f1e276c3dbcb2400faef75cefbdaf8a69afaa757da58f69bb0ed38492b32",
+    "baselines/rules.py": "7aed71a7c20eda37d574d8a8c16d1ba28c0c58c1593d0ddcfa155924a6cd40c7",
+    "baselines/spacy_baseline.py": "63f09a6e5f21395c98bf9821b4b3a8c0da4f7b391cb3b0cacbe7f2c028d454a9",
     "baselines/trained.py": "8e2d07849cc7dd981f915306ee4d34ca79acbf6c0b6d5ea5e9c8365be3588c24",
     "baselines/floor.py": "21577c764c723465e706c3d9fa380360b77ef71e0c7db8f88e14ad3866ce0f51",
     "baselines/align.py": "7dfdb2e577eea7a01a987676faec93b95e43d95f60ca2d3e48fcfa1505e3048c",
