@@ -913,8 +913,12 @@ def find_timexes(text: str, dct: dt.date | None) -> list[TimexDraft]:
     * ``N <unit>s ago``: DATE; ``N <unit>s``: DURATION ``PnU`` (``X`` for
       several/a few); ``<unit>s-long``: DURATION ``PXU``; ``N-<unit>``: DURATION.
 
-    Values that need the DCT are ``None`` when the DCT is unknown.
+    Values that need the DCT are ``None`` when the DCT is unknown, and so is a DCT
+    within a year of the calendar's ends (date arithmetic would leave it). Years are
+    written with four digits; a year before 1 is no value.
     """
+    if dct is not None and not dt.date(2, 1, 1) <= dct <= dt.date(9998, 12, 31):
+        dct = None
     found: list[TimexDraft] = []
 
     def add(match: re.Match[str], kind: str, value: str | None, group: int = 0) -> None:
@@ -928,8 +932,11 @@ def find_timexes(text: str, dct: dt.date | None) -> list[TimexDraft]:
         day = resolve_weekday(m.group(1), dct) if dct else None
         add(m, "TIME", f"{day - dt.timedelta(days=1)}TNI" if day else None)
     for m in re.finditer(rf"\b(?:(last|next|this) )?{_WD} {_PART}\b", text):
+        if dct is None:
+            add(m, "TIME", None)
+            continue
         day = resolve_weekday(m.group(2), dct, _direction(m.group(1), sentence_prefix(m.start())))
-        add(m, "TIME", f"{day}T{PARTS_OF_DAY[m.group(3)]}" if dct else None)
+        add(m, "TIME", f"{day}T{PARTS_OF_DAY[m.group(3)]}")
     for m in re.finditer(rf"\b(?:([Ll]ast|[Nn]ext|[Tt]his) )?{_WD}\b", text):
         if dct is None:
             add(m, "DATE", None)
@@ -947,12 +954,12 @@ def find_timexes(text: str, dct: dt.date | None) -> list[TimexDraft]:
         shift = {"today": 0, "yesterday": -1, "tomorrow": 1}[m.group(1).lower()]
         add(m, "DATE", (dct + dt.timedelta(days=shift)).isoformat() if dct else None)
     for m in re.finditer(rf"\b{_MO}\.? (\d{{1,2}})(?:st|nd|rd|th)?(?:, (\d{{4}}))?\b", text):
-        year = m.group(3) or (str(dct.year) if dct else None)
+        year = m.group(3) or (f"{dct.year:04d}" if dct else None)
         month = MONTHS.index(m.group(1).lower()) + 1
         value = f"{year}-{month:02d}-{int(m.group(2)):02d}" if year else None
         add(m, "DATE", value)
     for m in re.finditer(rf"\b(\d{{1,2}}) {_MO}(?: (\d{{4}}))?\b", text):
-        year = m.group(3) or (str(dct.year) if dct else None)
+        year = m.group(3) or (f"{dct.year:04d}" if dct else None)
         month = MONTHS.index(m.group(2).lower()) + 1
         add(m, "DATE", f"{year}-{month:02d}-{int(m.group(1)):02d}" if year else None)
     for m in re.finditer(rf"\b{_MO} (\d{{4}})\b", text):
@@ -969,12 +976,12 @@ def find_timexes(text: str, dct: dt.date | None) -> list[TimexDraft]:
         unit = m.group(2)
         if unit == "week":
             year, week, _ = (dct + dt.timedelta(weeks=shift)).isocalendar()
-            value = f"{year}-W{week:02d}"
+            value = f"{year:04d}-W{week:02d}"
         elif unit == "month":
             index = dct.year * 12 + dct.month - 1 + shift
-            value = f"{index // 12}-{index % 12 + 1:02d}"
+            value = f"{index // 12:04d}-{index % 12 + 1:02d}"
         else:
-            value = str(dct.year + shift)
+            value = f"{dct.year + shift:04d}"
         add(m, "DATE", value)
     for m in re.finditer(rf"\b{_NUM} {_UNIT} ago\b", text, re.IGNORECASE):
         amount = m.group(1).lower()
@@ -982,9 +989,11 @@ def find_timexes(text: str, dct: dt.date | None) -> list[TimexDraft]:
         unit = m.group(2).lower()
         value = None
         if dct is not None and unit in {"day", "week"}:
-            value = (dct - dt.timedelta(days=n * (7 if unit == "week" else 1))).isoformat()
-        elif dct is not None and unit == "year":
-            value = str(dct.year - n)
+            days = n * (7 if unit == "week" else 1)
+            if days < (dct - dt.date(1, 1, 1)).days:
+                value = (dct - dt.timedelta(days=days)).isoformat()
+        elif dct is not None and unit == "year" and dct.year - n >= 1:
+            value = f"{dct.year - n:04d}"
         add(m, "DATE", value)
     for m in re.finditer(rf"\b{_NUM} {_UNIT}\b", text, re.IGNORECASE):
         add(m, "DURATION", _duration(m.group(1), m.group(2)))

@@ -20,7 +20,7 @@ REPO = Path(__file__).resolve().parent.parent
 FREEZE_COMMIT = "a3238f2"
 
 PINS: dict[str, str] = {
-    "baselines/rules.py": "7aed71a7c20eda37d574d8a8c16d1ba28c0c58c1593d0ddcfa155924a6cd40c7",
+    "baselines/rules.py": "b5bc4edc5d46b419d7dca4e64ab10f96ec783c5126d865ea05457276c6bba3ed",
     "baselines/spacy_baseline.py": "63f09a6e5f21395c98bf9821b4b3a8c0da4f7b391cb3b0cacbe7f2c028d454a9",
     "baselines/trained.py": "8e2d07849cc7dd981f915306ee4d34ca79acbf6c0b6d5ea5e9c8365be3588c24",
     "baselines/floor.py": "21577c764c723465e706c3d9fa380360b77ef71e0c7db8f88e14ad3866ce0f51",
