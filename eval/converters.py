@@ -10,7 +10,16 @@ Formats (:data:`PREDICTION_FORMATS`, ``newsbench score --pred-format``):
 * ``spans``: a plain spans list (:func:`spans_to_documents`): JSON Lines
   ``{"document", "start", "end", "label", "layer"?, "value"?}``.
 * ``docbin``: a spaCy ``DocBin`` file (:func:`docbin_to_documents`); in memory,
-  :func:`spacy_docs_to_documents` takes ``spacy.tokens.Doc`` objects.
+  :func:`spacy_docs_to_documents` takes ``spacy.tokens.Doc`` objects. The file is read by
+  :func:`read_docbin` and a Doc in the newsbench layout (``newsbench export --format
+  spacy``) by :func:`doc_to_record`: the one DocBin reader, which ``newsbench import
+  --format spacy`` uses too. On such a Doc ``--span-key mentions`` reads the mention layer
+  (mention types and clusters kept; the ents, its named mentions, are not read again) and
+  ``--timex-from-ents`` its ``timex`` group (values kept).
+
+Offsets read from input are integers, never booleans or floats (:func:`is_offset`, and
+:func:`parse_int` for text formats); the importers of :mod:`newsbench.corpus.interchange`
+use the same checks.
 
 Rules shared by every converter:
 
@@ -59,14 +68,14 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from newsbench.eval.bio import BioError, ConllSentence, bio_to_offsets, read_conll_columns
 from newsbench.eval.pairing import LabelMap, LoadedPredictions, apply_label_map, load_predictions
 from newsbench.schema.contract import ENTITY_TYPES, TIMEX_TYPES
 from newsbench.schema.io import iter_jsonl
-from newsbench.schema.model import Document, Mention, TimeExpression, document_to_dict
-from newsbench.schema.problems import DataError, Problem, did_you_mean
+from newsbench.schema.model import LAYERS, Document, Mention, TimeExpression, document_to_dict
+from newsbench.schema.problems import DataError, Problem, did_you_mean, json_pointer
 from newsbench.schema.validate import validate_record
 
 if TYPE_CHECKING:
@@ -77,8 +86,15 @@ __all__ = [
     "PREDICTION_FORMATS",
     "SPACY_INSTALL_HINT",
     "conll_to_documents",
+    "doc_to_record",
     "docbin_to_documents",
+    "is_offset",
     "load_predictions_any",
+    "newsbench_layout",
+    "non_json_values",
+    "offset_message",
+    "parse_int",
+    "read_docbin",
     "spacy_docs_to_documents",
     "spans_to_documents",
 ]
@@ -99,6 +115,74 @@ _TIMEX_FROM_ENTS = frozenset({"DATE", "TIME"})
 _LAYER_INDEX = re.compile(r"/(mentions|time_expressions)/(\d+)")
 
 
+# --- shared with the importers (newsbench.corpus.interchange) ---------------------------
+
+_INT = re.compile(r"-?[0-9]+\Z")
+
+
+def is_offset(value: Any) -> bool:
+    """True for an offset read from JSON-like input: an ``int``, never a bool or a float."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def parse_int(text: str) -> int | None:
+    """Return the integer an offset (or number) written in a text format holds, else None.
+
+    Only ASCII digits with an optional leading ``-`` (``int()`` would also take ``+3``,
+    ``3_0``, padded or non-ASCII digits such as ``\u0663``).
+    """
+    return int(text) if _INT.match(text) else None
+
+
+def offset_message(name: str, value: Any) -> str:
+    """Return the message for an offset ``name`` whose value ``value`` is no integer."""
+    if isinstance(value, bool):
+        hint = " (a boolean: offsets are integer character indices)"
+    elif isinstance(value, float):
+        hint = " (a float: offsets are integer character indices)"
+    elif value is None:
+        hint = " (missing or null)"
+    else:
+        hint = ""
+    return f"{name!r} is {value!r}, not an integer{hint}"
+
+
+def non_json_values(value: Any) -> Iterator[tuple[str, str]]:
+    """Yield ``(JSON pointer, what)`` for every part of ``value`` that is no JSON value.
+
+    JSON values are ``None``, bools, ints, finite floats, strings of Unicode characters
+    (no lone surrogates: they cannot be written as UTF-8), lists (and tuples) and dicts
+    with string keys. Anything else (bytes, other keys, NaN, objects) cannot be validated
+    or written, so an importer reports it instead of passing it on.
+    """
+    stack: list[tuple[tuple[str | int, ...], Any]] = [((), value)]
+    while stack:
+        path, node = stack.pop()
+        if isinstance(node, str):
+            bad = next((c for c in node if "\ud800" <= c <= "\udfff"), None)
+            if bad is not None:
+                yield (
+                    json_pointer(path),
+                    (
+                        f"a string with the lone surrogate {bad!r} (half of a UTF-16 pair, not a "
+                        "Unicode character)"
+                    ),
+                )
+        elif isinstance(node, float):
+            if node != node or node in (float("inf"), float("-inf")):
+                yield json_pointer(path), f"the number {node!r} (not a JSON number)"
+        elif isinstance(node, (list, tuple)):
+            stack.extend(((*path, i), v) for i, v in reversed(list(enumerate(node))))
+        elif isinstance(node, dict):
+            for key, child in reversed(list(node.items())):
+                if not isinstance(key, str):
+                    yield json_pointer(path), f"the key {key!r} (JSON keys are strings)"
+                else:
+                    stack.append(((*path, key), child))
+        elif node is not None and not isinstance(node, (bool, int)):
+            yield json_pointer(path), f"a {type(node).__name__} value (no JSON type)"
+
+
 # --- shared: labels, document building, validation -------------------------------------
 
 
@@ -111,6 +195,8 @@ class _Item:
     type: str
     line: int | None = None
     value: str | None = None
+    mention_type: str | None = None
+    entity: str | None = None
 
 
 @dataclass
@@ -196,7 +282,9 @@ def _build(pending: _Pending) -> tuple[Document, dict[str, list[int | None]]]:
         id=pending.gold.id,
         text=text,
         mentions=tuple(
-            Mention(f"m{n}", m.start, m.end, text[m.start : m.end], m.type)
+            Mention(
+                f"m{n}", m.start, m.end, text[m.start : m.end], m.type, m.mention_type, m.entity
+            )
             for n, m in enumerate(mentions, start=1)
         ),
         time_expressions=None
@@ -567,10 +655,6 @@ def conll_to_documents(
 # --- plain spans list -------------------------------------------------------------------
 
 
-def _is_offset(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 def _span_line(
     record: dict[str, Any], line: int, by_id: Mapping[str, Document], out: _Collector
 ) -> tuple[str, str, _Item] | None:
@@ -618,13 +702,10 @@ def _span_line(
             )
     for key in ("start", "end"):
         value = record.get(key)
-        if key in record and not _is_offset(value):
-            hint = ""
-            if isinstance(value, float):
-                hint = " (a float: offsets are integer character indices)"
+        if key in record and not is_offset(value):
             problem(
                 "schema-type",
-                f"{key!r} is {value!r}, not an integer{hint}",
+                offset_message(key, value),
                 "an integer character offset (half-open [start, end), Python str indices)",
                 "write offsets as JSON integers (no decimal point)",
                 key,
@@ -855,6 +936,258 @@ def _check_doc(
     return by_id[doc_id]
 
 
+# The newsbench DocBin layout (written by ``newsbench export --format spacy``, see
+# newsbench.corpus.interchange.spacy_docbin): span groups of the span layers, described
+# entry by entry in user_data, and the other layers as schema JSON in user_data.
+SPAN_GROUPS: dict[str, str] = {
+    "paragraphs": "paragraphs",
+    "zones": "zones",
+    "sentences": "sentences",
+    "mentions": "mentions",
+    "time_expressions": "timex",
+}
+"""The span group of each span layer in the newsbench DocBin layout."""
+JSON_LAYERS: tuple[str, ...] = ("events", "attributions")
+"""The layers the newsbench DocBin layout holds as schema JSON in ``doc.user_data``."""
+_SPAN_INFO = {"mentions": ("id", "mention_type", "entity"), "time_expressions": ("id", "value")}
+
+
+class _Problems(Protocol):
+    """Where problems go: :class:`_Collector` or ``newsbench.corpus.interchange.ImportErrors``."""
+
+    problems: list[Problem]
+
+    def add(self, code: str, message: str, expected: str, fix: str, **where: Any) -> None: ...
+
+
+def newsbench_layout(doc: Doc) -> bool:
+    """True if ``doc`` is in the newsbench DocBin layout (``user_data["layers"]`` is set)."""
+    return isinstance(doc.user_data, dict) and "layers" in doc.user_data
+
+
+def _user_type(out: _Problems, value: Any, expected: str, path: str, document: str | None) -> None:
+    out.add(
+        "schema-type",
+        f"{value!r} is a {type(value).__name__}, not {expected}",
+        expected,
+        "write the DocBin with newsbench export --format spacy, or set this user_data "
+        "entry as the layout describes (newsbench.corpus.interchange.spacy_docbin)",
+        document=document,
+        path=path,
+    )
+
+
+def doc_to_record(doc: Doc, out: _Problems, where: str) -> dict[str, Any] | None:
+    """Rebuild the schema JSON object of a Doc in the newsbench layout; report its problems.
+
+    The one reading of the layout, used by ``newsbench import --format spacy`` and by
+    ``newsbench score --pred-format docbin``. Every layer named in ``user_data["layers"]``
+    (default: every layer) is rebuilt: span layers from their span group (label = type)
+    and the ``user_data[<layer>]`` entry of each span (``id``; ``mention_type`` and
+    ``entity`` of mentions, ``value`` of time expressions; when the entry list is absent
+    the ids are generated), the JSON layers from ``user_data`` (a JSON layer that
+    ``user_data["layers"]`` names must be there; without ``layers`` an absent one is
+    empty). ``doc.ents`` is not read: it is the view of the named mentions.
+
+    Args:
+        doc: The ``Doc``.
+        out: Where problems go.
+        where: A JSON-Pointer-like prefix that locates the ``Doc`` (``/docs/0``).
+
+    Returns:
+        The record (not validated yet), or ``None`` after a problem.
+    """
+    user = doc.user_data if isinstance(doc.user_data, dict) else {}
+    doc_id = user.get("id")
+    count = len(out.problems)
+    if not isinstance(doc_id, str):
+        out.add(
+            "schema-required" if doc_id is None else "schema-type",
+            "the Doc has no user_data['id']"
+            if doc_id is None
+            else f"user_data['id'] is {doc_id!r}, not a string",
+            "the document id (a string) in doc.user_data['id']",
+            "set doc.user_data['id']",
+            path=f"{where}/user_data/id",
+        )
+        return None
+    record: dict[str, Any] = {"id": doc_id, "text": doc.text}
+    if "metadata" in user:
+        record["metadata"] = user["metadata"]
+    given = user.get("layers", list(LAYERS))
+    if not isinstance(given, (list, tuple)) or not all(isinstance(n, str) for n in given):
+        _user_type(out, given, "a list of layer names", f"{where}/user_data/layers", doc_id)
+        return None
+    for k, name in enumerate(given):
+        if name not in LAYERS:
+            out.add(
+                "schema-enum",
+                f"user_data['layers'] names the unknown layer {name!r}{did_you_mean(name, LAYERS)}",
+                f"layer names among {', '.join(LAYERS)}",
+                "correct or remove the layer name",
+                document=doc_id,
+                path=f"{where}/user_data/layers/{k}",
+            )
+    for layer in LAYERS:
+        if layer not in given:
+            continue
+        if layer in JSON_LAYERS:
+            if layer not in user and "layers" not in user:
+                record[layer] = []  # a Doc without the layout gives every layer, empty
+            elif layer not in user:
+                out.add(
+                    "schema-required",
+                    f"user_data['layers'] gives {layer} but user_data[{layer!r}] is missing",
+                    f"the {layer} as a list of schema JSON objects in user_data[{layer!r}]",
+                    f"set user_data[{layer!r}], or leave {layer!r} out of user_data['layers']",
+                    document=doc_id,
+                    path=f"{where}/user_data/{layer}",
+                )
+            else:
+                record[layer] = user[layer]
+            continue
+        items = _span_layer(doc, user, layer, out, where, doc_id)
+        if items is not None:
+            record[layer] = items
+    for pointer, what in non_json_values({k: v for k, v in record.items() if k != "text"}):
+        out.add(
+            "schema-type",
+            f"user_data holds {what}",
+            "JSON values only (strings, numbers, booleans, null, lists, string-keyed dicts)",
+            "store schema JSON in doc.user_data",
+            document=doc_id,
+            path=f"{where}/user_data{pointer}",
+        )
+    return record if len(out.problems) == count else None
+
+
+def _span_layer(
+    doc: Doc, user: dict[Any, Any], layer: str, out: _Problems, where: str, doc_id: str
+) -> list[dict[str, Any]] | None:
+    """Rebuild one span layer of the newsbench layout (see :func:`doc_to_record`)."""
+    key = SPAN_GROUPS[layer]
+    spans = list(doc.spans[key]) if key in doc.spans else []
+    extra = user.get(layer)
+    if extra is None:
+        extra = [{"id": f"{layer[0]}{i}"} for i in range(1, len(spans) + 1)]
+    if not isinstance(extra, (list, tuple)):  # msgpack reads JSON arrays as tuples
+        _user_type(out, extra, "a list of objects", f"{where}/user_data/{layer}", doc_id)
+        return None
+    if len(extra) != len(spans):
+        out.add(
+            "span-group-missing",
+            f"doc.spans[{key!r}] holds {len(spans)} spans but user_data[{layer!r}] "
+            f"describes {len(extra)}",
+            "one user_data entry per span, in span order",
+            "keep the span group and user_data in step",
+            document=doc_id,
+            path=f"{where}/spans/{key}",
+        )
+        return None
+    allowed = _SPAN_INFO.get(layer, ("id",))
+    items = []
+    ok = True
+    for k, (span, info) in enumerate(zip(spans, extra, strict=True)):
+        path = f"{where}/user_data/{layer}/{k}"
+        if not isinstance(info, dict):
+            _user_type(out, info, "an object", path, doc_id)
+            ok = False
+            continue
+        for name in info:
+            if name not in allowed:
+                out.add(
+                    "schema-unknown-key",
+                    f"user_data[{layer!r}][{k}] holds the unknown key {name!r}"
+                    f"{did_you_mean(name, allowed)}",
+                    f"only the keys {', '.join(allowed)}",
+                    "remove or rename the key",
+                    document=doc_id,
+                    path=f"{path}/{name}" if isinstance(name, str) else path,
+                )
+                ok = False
+        item: dict[str, Any] = {
+            "id": info.get("id"),
+            "start": span.start_char,
+            "end": span.end_char,
+            "text": span.text,
+        }
+        if layer == "zones":
+            item = {"id": item.pop("id"), "type": span.label_, **item}
+        elif layer in _SPAN_INFO:
+            item["type"] = span.label_
+            for name in allowed[1:]:
+                if info.get(name) is not None:
+                    item[name] = info[name]
+        items.append(item)
+    return items if ok else None
+
+
+def read_docbin(path: str | os.PathLike[str], vocab: Vocab | None = None) -> list[Doc]:
+    """Read the Docs of a spaCy ``DocBin`` file (user data included).
+
+    The one DocBin reader of newsbench (``newsbench score --pred-format docbin`` and
+    ``newsbench import --format spacy``). A file that cannot be read or decoded, a Doc
+    that cannot be rebuilt (e.g. a token head out of range; the Docs after it are not
+    read) and a file without Docs are located problems.
+
+    Raises:
+        ImportError: If spaCy is not installed (``pip install 'newsbench[spacy]'``).
+        DataError: With the problem.
+    """
+    spacy = _require_spacy()
+    from spacy.tokens import DocBin
+
+    out = _Collector(str(path), None)
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        out.add(
+            "file-not-found",
+            f"cannot read the file: {exc.strerror or exc}",
+            "a readable spaCy DocBin file",
+            "check the path",
+        )
+        raise DataError(out.problems) from None
+    try:
+        doc_bin = DocBin(store_user_data=True).from_bytes(data)
+    except Exception as exc:  # zlib, msgpack and spaCy raise various errors on bad bytes
+        out.add(
+            "file-unreadable",
+            f"the file is not a spaCy DocBin: {type(exc).__name__}: {exc}",
+            "a file written by DocBin(store_user_data=True).to_disk",
+            "check the path and the format",
+        )
+        raise DataError(out.problems) from None
+    docs: list[Doc] = []
+    stream = doc_bin.get_docs(vocab if vocab is not None else spacy.vocab.Vocab())
+    while True:
+        try:
+            doc = next(stream)
+        except StopIteration:
+            break
+        except Exception as exc:  # spaCy checks the arrays while it rebuilds each Doc
+            out.add(
+                "file-unreadable",
+                f"Doc {len(docs)} of the DocBin cannot be rebuilt: {type(exc).__name__}: {exc}"
+                + ("; the Docs after it are not read" if len(docs) + 1 < len(doc_bin) else ""),
+                "a DocBin whose token arrays spaCy accepts (heads inside the Doc, known "
+                "attribute values)",
+                "write the DocBin again from valid Docs",
+                path=f"/docs/{len(docs)}",
+            )
+            raise DataError(out.problems) from None
+        docs.append(doc)
+    if not docs:
+        out.add(
+            "file-empty",
+            "the DocBin holds no Docs",
+            "one Doc per document",
+            "check that the right file was given and that it was written completely",
+        )
+        raise DataError(out.problems)
+    return docs
+
+
 def _spacy_spans(doc: Doc, ents: bool, span_key: str | None) -> Iterator[tuple[str, Any]]:
     if ents:
         for k, span in enumerate(doc.ents):
@@ -880,6 +1213,13 @@ def spacy_docs_to_documents(
     A Doc's document id is ``doc.user_data["id"]`` when set, else ``doc_ids[i]``, else
     the i-th gold document when there are as many Docs as gold documents; otherwise
     it is a problem. ``doc.text`` must equal the gold text.
+
+    A Doc in the newsbench layout (:func:`newsbench_layout`, as ``newsbench export
+    --format spacy`` writes it) is read by :func:`doc_to_record`, as the import reads it:
+    with ``span_key="mentions"`` the mentions are its mention layer, with mention type and
+    cluster (its ``doc.ents`` are the named ones among them, so they are not read a second
+    time); with ``timex_from_ents`` its time expressions are its ``timex`` span group, with
+    their values (its ents hold names only).
 
     Args:
         docs: The Docs (spaCy itself is not imported: any parsed Doc works).
@@ -920,10 +1260,21 @@ def spacy_docs_to_documents(
                 document=gold_doc.id,
             )
             continue
+        layout_mentions = span_key == SPAN_GROUPS["mentions"] and newsbench_layout(doc)
+        record: dict[str, Any] = {}
+        if layout_mentions or (timex_from_ents and newsbench_layout(doc)):
+            rebuilt = doc_to_record(doc, out, f"/docs/{index}")
+            if rebuilt is None:
+                continue
+            record = rebuilt
         document = pending[gold_doc.id] = _Pending(gold_doc)
         if timex_from_ents:
-            document.time_expressions = []
-        for where, span in _spacy_spans(doc, ents, span_key):
+            document.time_expressions = [
+                _Item(t["start"], t["end"], t["type"], value=t.get("value"))
+                for t in record.get("time_expressions", [])
+            ]
+        other_key = None if layout_mentions else span_key
+        for where, span in _spacy_spans(doc, ents and not layout_mentions, other_key):
             label = span.label_
             if timex_from_ents and where.startswith("/ents/") and label in _TIMEX_FROM_ENTS:
                 document.time_expressions.append(_Item(span.start_char, span.end_char, label))
@@ -931,6 +1282,19 @@ def spacy_docs_to_documents(
             mapped = out.entity_type(label, line=None, document=gold_doc.id, path=where)
             if mapped is not None:
                 document.mentions.append(_Item(span.start_char, span.end_char, mapped))
+        for k, m in enumerate(record.get("mentions", []) if layout_mentions else ()):
+            where = f"/docs/{index}/spans/mentions/{k}"
+            mapped = out.entity_type(m["type"], line=None, document=gold_doc.id, path=where)
+            if mapped is not None:
+                document.mentions.append(
+                    _Item(
+                        m["start"],
+                        m["end"],
+                        mapped,
+                        mention_type=m.get("mention_type"),
+                        entity=m.get("entity"),
+                    )
+                )
     return out.result(pending[d.id] for d in gold if d.id in pending)
 
 
@@ -948,7 +1312,8 @@ def docbin_to_documents(
     """Read a spaCy ``DocBin`` file and convert its Docs (see :func:`spacy_docs_to_documents`).
 
     Save the Docs with ``DocBin(store_user_data=True)`` and ``doc.user_data["id"]`` set
-    to the gold document id, or pass ``doc_ids``.
+    to the gold document id, or pass ``doc_ids``. The file is read by
+    :func:`read_docbin`, as ``newsbench import --format spacy`` reads it.
 
     Args:
         path: The ``.spacy`` file.
@@ -964,48 +1329,15 @@ def docbin_to_documents(
         ImportError: If spaCy is not installed (``pip install 'newsbench[spacy]'``).
         DataError: With every problem of the file.
     """
-    spacy = _require_spacy()
-    from spacy.tokens import DocBin
-
-    file = str(path)
-    out = _Collector(file, label_map)
-    try:
-        doc_bin = DocBin(store_user_data=True).from_disk(path)
-    except OSError as exc:
-        out.add(
-            "file-not-found",
-            f"cannot read the file: {exc.strerror or exc}",
-            "a readable spaCy DocBin file",
-            "check the path",
-        )
-        raise DataError(out.problems) from None
-    except Exception as exc:  # zlib, msgpack and spaCy raise various errors on bad bytes
-        out.add(
-            "file-unreadable",
-            f"the file is not a spaCy DocBin: {type(exc).__name__}: {exc}",
-            "a file written by DocBin.to_disk",
-            "check the path and the --pred-format",
-        )
-        raise DataError(out.problems) from None
-    vocab = nlp_vocab if nlp_vocab is not None else spacy.vocab.Vocab()
-    docs = list(doc_bin.get_docs(vocab))
-    if not docs:
-        out.add(
-            "file-empty",
-            "the DocBin holds no Docs",
-            "one Doc per document",
-            "check that the right file was given and that it was written completely",
-        )
-        raise DataError(out.problems)
     return spacy_docs_to_documents(
-        docs,
+        read_docbin(path, nlp_vocab),
         gold,
         doc_ids=doc_ids,
         label_map=label_map,
         span_key=span_key,
         ents=ents,
         timex_from_ents=timex_from_ents,
-        file=file,
+        file=str(path),
     )
 
 

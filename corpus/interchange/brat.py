@@ -52,6 +52,7 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 from newsbench.corpus.interchange import ImportErrors, finish_record
+from newsbench.eval.converters import parse_int
 from newsbench.schema.contract import (
     ATTRIBUTION_MODES,
     ENTITY_TYPES,
@@ -412,15 +413,19 @@ def _parse(ann: str, text: str, out: ImportErrors, doc_id: str) -> _Parsed:
         if kind == "T" and len(fields) >= 3:
             head, shown = fields[1], "\t".join(fields[2:])
             label, _, offsets = head.partition(" ")
-            fragments = []
-            try:
-                for part in offsets.split(";"):
-                    start_s, end_s = part.split()
-                    fragments.append((int(start_s), int(end_s)))
-            except ValueError:
+            fragments: list[tuple[int, int]] = []
+            malformed = False
+            for part in offsets.split(";"):
+                pair = [parse_int(x) for x in part.split()]
+                if len(pair) != 2 or pair[0] is None or pair[1] is None:
+                    malformed = True
+                    break
+                fragments.append((pair[0], pair[1]))
+            if malformed:
                 bad(
                     number,
-                    f"malformed offsets {offsets!r}",
+                    f"malformed offsets {offsets!r}: each fragment is two integers written "
+                    "in ASCII digits (no decimal point, no other digits)",
                     "'START END' fragments separated by ';'",
                     "write integer offsets",
                 )
@@ -536,10 +541,8 @@ def _single(t: _T, text: str, out: ImportErrors, doc_id: str) -> tuple[int, int]
 def _list(t: _T, counts: str | None, text: str, out: ImportErrors, doc_id: str):
     if counts is None:
         return list(t.fragments)
-    try:
-        sizes = [int(c) for c in counts.split(",")]
-    except ValueError:
-        sizes = []
+    parsed = [parse_int(c) for c in counts.split(",")]
+    sizes = [c for c in parsed if c is not None] if None not in parsed else []
     if sum(sizes) != len(t.fragments) or any(s < 1 for s in sizes):
         out.add(
             "file-unreadable",

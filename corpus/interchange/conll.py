@@ -3,7 +3,10 @@
 Tokens are the project token view (:mod:`newsbench.schema.tokens`); sentences follow the
 document's sentences (and paragraphs): a new sentence starts at every sentence or
 paragraph start and after every line break, and every token of the text is written (so
-text outside any sentence is kept too). Neither format holds the document text: the
+text outside any sentence is kept too). A document without a sentence layer (a
+prediction) takes the sentences and paragraphs of the reference document with its id
+(default: the packaged gold), so that the exported gold and prediction pair sentence by
+sentence, as the reference scorer pairs them. Neither format holds the document text: the
 import aligns the tokens to a reference text (default: the packaged gold), and a token
 that differs from it is a ``token-text-mismatch`` problem at its line.
 
@@ -45,6 +48,7 @@ from pathlib import Path
 from typing import Any
 
 from newsbench.corpus.interchange import ImportErrors, finish_record
+from newsbench.eval.converters import parse_int
 from newsbench.schema.contract import ENTITY_TYPES, MENTION_TYPES, SchemaKind
 from newsbench.schema.io import atomic_output
 from newsbench.schema.model import Document, Mention, document_to_dict
@@ -58,6 +62,8 @@ __all__ = [
     "import_",
     "iob2_mentions",
     "read_conll2012",
+    "read_conll2012_sentences",
+    "sentence_tokens",
 ]
 
 DEFAULT_MENTION_TYPES: tuple[str, ...] = ("NAM",)
@@ -65,9 +71,19 @@ _BREAKS = re.compile(r"[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
 _BEGIN = re.compile(r"#begin document \((?P<id>[^)]*)\);?\s*(?:part\s+(?P<part>\d+))?\s*\Z")
 
 
-def sentence_tokens(doc: Document) -> list[list[tuple[int, int]]]:
-    """Return every token of ``doc`` grouped into sentences (see the module docstring)."""
-    starts = {s.start for s in doc.layer("sentences")} | {p.start for p in doc.layer("paragraphs")}
+def sentence_tokens(
+    doc: Document, structure: Document | None = None
+) -> list[list[tuple[int, int]]]:
+    """Return every token of ``doc`` grouped into sentences (see the module docstring).
+
+    Args:
+        doc: The document.
+        structure: The document (same text) whose sentences and paragraphs split ``doc``
+            (default: ``doc`` itself); a prediction takes them from its gold document.
+    """
+    source = doc if structure is None else structure
+    starts = {s.start for s in source.layer("sentences")}
+    starts |= {p.start for p in source.layer("paragraphs")}
     groups: list[list[tuple[int, int]]] = []
     previous_end = 0
     for start, end in token_offsets(doc.text):
@@ -113,8 +129,13 @@ def _check_boundaries(doc: Document, mentions: Iterable[Mention]) -> tuple[dict,
     return first, last
 
 
-def conll_lines(doc: Document, mention_types: Sequence[str] | None) -> list[str]:
-    """Return the IOB2 lines of ``doc`` (``-DOCSTART-`` line first, no final newline)."""
+def conll_lines(
+    doc: Document, mention_types: Sequence[str] | None, structure: Document | None = None
+) -> list[str]:
+    """Return the IOB2 lines of ``doc`` (``-DOCSTART-`` line first, no final newline).
+
+    ``structure``: as for :func:`sentence_tokens`.
+    """
     mentions = iob2_mentions(doc, mention_types)
     _check_boundaries(doc, mentions)
     tag: dict[int, str] = {}
@@ -122,7 +143,7 @@ def conll_lines(doc: Document, mention_types: Sequence[str] | None) -> list[str]
         for start, _ in token_offsets(doc.text, m.start, m.end):
             tag[start] = f"{'B' if start == m.start else 'I'}-{m.type}"
     lines = [f"-DOCSTART-\t{doc.id}", ""]
-    for sentence in sentence_tokens(doc):
+    for sentence in sentence_tokens(doc, structure):
         lines += [f"{doc.text[s:e]}\t{tag.get(s, 'O')}" for s, e in sentence]
         lines.append("")
     return lines
@@ -133,8 +154,11 @@ def _cell(opens: list[str], singles: list[str], closes: list[str]) -> str:
     return "|".join(parts) or "-"
 
 
-def conll2012_lines(doc: Document) -> list[str]:
-    """Return the CoNLL-2012 lines of ``doc`` (``#begin document`` to ``#end document``)."""
+def conll2012_lines(doc: Document, structure: Document | None = None) -> list[str]:
+    """Return the CoNLL-2012 lines of ``doc`` (``#begin document`` to ``#end document``).
+
+    ``structure``: as for :func:`sentence_tokens`.
+    """
     mentions = list(doc.layer("mentions"))
     first, last = _check_boundaries(doc, mentions)
     numbers: dict[str, int] = {}
@@ -156,7 +180,7 @@ def conll2012_lines(doc: Document) -> list[str]:
             cells.setdefault(b, ([], [], []))[2].insert(0, (label, cluster[i]))
     lines = [f"#begin document ({doc.id}); part 000"]
     index = 0
-    for sentence in sentence_tokens(doc):
+    for sentence in sentence_tokens(doc, structure):
         for word_number, (s, e) in enumerate(sentence):
             opens, singles, closes = cells.get(index, ([], [], []))
             labels = _cell(*([x[0] for x in group] for group in (opens, singles, closes)))
@@ -175,29 +199,115 @@ def export(
     *,
     mention_types: Sequence[str] | None = DEFAULT_MENTION_TYPES,
     stem: str = "documents",
+    reference: Sequence[Document] | str | Path | None = None,
     **_: Any,
 ) -> list[Path]:
-    """Write ``<stem>.conll`` (IOB2) or ``<stem>.conll2012`` (coreference) into ``out_dir``."""
+    """Write ``<stem>.conll`` (IOB2) or ``<stem>.conll2012`` (coreference) into ``out_dir``.
+
+    Sentences are a document's own; a document without a sentence layer (a prediction)
+    is split by the sentences and paragraphs of the reference document with its id
+    (``reference``, default: every packaged gold split), so that its sentence blocks pair
+    with the gold's. Without a reference document of that id it is split at line breaks
+    only.
+
+    Raises:
+        ValueError: If a document's text differs from its reference document's text.
+        DataError: If the reference file cannot be read.
+    """
+    structures = _structures(documents, reference)
     lines: list[str] = []
     for doc in documents:
-        lines += conll_lines(doc, mention_types) if fmt == "conll" else conll2012_lines(doc)
+        structure = structures.get(doc.id)
+        if fmt == "conll":
+            lines += conll_lines(doc, mention_types, structure)
+        else:
+            lines += conll2012_lines(doc, structure)
     path = out_dir / f"{stem}.{fmt}"
     with atomic_output(path, "wb") as handle:
         handle.write(("\n".join(lines) + "\n").encode("utf-8"))
     return [path]
 
 
+def _structures(
+    documents: Sequence[Document], reference: Sequence[Document] | str | Path | None
+) -> dict[str, Document]:
+    """Return the reference document of each document that has no sentence layer."""
+    bare = [doc for doc in documents if doc.sentences is None]
+    if not bare:
+        return {}
+    by_id = {d.id: d for d in _reference(reference)}
+    structures = {}
+    for doc in bare:
+        found = by_id.get(doc.id)
+        if found is None:
+            continue
+        if found.text != doc.text:
+            raise ValueError(
+                f"{doc.id}: the text differs from the reference document's text, so its "
+                "sentences cannot be taken from the reference; export the prediction of "
+                "this corpus version (or give it a sentences layer)"
+            )
+        structures[doc.id] = found
+    return structures
+
+
+def read_conll2012_sentences(path: str | Path) -> dict[str, list[tuple[str, ...]]]:
+    """Return the sentence blocks of a ``conll2012`` file: document id -> word tuples.
+
+    For checking that two files (gold and prediction) pair sentence by sentence, as the
+    reference scorer pairs them.
+
+    Raises:
+        DataError: If the file cannot be read or a line is no token line of a document.
+    """
+    out = ImportErrors(path)
+    try:
+        raw = Path(path).read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        out.add("file-unreadable", f"cannot read the file: {exc}", "a UTF-8 CoNLL-2012 file",
+                "check the path")  # fmt: skip
+        raise DataError(out.problems) from None
+    blocks: dict[str, list[tuple[str, ...]]] = {}
+    current: list[tuple[str, ...]] | None = None
+    words: list[str] = []
+    for number, line in enumerate(raw.split("\n"), start=1):
+        line = line.rstrip("\r")
+        if not line.strip() or line.startswith("#end document"):
+            if current is not None and words:
+                current.append(tuple(words))
+            words = []
+            if line.startswith("#end document"):
+                current = None
+            continue
+        if line.startswith("#begin document"):
+            match = _BEGIN.match(line)
+            current = blocks.setdefault(match["id"] if match else line, [])
+            continue
+        columns = line.split("\t") if "\t" in line else line.split()
+        if current is None or len(columns) < 4:
+            out.add("conll-malformed-line", f"not a token line of a document: {line!r}",
+                    "document, part, word number, word, ... columns inside '#begin "
+                    "document' ... '#end document'", "fix the line", line=number)  # fmt: skip
+            continue
+        words.append(columns[3])
+    if current is not None and words:
+        current.append(tuple(words))
+    out.raise_if_any()
+    return blocks
+
+
 # --- import ----------------------------------------------------------------------------
 
 
 def _reference(reference: Sequence[Document] | str | Path | None) -> list[Document]:
+    """Return the reference documents (default: those of every packaged gold split)."""
+    from newsbench.schema.validate import load_documents
+
     if reference is None:
-        from newsbench.corpus import gold_path
+        from newsbench.corpus import gold_paths
 
-        reference = gold_path()
+        return [d for path in gold_paths().values() for d in load_documents(path, "prediction")]
     if isinstance(reference, (str, Path)):
-        from newsbench.schema.validate import load_documents
-
         return load_documents(reference, "prediction")
     return list(reference)
 
@@ -287,7 +397,7 @@ def read_conll2012(
 
     Args:
         path: The file.
-        reference: Documents (or a JSONL file) giving the texts; default: the gold.
+        reference: Documents (or a JSONL file) giving the texts; default: every packaged gold split.
         kind: Validate as ``prediction`` (default: only ids, text and mentions are held).
 
     Raises:
@@ -462,7 +572,8 @@ def _pair(state: _Doc, out: ImportErrors, doc_id: str) -> list[dict[str, Any]] |
         }
         if mention_type:
             mention["mention_type"] = mention_type
-        if not coref[2].isdigit():
+        number = parse_int(coref[2])
+        if number is None or number < 0:
             out.add(
                 "conll-malformed-line",
                 f"the cluster {coref[2]!r} is not a number",
@@ -492,7 +603,8 @@ def import_(
     Args:
         fmt: ``conll`` or ``conll2012``.
         path: The file.
-        reference: Documents (or a JSONL file) giving ids and texts; default: the gold.
+        reference: Documents (or a JSONL file) giving ids and texts; default: every
+            packaged gold split.
         mention_type: ``conll`` only: the mention type given to every mention.
         kind: The validation kind (``prediction``: only ids, texts and mentions are held).
     """

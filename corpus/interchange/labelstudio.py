@@ -44,6 +44,7 @@ from typing import Any
 from xml.sax.saxutils import quoteattr
 
 from newsbench.corpus.interchange import ImportErrors, finish_record
+from newsbench.eval.converters import is_offset, non_json_values, offset_message
 from newsbench.schema.contract import (
     ATTRIBUTION_MODES,
     ENTITY_TYPES,
@@ -56,7 +57,7 @@ from newsbench.schema.contract import (
     ZONE_TYPES,
     SchemaKind,
 )
-from newsbench.schema.io import atomic_output
+from newsbench.schema.io import _duplicate_keys, atomic_output, too_deep_problem
 from newsbench.schema.model import LAYERS, Document, document_to_dict
 from newsbench.schema.problems import DataError, did_you_mean
 
@@ -239,42 +240,110 @@ class _Region:
     relations: list[tuple[str, str, str]] = field(default_factory=list)  # label, to, path
 
 
+_MISSING: Any = object()
+_ID_TYPES = (str, int)
+_REFIX = "export the tasks again from Label Studio (JSON export), or correct the field"
+
+
+def _json_type(value: Any) -> str:
+    """Name the JSON type of a parsed value (``bool`` before ``int``)."""
+    for kinds, name in (((bool,), "boolean"), ((int, float), "number"), ((str,), "string"),
+                        ((list,), "array"), ((dict,), "object")):  # fmt: skip
+        if isinstance(value, kinds):
+            return name
+    return "null" if value is None else type(value).__name__
+
+
+@dataclass
+class _Checker:
+    """Reports the problems of one task, located by JSON pointer and document."""
+
+    out: ImportErrors
+    document: str | None = None
+
+    def bad(self, code: str, message: str, expected: str, fix: str, path: str) -> None:
+        self.out.add(code, message, expected, fix, document=self.document, path=path)
+
+    def typed(self, value: Any, kinds: tuple[type, ...], expected: str, path: str) -> bool:
+        """True if ``value`` has one of ``kinds`` (a bool is no int); else report it."""
+        if isinstance(value, kinds) and (bool in kinds or not isinstance(value, bool)):
+            return True
+        shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
+        name = path.rsplit("/", 1)[-1] or "the export"
+        name = f"entry {name}" if name.isdigit() else name
+        self.bad("schema-type", f"{name} is a JSON {_json_type(value)} ({shown}), not "
+                 f"{expected}", expected, _REFIX, path)  # fmt: skip
+        return False
+
+    def get(
+        self, obj: dict[str, Any], key: str, kinds: tuple[type, ...], expected: str, path: str
+    ) -> Any:
+        """Return ``obj[key]`` if present and typed, else report it and return ``_MISSING``."""
+        if key not in obj:
+            self.bad("schema-required", f"the key {key!r} is missing", expected,
+                     f"add {key!r} ({expected})", f"{path}/{key}")  # fmt: skip
+            return _MISSING
+        value = obj[key]
+        return value if self.typed(value, kinds, expected, f"{path}/{key}") else _MISSING
+
+    def offset(self, value: dict[str, Any], key: str, path: str) -> int | None:
+        """Return the JavaScript offset ``value[key]``: an integer (no bool, no float)."""
+        if key in value and is_offset(value[key]):
+            return value[key]
+        self.bad("schema-required" if key not in value else "schema-type",
+                 offset_message(key, value.get(key)),
+                 "an integer JavaScript (UTF-16) string offset", _REFIX,
+                 f"{path}/{key}")  # fmt: skip
+        return None
+
+
 def _object_id(rid: Any) -> str:
     text = str(rid)
     return text if _ID.match(text) else f"ls-{text}"
 
 
-def _results(task: Any, base: str, out: ImportErrors, doc_id: str | None):
+def _results(task: dict[str, Any], base: str, check: _Checker) -> tuple[list[Any] | None, str]:
     """Return ``(results, pointer)`` of the one annotation (or prediction) to import."""
     for key in ("annotations", "predictions"):
-        items = task.get(key) or []
-        live = [
-            (i, a)
-            for i, a in enumerate(items)
-            if isinstance(a, dict) and not a.get("was_cancelled")
-        ]
+        if key not in task:
+            continue
+        items = task[key]
+        if not check.typed(items, (list,), f"a list of {key}", f"{base}/{key}"):
+            return None, ""
+        live = []
+        for i, item in enumerate(items):
+            path = f"{base}/{key}/{i}"
+            if not check.typed(item, (dict,), "an object", path):
+                return None, ""
+            cancelled = item.get("was_cancelled", False)
+            if not check.typed(cancelled, (bool,), "true or false", f"{path}/was_cancelled"):
+                return None, ""
+            if not cancelled:
+                live.append((i, item))
         if len(live) == 1:
             i, chosen = live[0]
-            return chosen.get("result", []), f"{base}/{key}/{i}/result"
+            path = f"{base}/{key}/{i}"
+            results = check.get(chosen, "result", (list,), "a list of results", path)
+            return (None, "") if results is _MISSING else (results, f"{path}/result")
         if len(live) > 1:
-            out.add(
-                "file-unreadable",
-                f"the task holds {len(live)} {key}",
-                "exactly one (not cancelled) annotation per task",
-                "export the adjudicated annotation only, or delete the others",
-                document=doc_id,
-                path=f"{base}/{key}",
-            )
+            check.bad("file-unreadable", f"the task holds {len(live)} {key}",
+                      "exactly one (not cancelled) annotation per task",
+                      "export the adjudicated annotation only, or delete the others",
+                      f"{base}/{key}")  # fmt: skip
             return None, ""
-    out.add(
-        "file-unreadable",
-        "the task has no annotation and no prediction",
-        "one annotation (or prediction) per task",
-        "annotate the task or leave it out of the export",
-        document=doc_id,
-        path=base,
-    )
+    check.bad("file-unreadable", "the task has no annotation and no prediction",
+              "one annotation (or prediction) per task",
+              "annotate the task or leave it out of the export", base)  # fmt: skip
     return None, ""
+
+
+def _task_id(task: dict[str, Any], data: dict[str, Any], index: int, check: _Checker) -> Any:
+    """Return the document id of a task: ``data.id``, else the task ``id``, else ``task-<n>``."""
+    for where, path in ((data, f"/{index}/data"), (task, f"/{index}")):
+        if "id" in where:
+            found = check.get(where, "id", _ID_TYPES, "a document id (a string)", path)
+            return _MISSING if found is _MISSING else str(found)
+    return f"task-{index}"
 
 
 def task_to_record(
@@ -282,108 +351,207 @@ def task_to_record(
 ) -> tuple[dict[str, Any] | None, dict[str, str]]:
     """Rebuild the schema JSON object of one task; record format problems in ``out``.
 
+    Every field the import reads is type-checked (a problem names its JSON pointer);
+    offsets must be integers (no booleans, no floats).
+
     Returns:
         The record (``None`` after a problem) and, for each region id, its JSON pointer in
         the input (for locating the validator's problems).
     """
     base = f"/{index}"
-    data = task.get("data") if isinstance(task, dict) else None
-    if not isinstance(data, dict) or not isinstance(data.get("text"), str):
-        out.add("schema-required", "the task has no data.text", "a task with data.text",
-                "export the tasks as JSON", path=base)  # fmt: skip
+    check = _Checker(out)
+    if not check.typed(task, (dict,), "an object (a task)", base):
         return None, {}
-    text = data["text"]
-    doc_id = str(data.get("id", task.get("id", f"task-{index}")))
+    data = check.get(task, "data", (dict,), "an object with the task text", base)
+    if data is _MISSING:
+        return None, {}
+    text = check.get(data, "text", (str,), "the document text (a string)", f"{base}/data")
+    doc_id = _task_id(task, data, index, check)
+    if text is _MISSING or doc_id is _MISSING:
+        return None, {}
+    check.document = doc_id
     count = len(out.problems)
-    results, pointer = _results(task, base, out, doc_id)
-    if results is None:
+    info = _newsbench_info(data, base, check)
+    results, pointer = _results(task, base, check)
+    if results is None or info is _MISSING:
         return None, {}
     offsets = _Offsets(text)
     regions: dict[str, _Region] = {}
     pending: list[tuple[dict[str, Any], str]] = []
     relations: list[tuple[dict[str, Any], str]] = []
     rejected: set[str] = set()  # regions with a problem: their extras are not checked
-
-    def bad(code: str, message: str, expected: str, fix: str, path: str) -> None:
-        out.add(code, message, expected, fix, document=doc_id, path=path)
+    bad = check.bad
 
     for k, item in enumerate(results):
         path = f"{pointer}/{k}"
-        kind = item.get("type") if isinstance(item, dict) else None
+        if not check.typed(item, (dict,), "an object (a result)", path):
+            continue
+        kind = check.get(item, "type", (str,), "the result type (a string)", path)
+        if kind is _MISSING:
+            continue
         if kind == "relation":
             relations.append((item, path))
         elif kind == "labels":
-            rejected.add(str(item.get("id")))
-            value = item.get("value", {})
-            labels = value.get("labels") or []
-            allowed = REGION_LABELS if item.get("from_name") == "label" else STRUCTURE_LABELS
-            if len(labels) != 1 or labels[0] not in allowed:
-                label = labels[0] if labels else None
-                bad("schema-enum", f"the label {label!r} of {item.get('from_name')!r} is not "
-                    f"a newsbench label{did_you_mean(label, allowed)}",
-                    f"exactly one of {', '.join(allowed)}",
-                    f"use the labeling config {CONFIG_FILE}", f"{path}/value/labels")  # fmt: skip
+            region = _region(item, path, text, offsets, check, rejected)
+            if region is None:
                 continue
-            start = offsets.to_py.get(value.get("start"))
-            end = offsets.to_py.get(value.get("end"))
-            if start is None or end is None or end <= start:
-                bad("span-out-of-range", f"the offsets [{value.get('start')}, "
-                    f"{value.get('end')}) are not a span of the text",
-                    "JavaScript string offsets 0 <= start < end <= text length",
-                    "export again from Label Studio", f"{path}/value")  # fmt: skip
+            if region.id in regions:
+                bad("duplicate-id", f"a second region with the id {region.id!r}",
+                    "unique region ids", "give the region a new id", f"{path}/id")  # fmt: skip
                 continue
-            if value.get("text") != text[start:end]:
-                bad("span-text-mismatch", f"the region text {value.get('text')!r} differs "
-                    f"from the task text {text[start:end]!r} at its offsets",
-                    "value.text equal to the text at value.start/value.end",
-                    "is the task text changed? export the tasks again",
-                    f"{path}/value/text")  # fmt: skip
-                continue
-            rid = str(item.get("id"))
-            if rid in regions:
-                bad("duplicate-id", f"a second region with the id {rid!r}", "unique region ids",
-                    "give the region a new id", f"{path}/id")  # fmt: skip
-                continue
-            regions[rid] = _Region(rid, item["from_name"], labels[0], start, end, path)
-            rejected.discard(rid)
+            regions[region.id] = region
+            rejected.discard(region.id)
         elif kind in ("choices", "textarea"):
             pending.append((item, path))
         else:
             bad("schema-enum", f"a result of type {kind!r}", "labels, choices, textarea or "
-                "relation results", "remove the result", path)  # fmt: skip
+                "relation results", "remove the result", f"{path}/type")  # fmt: skip
     for item, path in pending:
-        if str(item.get("id")) in rejected:
-            continue
-        name = item.get("from_name")
-        region = regions.get(str(item.get("id")))
-        field_name = "choices" if item.get("type") == "choices" else "text"
-        values = item.get("value", {}).get(field_name) or []
-        if name not in PER_REGION or region is None or len(values) != 1:
-            bad("schema-enum", f"a per-region {item.get('type')} result {name!r} for region "
-                f"{item.get('id')!r} with {len(values)} values",
-                f"one value of {', '.join(PER_REGION)} for an existing region",
-                f"use the labeling config {CONFIG_FILE}", path)  # fmt: skip
-            continue
-        region.extras[name] = values[0]
+        _extra(item, path, regions, rejected, check)
     for item, path in relations:
-        if str(item.get("from_id")) in rejected:
-            continue
-        labels = item.get("labels") or []
-        source = regions.get(str(item.get("from_id")))
-        if len(labels) != 1 or labels[0] not in (*ROLES, *PART_RELATIONS) or source is None:
-            bad("schema-enum", f"a relation with labels {labels} from region "
-                f"{item.get('from_id')!r}", "one relation label (a role, or cue, source, "
-                "content, intermediary, parent, head) from an existing region",
-                f"use the labeling config {CONFIG_FILE}", path)  # fmt: skip
-            continue
-        source.relations.append((labels[0], str(item.get("to_id")), path))
+        _relation(item, path, regions, rejected, check)
     if len(out.problems) > count:
         return None, {}
-    return _assemble(text, doc_id, data, regions, out)
+    return _assemble(text, doc_id, info, regions)
 
 
-def _assemble(text, doc_id, data, regions, out):
-    info = data.get("newsbench") or {}
+def _region(
+    item: dict[str, Any],
+    path: str,
+    text: str,
+    offsets: _Offsets,
+    check: _Checker,
+    rejected: set[str],
+) -> _Region | None:
+    """Read one ``labels`` result; ``None`` after a problem (its id is then ``rejected``)."""
+    rid = check.get(item, "id", _ID_TYPES, "a region id (a string)", path)
+    if rid is not _MISSING:
+        rejected.add(str(rid))
+    name = check.get(item, "from_name", (str,), "'label' or 'structure'", path)
+    value = check.get(item, "value", (dict,), "an object with start, end, text, labels", path)
+    if _MISSING in (rid, name, value):
+        return None
+    if name not in ("label", "structure"):
+        check.bad("schema-enum", f"the from_name {name!r} of a labels result is not a "
+                  f"newsbench control{did_you_mean(name, ('label', 'structure'))}",
+                  "'label' or 'structure'", f"use the labeling config {CONFIG_FILE}",
+                  f"{path}/from_name")  # fmt: skip
+        return None
+    labels = check.get(value, "labels", (list,), "a list of one label", f"{path}/value")
+    if labels is _MISSING:
+        return None
+    allowed = REGION_LABELS if name == "label" else STRUCTURE_LABELS
+    if len(labels) != 1 or labels[0] not in allowed:
+        label = labels[0] if labels else None
+        check.bad("schema-enum", f"the label {label!r} of {name!r} is not a newsbench "
+                  f"label{did_you_mean(label, allowed)}", f"exactly one of {', '.join(allowed)}",
+                  f"use the labeling config {CONFIG_FILE}", f"{path}/value/labels")  # fmt: skip
+        return None
+    js_start = check.offset(value, "start", f"{path}/value")
+    js_end = check.offset(value, "end", f"{path}/value")
+    shown = check.get(value, "text", (str,), "the region text (a string)", f"{path}/value")
+    if js_start is None or js_end is None or shown is _MISSING:
+        return None
+    start, end = offsets.to_py.get(js_start), offsets.to_py.get(js_end)
+    if start is None or end is None or end <= start:
+        check.bad("span-out-of-range", f"the offsets [{js_start}, {js_end}) are not a span "
+                  "of the text", "JavaScript string offsets 0 <= start < end <= text length",
+                  "export again from Label Studio", f"{path}/value")  # fmt: skip
+        return None
+    if shown != text[start:end]:
+        check.bad("span-text-mismatch", f"the region text {shown!r} differs from the task "
+                  f"text {text[start:end]!r} at its offsets",
+                  "value.text equal to the text at value.start/value.end",
+                  "is the task text changed? export the tasks again",
+                  f"{path}/value/text")  # fmt: skip
+        return None
+    return _Region(str(rid), name, labels[0], start, end, path)
+
+
+def _extra(
+    item: dict[str, Any],
+    path: str,
+    regions: dict[str, _Region],
+    rejected: set[str],
+    check: _Checker,
+) -> None:
+    """Attach one per-region ``choices``/``textarea`` result to its region."""
+    rid = check.get(item, "id", _ID_TYPES, "the id of its region (a string)", path)
+    if rid is _MISSING or str(rid) in rejected:
+        return
+    name = check.get(item, "from_name", (str,), f"one of {', '.join(PER_REGION)}", path)
+    value = check.get(item, "value", (dict,), "an object with the chosen value", path)
+    if name is _MISSING or value is _MISSING:
+        return
+    field_name = "choices" if item["type"] == "choices" else "text"
+    values = check.get(value, field_name, (list,), "a list of one value", f"{path}/value")
+    if values is _MISSING:
+        return
+    region = regions.get(str(rid))
+    if name not in PER_REGION or region is None or len(values) != 1:
+        check.bad("schema-enum", f"a per-region {item['type']} result {name!r} for region "
+                  f"{rid!r} with {len(values)} values",
+                  f"one value of {', '.join(PER_REGION)} for an existing region",
+                  f"use the labeling config {CONFIG_FILE}", path)  # fmt: skip
+        return
+    region.extras[name] = values[0]
+
+
+def _relation(
+    item: dict[str, Any],
+    path: str,
+    regions: dict[str, _Region],
+    rejected: set[str],
+    check: _Checker,
+) -> None:
+    """Attach one ``relation`` result to its source region."""
+    from_id = check.get(item, "from_id", _ID_TYPES, "a region id (a string)", path)
+    if from_id is _MISSING or str(from_id) in rejected:
+        return
+    to_id = check.get(item, "to_id", _ID_TYPES, "a region or object id (a string)", path)
+    labels = check.get(item, "labels", (list,), "a list of one relation label", path)
+    if to_id is _MISSING or labels is _MISSING:
+        return
+    source = regions.get(str(from_id))
+    if len(labels) != 1 or labels[0] not in (*ROLES, *PART_RELATIONS) or source is None:
+        check.bad("schema-enum", f"a relation with labels {labels} from region {from_id!r}",
+                  "one relation label (a role, or cue, source, content, intermediary, "
+                  "parent, head) from an existing region",
+                  f"use the labeling config {CONFIG_FILE}", path)  # fmt: skip
+        return
+    source.relations.append((labels[0], str(to_id), path))
+
+
+def _newsbench_info(data: dict[str, Any], index_path: str, check: _Checker) -> Any:
+    """Return the checked ``data.newsbench`` object (``{}`` when absent)."""
+    if "newsbench" not in data:
+        return {}
+    path = f"{index_path}/data"
+    info = check.get(data, "newsbench", (dict,), "an object (layers, metadata)", path)
+    if info is _MISSING:
+        return _MISSING
+    path = f"{path}/newsbench"
+    ok = True
+    for key in ("layers", "events_without_arguments"):
+        if key not in info:
+            continue
+        names = check.get(info, key, (list,), "a list of names", path)
+        if names is _MISSING:
+            ok = False
+            continue
+        for k, name in enumerate(names):
+            ok = check.typed(name, (str,), "a name (a string)", f"{path}/{key}/{k}") and ok
+            if key == "layers" and isinstance(name, str) and name not in LAYERS:
+                check.bad("schema-enum", f"the layer {name!r} is not a newsbench layer"
+                          f"{did_you_mean(name, LAYERS)}", f"one of {', '.join(LAYERS)}",
+                          "correct or remove the layer name", f"{path}/{key}/{k}")  # fmt: skip
+                ok = False
+    return info if ok else _MISSING
+
+
+def _assemble(
+    text: str, doc_id: str, info: dict[str, Any], regions: dict[str, _Region]
+) -> tuple[dict[str, Any], dict[str, str]]:
     given = info.get("layers", list(LAYERS))
     bare = set(info.get("events_without_arguments", []))
     record: dict[str, Any] = {"id": doc_id, "text": text}
@@ -471,24 +639,51 @@ def _attribution(r, regions, span, ref) -> dict[str, Any]:
     return ordered
 
 
+def _read_tasks(path: Path, out: ImportErrors) -> list[Any]:
+    """Parse the export; every part that is no JSON value (or a repeated key) is a problem."""
+    try:
+        raw = Path(path).read_bytes().decode("utf-8").removeprefix("\ufeff")
+        tasks = json.loads(raw)
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        out.add("file-unreadable", f"cannot read the Label Studio export: {exc}",
+                "a Label Studio JSON export (a list of tasks)", "export as JSON")  # fmt: skip
+        raise DataError(out.problems) from None
+    except RecursionError:
+        out.problems.append(too_deep_problem(file=out.file))
+        raise DataError(out.problems) from None
+    single = isinstance(tasks, dict)
+    if single:
+        tasks = [tasks]  # one task: located as /0/... like the first task of a list
+    if not isinstance(tasks, list):
+        out.add("schema-type", f"the export is a JSON {_json_type(tasks)}, not a list of tasks",
+                "a Label Studio JSON export: a list of task objects",
+                "export the project as JSON from Label Studio")  # fmt: skip
+        raise DataError(out.problems)
+    for pointer, key in _duplicate_keys(raw):
+        out.add("duplicate-key", f"the key {key!r} occurs more than once in one object; a "
+                "JSON parser keeps only the last value, so the others would be lost",
+                "each key at most once per object", "merge or rename the repeated key",
+                path=f"{'/0' if single else ''}{pointer}/{key}")  # fmt: skip
+    for pointer, what in non_json_values(tasks):
+        out.add("invalid-json", f"the export holds {what}", "JSON values that are Unicode "
+                "text and finite numbers", "export the tasks again; replace the value",
+                path=pointer)  # fmt: skip
+    out.raise_if_any()
+    return tasks
+
+
 def import_(fmt: str, path: Path, kind: SchemaKind = "document", **_: Any) -> list[Document]:
     """Import a Label Studio JSON export (a list of tasks) through the validator.
 
     Problems are located by ``file`` and a JSON Pointer into the export
-    (``/0/annotations/0/result/5/value/labels``) and name the document.
+    (``/0/annotations/0/result/5/value/labels``) and name the document. A task that cannot
+    be read is a problem, never left out.
 
     Raises:
         DataError: With every problem of every task.
     """
     out = ImportErrors(path)
-    try:
-        tasks = json.loads(Path(path).read_bytes().decode("utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        out.add("file-unreadable", f"cannot read the Label Studio export: {exc}",
-                "a Label Studio JSON export (a list of tasks)", "export as JSON")  # fmt: skip
-        raise DataError(out.problems) from None
-    if isinstance(tasks, dict):
-        tasks = [tasks]
+    tasks = _read_tasks(path, out)
     documents = []
     for index, task in enumerate(tasks):
         record, where = task_to_record(task, index, out)

@@ -19,7 +19,10 @@ indices, like newsbench offsets.
   gives, so a missing layer and an empty one differ).
 
 A span group of a layer that is not given is absent. The import rebuilds the schema object
-from the span groups and ``user_data`` and validates it. spaCy is optional
+from the span groups and ``user_data`` and validates it; the file and the layout are read
+by :mod:`newsbench.eval.converters` (``read_docbin``, ``doc_to_record``), the same reader
+``newsbench score --pred-format docbin`` uses (there, ``--span-key mentions`` reads the
+mention layer and ``--timex-from-ents`` the ``timex`` group). spaCy is optional
 (``pip install 'newsbench[spacy]'``).
 """
 
@@ -30,10 +33,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from newsbench.corpus.interchange import SPACY_INSTALL_HINT, ImportErrors, finish_record
+from newsbench.eval.converters import JSON_LAYERS, SPAN_GROUPS, doc_to_record, read_docbin
 from newsbench.schema.contract import SchemaKind
 from newsbench.schema.io import atomic_output
 from newsbench.schema.model import LAYERS, Document, document_to_dict
-from newsbench.schema.problems import DataError
 from newsbench.schema.tokens import token_offsets
 
 if TYPE_CHECKING:
@@ -41,15 +44,6 @@ if TYPE_CHECKING:
     from spacy.vocab import Vocab
 
 __all__ = ["doc_to_record", "docbin_to_documents", "document_to_doc", "export", "import_"]
-
-_SPAN_GROUPS = {
-    "paragraphs": "paragraphs",
-    "zones": "zones",
-    "sentences": "sentences",
-    "mentions": "mentions",
-    "time_expressions": "timex",
-}
-_JSON_LAYERS = ("events", "attributions")
 
 
 def _require_spacy() -> Any:
@@ -108,7 +102,7 @@ def document_to_doc(document: Document, vocab: Vocab) -> Doc:
     user: dict[str, Any] = {"id": document.id, "layers": given}
     if "metadata" in record:
         user["metadata"] = record["metadata"]
-    for layer, key in _SPAN_GROUPS.items():
+    for layer, key in SPAN_GROUPS.items():
         if layer not in given:
             continue
         spans = []
@@ -130,7 +124,7 @@ def document_to_doc(document: Document, vocab: Vocab) -> Doc:
                 extra.append({"id": item["id"]})
         doc.spans[key] = spans
         user[layer] = extra
-    for layer in _JSON_LAYERS:
+    for layer in JSON_LAYERS:
         if layer in given:
             user[layer] = record[layer]
     from newsbench.corpus.interchange.conll import iob2_mentions
@@ -146,97 +140,23 @@ def document_to_doc(document: Document, vocab: Vocab) -> Doc:
     return doc
 
 
-def doc_to_record(doc: Doc, out: ImportErrors, where: str) -> dict[str, Any] | None:
-    """Rebuild the schema JSON object of one ``Doc``; record format problems in ``out``.
-
-    Args:
-        doc: The ``Doc``.
-        out: Where problems go.
-        where: A JSON-Pointer-like prefix that locates the ``Doc`` (``/docs/0``).
-    """
-    user = doc.user_data
-    doc_id = user.get("id")
-    count = len(out.problems)
-    if not isinstance(doc_id, str):
-        out.add(
-            "schema-required",
-            "the Doc has no user_data['id']",
-            "the document id in doc.user_data['id']",
-            "set doc.user_data['id']",
-            path=f"{where}/user_data/id",
-        )
-        return None
-    record: dict[str, Any] = {"id": doc_id, "text": doc.text}
-    if "metadata" in user:
-        record["metadata"] = user["metadata"]
-    given = user.get("layers", list(LAYERS))
-    for layer in LAYERS:
-        if layer not in given:
-            continue
-        if layer in _JSON_LAYERS:
-            record[layer] = user.get(layer, [])
-            continue
-        key = _SPAN_GROUPS[layer]
-        spans = list(doc.spans[key]) if key in doc.spans else []
-        extra = user.get(layer)
-        if extra is None:
-            extra = [{"id": f"{layer[0]}{i}"} for i in range(1, len(spans) + 1)]
-        if len(extra) != len(spans):
-            out.add(
-                "span-group-missing",
-                f"doc.spans[{key!r}] holds {len(spans)} spans but user_data[{layer!r}] "
-                f"describes {len(extra)}",
-                "one user_data entry per span, in span order",
-                "keep the span group and user_data in step",
-                document=doc_id,
-                path=f"{where}/spans/{key}",
-            )
-            continue
-        items = []
-        for span, info in zip(spans, extra, strict=True):
-            item: dict[str, Any] = {
-                "id": info.get("id"),
-                "start": span.start_char,
-                "end": span.end_char,
-                "text": span.text,
-            }
-            if layer == "zones":
-                item = {"id": item.pop("id"), "type": span.label_, **item}
-            elif layer in ("mentions", "time_expressions"):
-                item["type"] = span.label_
-                for name in ("mention_type", "entity", "value"):
-                    if info.get(name) is not None:
-                        item[name] = info[name]
-            items.append(item)
-        record[layer] = items
-    return record if len(out.problems) == count else None
-
-
 def docbin_to_documents(
     path: str | Path, kind: SchemaKind = "document", vocab: Vocab | None = None
 ) -> list[Document]:
     """Read a ``DocBin`` file back into validated documents.
+
+    The file is read by :func:`newsbench.eval.converters.read_docbin` and each ``Doc`` by
+    :func:`newsbench.eval.converters.doc_to_record`: the one reader that
+    ``newsbench score --pred-format docbin`` uses too.
 
     Raises:
         DataError: With every problem; ``document`` names the ``Doc`` (a format problem
             before its id is known has the path ``/docs/<index>/...``).
         ImportError: If spaCy is not installed.
     """
-    spacy = _require_spacy()
-    from spacy.tokens import DocBin
-
+    _require_spacy()
+    docs = read_docbin(path, vocab)
     out = ImportErrors(path)
-    try:
-        docbin = DocBin(store_user_data=True).from_bytes(Path(path).read_bytes())
-        docs = list(docbin.get_docs(vocab or spacy.blank("en").vocab))
-    except (OSError, ValueError, KeyError) as exc:
-        out.add(
-            "file-unreadable",
-            f"cannot read the DocBin: {exc}",
-            "a spaCy DocBin file written with store_user_data=True",
-            "write it with DocBin(store_user_data=True).to_disk(path)",
-        )
-        raise DataError(out.problems) from None
     documents = []
     for index, doc in enumerate(docs):
         record = doc_to_record(doc, out, f"/docs/{index}")
