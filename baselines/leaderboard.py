@@ -1,10 +1,11 @@
-"""The leaderboard: every built-in baseline run, scored and stored, then rendered.
+"""The leaderboard: every built-in baseline run on every split, scored, stored, rendered.
 
-``newsbench leaderboard`` runs every built-in baseline on the gold, stores each
-report in ``corpus/reports/<name>.json`` (a baseline that cannot run here stores
-why) and regenerates ``corpus/LEADERBOARD.md`` from the stored reports. A test
-re-renders the Markdown from the reports and re-runs the baselines to check that
-both are current with the code and the data (run times excepted).
+``newsbench leaderboard`` runs every built-in baseline on the test split (the headline,
+held out) and on the validation split (the seed article, in-sample for the baselines
+developed on it), stores each report in ``corpus/reports/<split>/<name>.json`` (a
+baseline that cannot run here stores why) and regenerates ``corpus/LEADERBOARD.md`` from
+the stored reports. A test re-renders the Markdown from the reports and re-runs the
+baselines to check that both are current with the code and the data (run times excepted).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from newsbench.baselines.runner import BENCH_ORDER, BenchResult, bench_baselines
+from newsbench.baselines.runner import BENCH_ORDER, BenchResult, bench_splits
 from newsbench.eval.report import plain_report
 from newsbench.schema.model import Document
 
@@ -23,6 +24,17 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 REPORTS_DIR = REPO_ROOT / "corpus" / "reports"
 LEADERBOARD = REPO_ROOT / "corpus" / "LEADERBOARD.md"
 COMMAND = "newsbench leaderboard"
+SPLIT_ORDER: tuple[str, ...] = ("test", "validation")
+"""The leaderboard's sections: the held-out test split first."""
+FREEZE_COMMIT = "a3238f2"
+"""The commit at which the baselines were frozen, before any test text existed
+(``tests/test_baseline_pins.py`` pins their rule, lexicon and feature files to it)."""
+IN_SAMPLE: dict[str, frozenset[str]] = {
+    "validation": frozenset({"rules", "spacy"}),
+    "test": frozenset(),
+}
+"""Per split, the baselines developed while looking at it (their scores there are
+in-sample). sklearn trains on the validation split and is cross-validated there."""
 
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("entities.strict", "Mentions (strict)"),
@@ -44,18 +56,25 @@ def stored_record(result: BenchResult) -> dict[str, Any]:
     return result.report
 
 
-def write_reports(results: Sequence[BenchResult], directory: Path = REPORTS_DIR) -> None:
-    """Store every baseline's report (or skip reason) as ``<name>.json``."""
+def write_reports(
+    results: Sequence[BenchResult], split: str, directory: Path = REPORTS_DIR
+) -> None:
+    """Store every baseline's report (or skip reason) as ``<split>/<name>.json``."""
     from newsbench.eval.report import write_json
 
     for result in results:
-        write_json(directory / f"{result.name}.json", stored_record(result))
+        write_json(directory / split / f"{result.name}.json", stored_record(result))
 
 
-def read_reports(directory: Path = REPORTS_DIR) -> dict[str, dict[str, Any]]:
-    """Read the stored reports, in leaderboard order."""
-    found = {p.stem: json.loads(p.read_text("utf-8")) for p in directory.glob("*.json")}
-    return {name: found[name] for name in BENCH_ORDER if name in found}
+def read_reports(directory: Path = REPORTS_DIR) -> dict[str, dict[str, dict[str, Any]]]:
+    """Read the stored reports: ``{split: {baseline: report}}``, in leaderboard order."""
+    stored = {}
+    for split in SPLIT_ORDER:
+        found = {
+            p.stem: json.loads(p.read_text("utf-8")) for p in (directory / split).glob("*.json")
+        }
+        stored[split] = {name: found[name] for name in BENCH_ORDER if name in found}
+    return stored
 
 
 def _cell(report: Mapping[str, Any], metric: str) -> str:
@@ -73,48 +92,80 @@ def _rate(words_per_second: float | None) -> str:
     return f"{words_per_second:,.1f}" if words_per_second < 10 else f"{words_per_second:,.0f}"
 
 
-def render_leaderboard(reports: Mapping[str, Mapping[str, Any]]) -> str:
-    """Return the leaderboard Markdown for stored reports."""
+def _table(split: str, reports: Mapping[str, Mapping[str, Any]]) -> list[str]:
     header = "| baseline | " + " | ".join(label for _, label in COLUMNS) + " | words/s |"
+    lines = [header, "| --- |" + " ---: |" * (len(COLUMNS) + 1)]
+    for name, report in reports.items():
+        mark = " (in-sample)" if name in IN_SAMPLE[split] else ""
+        if report.get("format") == "newsbench-skipped/1":
+            lines.append(f"| {name} | " + " | ".join("not run" for _ in COLUMNS) + " | - |")
+            continue
+        throughput = report["provenance"].get("throughput", {})
+        cells = " | ".join(_cell(report, metric) for metric, _ in COLUMNS)
+        lines.append(f"| {name}{mark} | {cells} | {_rate(throughput.get('words_per_second'))} |")
+    return lines
+
+
+SECTION_TEXT: dict[str, str] = {
+    "test": (
+        "## Test split (held out): the headline\n\n"
+        "Constructed news texts written for the corpus, never looked at while the baselines "
+        "were developed: the baselines were frozen at commit `{freeze}`, before any test "
+        "text existed, and `tests/test_baseline_pins.py` pins their rule, lexicon and "
+        "feature files. sklearn is trained on the validation split only. 95% bootstrap "
+        "intervals over documents, coreference included."
+    ),
+    "validation": (
+        "## Validation split (the seed article)\n\n"
+        "The one natural article, public since December 2024. rules and spacy were developed "
+        "while reading it, so their scores here are **in-sample** (tuning, not extraction); "
+        "sklearn is cross-validated over its paragraphs. Intervals over its sentences; "
+        "coreference has none (one document)."
+    ),
+}
+
+
+def render_leaderboard(reports: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> str:
+    """Return the leaderboard Markdown for stored reports (``{split: {baseline: report}}``)."""
     lines = [
         "# newsbench leaderboard",
         "",
-        f"Generated by `{COMMAND}` from `corpus/reports/*.json`; do not edit by hand (a test "
-        "fails when it is out of date with the code or the data).",
+        f"Generated by `{COMMAND}` from `corpus/reports/<split>/*.json`; do not edit by hand "
+        "(a test fails when it is out of date with the code or the data).",
         "",
-        "F1 in %, micro over the corpus, with 95% bootstrap confidence intervals over sentences "
-        "(coreference: per document, so no interval with one document). `-`: the baseline "
-        "does not predict that layer.",
+        "F1 in %, micro over the split, with 95% bootstrap confidence intervals. `-`: the "
+        "baseline does not predict that layer. Every number names its split: compare "
+        "systems on the test split.",
         "",
-        header,
-        "| --- |" + " ---: |" * (len(COLUMNS) + 1),
     ]
-    notes = []
-    for name, report in reports.items():
-        if report.get("format") == "newsbench-skipped/1":
-            lines.append(f"| {name} | " + " | ".join("not run" for _ in COLUMNS) + " | - |")
-            notes.append(f"- **{name}**: not run here: {report['skipped']}")
-            continue
-        throughput = report["provenance"].get("throughput", {})
-        wps = throughput.get("words_per_second")
-        cells = " | ".join(_cell(report, metric) for metric, _ in COLUMNS)
-        lines.append(f"| {name} | {cells} | {_rate(wps)} |")
-        layers = ", ".join(report["provenance"].get("extractor_layers", []))
-        protocol = report["provenance"].get("protocol") or ""
-        notes.append(f"- **{name}** (predicts {layers}): {protocol}")
-    scored = [r for r in reports.values() if "signature" in r]
-    some = max(scored, key=lambda r: len(r["layers"]["scored"]), default=None)
-    lines += ["", "## Baselines", "", *notes, ""]
-    if some is not None:
+    notes: dict[str, str] = {}
+    signatures = []
+    for split in SPLIT_ORDER:
+        split_reports = reports.get(split, {})
+        lines += [SECTION_TEXT[split].format(freeze=FREEZE_COMMIT), ""]
+        lines += [*_table(split, split_reports), ""]
+        for name, report in split_reports.items():
+            if report.get("format") == "newsbench-skipped/1":
+                notes.setdefault(f"{name}:{split}", f"- **{name}**, {split}: not run here: "
+                                 f"{report['skipped']}")  # fmt: skip
+                continue
+            layers = ", ".join(report["provenance"].get("extractor_layers", []))
+            protocol = report["provenance"].get("protocol") or ""
+            notes.setdefault(name, f"- **{name}** (predicts {layers}): {protocol}")
+        scored = [r for r in split_reports.values() if "signature" in r]
+        some = max(scored, key=lambda r: len(r["layers"]["scored"]), default=None)
+        if some is not None:
+            signatures.append((split, some))
+    lines += ["## Baselines", "", *notes.values(), ""]
+    if signatures:
+        lines += ["## Settings", ""]
+        for split, some in signatures:
+            lines += [f"Metric signature, {split}: `{some['signature']}`", ""]
+        machine = signatures[0][1]["provenance"].get("machine", "this machine")
         lines += [
-            "## Settings",
-            "",
-            f"Metric signature: `{some['signature']}`",
-            "",
             "Throughput is the extraction step alone (words per second, whitespace-separated "
-            f"words of the gold texts), measured by `{COMMAND}` on "
-            f"{some['provenance'].get('machine', 'this machine')}; it varies between runs and "
-            "machines.",
+            f"words of the gold texts), measured by `{COMMAND}` on {machine}; it varies "
+            "between runs and machines.",
             "",
         ]
     return "\n".join(lines)
@@ -133,26 +184,33 @@ def is_external_run(record: Mapping[str, Any]) -> bool:
 
 
 def update_leaderboard(
-    gold: Sequence[Document], *, n_resamples: int = 1000, progress: bool = False
-) -> list[BenchResult]:
-    """Run every baseline, store the reports and regenerate LEADERBOARD.md.
+    gold: Mapping[str, Sequence[Document]], *, n_resamples: int = 1000, progress: bool = False
+) -> dict[str, list[BenchResult]]:
+    """Run every baseline on every split, store the reports and regenerate LEADERBOARD.md.
 
     A baseline that cannot run here (the LLM without an endpoint) keeps its stored
     report when that report records an external run (``provenance.external_run``),
     so a run made where the service exists is not lost.
     """
-    results = bench_baselines(gold, BENCH_ORDER, n_resamples=n_resamples, progress=progress)
+    by_split = bench_splits(gold, BENCH_ORDER, n_resamples=n_resamples, progress=progress)
     stored = read_reports()
-    for result in results:
-        if result.report is not None:
-            result.report["provenance"]["machine"] = machine_description()
-    write_reports(
-        [r for r in results if r.report is not None or not is_external_run(stored.get(r.name, {}))]
-    )
+    for split, results in by_split.items():
+        for result in results:
+            if result.report is not None:
+                result.report["provenance"]["machine"] = machine_description()
+        kept = stored.get(split, {})
+        write_reports(
+            [
+                r
+                for r in results
+                if r.report is not None or not is_external_run(kept.get(r.name, {}))
+            ],
+            split,
+        )
     from newsbench.eval.report import write_text
 
     write_text(LEADERBOARD, render_leaderboard(read_reports()))
-    return results
+    return by_split
 
 
 def comparable(report: Mapping[str, Any]) -> dict[str, Any]:

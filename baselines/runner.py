@@ -11,7 +11,7 @@ import argparse
 import inspect
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,12 +41,14 @@ BENCH_ORDER: tuple[str, ...] = ("floor", "rules", "spacy", "sklearn", "llm", "or
 """The built-in baselines in leaderboard order."""
 
 
-def build_extractor(name: str, gold: Sequence[Document]) -> Extractor:
+def build_extractor(
+    name: str, gold: Sequence[Document], training: Sequence[Document] | None = None
+) -> Extractor:
     """Instantiate a built-in baseline or a user class ``package.module:Class``.
 
     The oracle receives the gold; a class whose constructor takes ``training``
-    receives the gold too (the trained baseline, which cross-validates over it);
-    every other extractor is built without arguments.
+    receives ``training`` (default: the gold itself, which the trained baseline
+    cross-validates over); every other extractor is built without arguments.
 
     Raises:
         ExtractorNameError: the name cannot be imported.
@@ -56,7 +58,8 @@ def build_extractor(name: str, gold: Sequence[Document]) -> Extractor:
         return OracleExtractor(gold)
     cls = import_extractor_class(name)
     parameters = inspect.signature(cls).parameters
-    extractor = cls(training=list(gold)) if "training" in parameters else cls()
+    train = list(gold if training is None else training)
+    extractor = cls(training=train) if "training" in parameters else cls()
     if not isinstance(extractor, Extractor):
         raise ExtractorNameError(
             f"{name!r} does not implement the Extractor protocol (name, layers, extract)"
@@ -132,11 +135,20 @@ def bench_baselines(
     gold: Sequence[Document],
     names: Sequence[str] = BENCH_ORDER,
     *,
+    split: str = "custom",
+    training: Sequence[Document] | None = None,
     n_resamples: int = 1000,
     progress: bool = False,
     on_result: Callable[[BenchResult], None] | None = None,
 ) -> list[BenchResult]:
-    """Run and score every named baseline on the gold; skip (with the reason) what cannot run."""
+    """Run and score every named baseline on the gold; skip (with the reason) what cannot run.
+
+    Args:
+        gold: The documents scored.
+        split: The packaged split ``gold`` is (``custom`` otherwise), for the signature.
+        training: What a trained baseline learns from (default: ``gold``, cross-validated);
+            for the test split, the validation split.
+    """
     from newsbench.corpus import CORPUS_VERSION
     from newsbench.eval.harness import ScoringConfig, score_documents
     from newsbench.eval.pairing import pair_documents
@@ -146,7 +158,7 @@ def bench_baselines(
     results = []
     for name in names:
         try:
-            extractor = build_extractor(name, gold)
+            extractor = build_extractor(name, gold, training)
             start = time.perf_counter()
             predictions = run_extractor(extractor, sources, progress=progress)
             seconds = time.perf_counter() - start
@@ -175,7 +187,8 @@ def bench_baselines(
                 pairs,
                 ScoringConfig(n_resamples=n_resamples),
                 provenance=provenance,
-                corpus_version=CORPUS_VERSION,
+                corpus_version=CORPUS_VERSION if split != "custom" else "custom",
+                split=split,
             )
             result = BenchResult(name, report, seconds, words, pairs=pairs)
         results.append(result)
@@ -196,9 +209,9 @@ LEADERBOARD_METRICS: tuple[tuple[str, str], ...] = (
 )
 
 
-def leaderboard_table(results: Sequence[BenchResult]) -> Table:
+def leaderboard_table(results: Sequence[BenchResult], title: str = "") -> Table:
     """Return the leaderboard as a rich table (F1 %, with CIs where defined)."""
-    table = Table(title="newsbench leaderboard (F1 %, 95% CI)")
+    table = Table(title=f"newsbench leaderboard, {title or 'custom gold'} (F1 %, 95% CI)")
     table.add_column("baseline", no_wrap=True)
     for _, label in LEADERBOARD_METRICS:
         table.add_column(label, justify="right")
@@ -284,6 +297,39 @@ def command_run(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+SPLIT_TITLES: dict[str, str] = {
+    "test": "test split (held out; intervals over documents)",
+    "validation": "validation split (the seed article; in-sample for rules and spacy, which "
+    "were developed on it)",
+}
+
+
+def load_splits() -> dict[str, list[Document]]:
+    """The packaged gold of every split, test first (the headline)."""
+    from newsbench.corpus import gold_path
+
+    return {split: _load_gold(gold_path(split)) for split in ("test", "validation")}
+
+
+def bench_splits(
+    gold: Mapping[str, Sequence[Document]],
+    names: Sequence[str] = BENCH_ORDER,
+    **options: Any,
+) -> dict[str, list[BenchResult]]:
+    """Run and score the baselines on every split: the trained baseline learns from the
+    validation split only (and cross-validates on it when it is the split scored)."""
+    return {
+        split: bench_baselines(
+            documents,
+            names,
+            split=split,
+            training=gold["validation"] if split == "test" else None,
+            **options,
+        )
+        for split, documents in gold.items()
+    }
+
+
 def command_bench(args: argparse.Namespace) -> int:
     """The README's main job: check the gold, run and score every baseline, print the board."""
     from newsbench.corpus import gold_path
@@ -291,13 +337,6 @@ def command_bench(args: argparse.Namespace) -> int:
     from newsbench.eval.cli import print_statistics
 
     console = make_console()
-    try:
-        gold = _load_gold(None)
-    except DataError as exc:
-        print(exc, file=sys.stderr)
-        return 1
-    console.print(f"gold corpus {gold_path()}: valid")
-    print_statistics(corpus_statistics(gold), console)
     names = args.only or list(BENCH_ORDER)
     unknown = [n for n in names if n not in BENCH_ORDER]
     if unknown:
@@ -306,13 +345,21 @@ def command_bench(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    try:
+        gold = load_splits()
+    except DataError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    for split, documents in gold.items():
+        console.print(f"gold corpus, {split} split, {gold_path(split)}: valid")
+        print_statistics(corpus_statistics(documents), console)
 
     def announce(result: BenchResult) -> None:
         status = f"skipped ({result.skipped})" if result.skipped else f"{result.seconds:.2f} s"
         console.print(f"  {result.name}: {status}")
 
     try:
-        results = bench_baselines(
+        by_split = bench_splits(
             gold,
             names,
             n_resamples=args.resamples,
@@ -322,10 +369,11 @@ def command_bench(args: argparse.Namespace) -> int:
     except ExtractorConfigError as exc:
         print(f"newsbench: error: {exc}", file=sys.stderr)
         return 2
-    console.print(leaderboard_table(results))
-    if args.out_dir:
-        write_bench_outputs(results, Path(args.out_dir), console)
-    return 1 if any(r.failed for r in results) else 0
+    for split, results in by_split.items():
+        console.print(leaderboard_table(results, title=SPLIT_TITLES[split]))
+        if args.out_dir:
+            write_bench_outputs(results, Path(args.out_dir) / split, console)
+    return 1 if any(r.failed for results in by_split.values() for r in results) else 0
 
 
 def write_bench_outputs(results: Sequence[BenchResult], out_dir: Path, console: Any) -> None:
@@ -353,22 +401,23 @@ def write_bench_outputs(results: Sequence[BenchResult], out_dir: Path, console: 
 
 
 def command_leaderboard(args: argparse.Namespace) -> int:
-    """Run every baseline, store its report, regenerate corpus/LEADERBOARD.md."""
+    """Run every baseline on every split, store the reports, regenerate corpus/LEADERBOARD.md."""
     from newsbench.baselines.leaderboard import LEADERBOARD, REPORTS_DIR, update_leaderboard
 
     try:
-        gold = _load_gold(None)
+        gold = load_splits()
     except DataError as exc:
         print(exc, file=sys.stderr)
         return 1
-    results = update_leaderboard(gold, n_resamples=args.resamples, progress=sys.stderr.isatty())
+    by_split = update_leaderboard(gold, n_resamples=args.resamples, progress=sys.stderr.isatty())
     console = make_console()
-    console.print(leaderboard_table(results))
-    for result in results:
-        if result.skipped:
-            console.print(f"{result.name} not run: {result.skipped}")
-    print(f"wrote {REPORTS_DIR}/*.json and {LEADERBOARD}")
-    return 0
+    for split, results in by_split.items():
+        console.print(leaderboard_table(results, title=SPLIT_TITLES[split]))
+        for result in results:
+            if result.skipped:
+                console.print(f"{result.name} not run on {split}: {result.skipped}")
+    print(f"wrote {REPORTS_DIR}/<split>/*.json and {LEADERBOARD}")
+    return 1 if any(r.failed for results in by_split.values() for r in results) else 0
 
 
 def register_leaderboard(sub: Any) -> None:

@@ -75,8 +75,12 @@ def _paired_labels(
     return out_a, out_b
 
 
-def kappas(a: Document, b: Document) -> dict[str, dict[str, float | int]]:
-    """Cohen's kappa of every label attribute over equal-span items."""
+def kappas(
+    a: Document | Sequence[Document], b: Document | Sequence[Document]
+) -> dict[str, dict[str, float | int]]:
+    """Cohen's kappa of every label attribute over equal-span items (of every document pair)."""
+    docs_a = [a] if isinstance(a, Document) else list(a)
+    docs_b = [b] if isinstance(b, Document) else list(b)
 
     def span(x: Any) -> tuple[int, int]:
         return (x.start, x.end)
@@ -99,7 +103,11 @@ def kappas(a: Document, b: Document) -> dict[str, dict[str, float | int]]:
     }
     out: dict[str, dict[str, float | int]] = {}
     for name, (layer, key, label) in specs.items():
-        labels_a, labels_b = _paired_labels(a.layer(layer), b.layer(layer), key, label)
+        labels_a, labels_b = [], []
+        for doc_a, doc_b in zip(docs_a, docs_b, strict=True):
+            one_a, one_b = _paired_labels(doc_a.layer(layer), doc_b.layer(layer), key, label)
+            labels_a += one_a
+            labels_b += one_b
         observed = (
             sum(x == y for x, y in zip(labels_a, labels_b, strict=True)) / len(labels_a)
             if labels_a
@@ -113,12 +121,25 @@ def kappas(a: Document, b: Document) -> dict[str, dict[str, float | int]]:
     return out
 
 
-def agreement(a: Document, b: Document, *, n_resamples: int = 1000) -> dict[str, Any]:
-    """Score B against A with the harness and add kappas; return JSON data."""
+def agreement(
+    a: Document | Sequence[Document],
+    b: Document | Sequence[Document],
+    *,
+    n_resamples: int = 1000,
+) -> dict[str, Any]:
+    """Score B against A with the harness and add kappas; return JSON data.
+
+    ``a`` and ``b`` are one document each or the same documents (by id) in both.
+    """
+    docs_a = [a] if isinstance(a, Document) else list(a)
+    docs_b = [b] if isinstance(b, Document) else list(b)
     report = score_documents(
-        pair_documents([a], [b]), ScoringConfig(n_resamples=n_resamples), corpus_version="agreement"
+        pair_documents(docs_a, docs_b),
+        ScoringConfig(n_resamples=n_resamples),
+        corpus_version="agreement",
     )
-    return {"report": report, "kappa": kappas(a, b)}
+    by_id = {d.id: d for d in docs_b}
+    return {"report": report, "kappa": kappas(docs_a, [by_id[d.id] for d in docs_a])}
 
 
 AGREEMENT_ROWS: tuple[tuple[str, str], ...] = (
@@ -166,22 +187,34 @@ def render_markdown(result: dict[str, Any]) -> str:
 
 AGREEMENT_DOC = REPO_ROOT / "corpus" / "AGREEMENT.md"
 AGREEMENT_DIR = REPO_ROOT / "corpus" / "agreement"
-COMPARISONS: dict[str, tuple[Path, Path]] = {
-    "a-vs-b": (AGREEMENT_DIR / "annotator_a.ann", AGREEMENT_DIR / "annotator_b.ann"),
+TEST_A = AGREEMENT_DIR / "test" / "a"
+TEST_B = AGREEMENT_DIR / "test" / "b"
+
+
+def _double_annotated(folder: Path) -> tuple[Path, ...]:
+    return tuple(sorted(folder.glob("*.ann")))
+
+
+COMPARISONS: dict[str, tuple[tuple[Path, ...], tuple[Path, ...]]] = {
+    "a-vs-b": ((AGREEMENT_DIR / "annotator_a.ann",), (AGREEMENT_DIR / "annotator_b.ann",)),
     "gold-vs-c": (
-        REPO_ROOT / "corpus" / "gold" / "000_b245f45723a17301.ann",
-        AGREEMENT_DIR / "annotator_c_spec_only.ann",
+        (REPO_ROOT / "corpus" / "gold" / "validation" / "000_b245f45723a17301.ann",),
+        (AGREEMENT_DIR / "annotator_c_spec_only.ann",),
     ),
+    "test-a-vs-b": (_double_annotated(TEST_A), _double_annotated(TEST_B)),
 }
-"""The comparisons reported in AGREEMENT.md: name -> (reference, other annotation)."""
+"""The comparisons reported in AGREEMENT.md: name -> (reference files, other annotation
+files; the same documents). ``test-a-vs-b``: the test documents annotated twice,
+independently, before adjudication (first annotator, who also wrote the text, vs a second
+annotator who saw only the text, the spec and the guidelines)."""
 
 
 def render_block(name: str, *, n_resamples: int = 20) -> str:
     """Return the generated Markdown block of one comparison (markers included)."""
     reference, other = COMPARISONS[name]
     result = agreement(
-        parse_gold_source(reference, REPO_ROOT),
-        parse_gold_source(other, REPO_ROOT),
+        [parse_gold_source(path, REPO_ROOT) for path in reference],
+        [parse_gold_source(path, REPO_ROOT) for path in other],
         n_resamples=n_resamples,
     )
     return (

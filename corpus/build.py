@@ -1,12 +1,13 @@
 """Build the published gold JSONL from the gold sources, deterministically.
 
-``corpus/gold/*.ann`` (human-reviewable, anchored by text) -> ``corpus/data/test.jsonl``.
-This is the only code that writes to the gold data. ``--check`` rebuilds in
-memory and fails when the published file differs (a test runs it).
+``corpus/gold/<split>/*.ann`` (human-reviewable, anchored by text) ->
+``corpus/data/<split>.jsonl`` for each split (``validation``, ``test``). This is the only
+code that writes to the gold data. ``--check`` rebuilds in memory and fails when a
+published file differs (a test runs it).
 
 Usage::
 
-    python -m newsbench.corpus.build            # rebuild corpus/data/test.jsonl
+    python -m newsbench.corpus.build            # rebuild corpus/data/{validation,test}.jsonl
     python -m newsbench.corpus.build --check    # exit 1 if out of sync
     python -m newsbench.corpus.build --source other.ann --out /tmp/other.jsonl
 """
@@ -18,6 +19,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from newsbench.corpus import SPLITS, gold_file_name
 from newsbench.corpus.gold_source import GoldSourceError, parse_gold_source
 from newsbench.schema.io import dumps_line, write_jsonl
 from newsbench.schema.model import Document, document_to_dict
@@ -26,7 +28,7 @@ from newsbench.schema.validate import validate_record
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 GOLD_DIR = REPO_ROOT / "corpus" / "gold"
-GOLD_JSONL = REPO_ROOT / "corpus" / "data" / "test.jsonl"
+DATA_DIR = REPO_ROOT / "corpus" / "data"
 
 
 def build_documents(sources: Sequence[Path], repo_root: Path = REPO_ROOT) -> list[Document]:
@@ -51,9 +53,14 @@ def build_documents(sources: Sequence[Path], repo_root: Path = REPO_ROOT) -> lis
     return sorted(documents, key=lambda d: d.id)
 
 
-def gold_sources(gold_dir: Path = GOLD_DIR) -> list[Path]:
-    """Return the gold source files in a stable order."""
-    return sorted(gold_dir.glob("*.ann"))
+def gold_sources(split: str, gold_dir: Path = GOLD_DIR) -> list[Path]:
+    """Return a split's gold source files in a stable order."""
+    return sorted((gold_dir / split).glob("*.ann"))
+
+
+def published_path(split: str) -> Path:
+    """Where the build writes a split (``corpus/data/<split>.jsonl`` in the clone)."""
+    return DATA_DIR / gold_file_name(split)
 
 
 def render_jsonl(documents: Sequence[Document]) -> bytes:
@@ -66,48 +73,78 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="newsbench build-corpus", description=__doc__.split("\n")[0]
     )
-    parser.add_argument("--check", action="store_true", help="fail if the published file is stale")
+    parser.add_argument("--check", action="store_true", help="fail if a published file is stale")
     parser.add_argument("--source", type=Path, nargs="*", help="build these .ann files instead")
-    parser.add_argument("--out", type=Path, help="write here instead of corpus/data/test.jsonl")
+    parser.add_argument("--out", type=Path, help="with --source: the JSONL file to write")
     args = parser.parse_args(argv)
-    sources = args.source or gold_sources()
-    out = args.out or GOLD_JSONL
+    if bool(args.source) != (args.out is not None):
+        parser.error("--source and --out go together (the splits are built without either)")
+    jobs = (
+        [(args.source, args.out)]
+        if args.source
+        else [(gold_sources(split), published_path(split)) for split in SPLITS]
+    )
     try:  # the one writer of the gold; still never over one of its own inputs
         check_paths(
-            [PathArgument("--source", s, "input") for s in sources]
-            + [PathArgument("--out", out, "output")],
+            [PathArgument("--source", s, "input") for sources, _ in jobs for s in sources]
+            + [PathArgument("--out", out, "output") for _, out in jobs],
             may_write_gold=True,
         )
     except PathError as exc:
         for message in exc.problems:
             print(f"newsbench build-corpus: error: {message}", file=sys.stderr)
         return 2
-    try:
-        documents = build_documents(sources)
-    except GoldSourceError as exc:
-        print(exc, file=sys.stderr)
+    built = []
+    errors: list[str] = []
+    for sources, out in jobs:
+        try:
+            built.append((build_documents(sources), out))
+        except GoldSourceError as exc:
+            errors.extend(exc.errors)
+    if not args.source:
+        errors.extend(_shared_documents([documents for documents, _ in built]))
+    if errors:
+        print(GoldSourceError(errors), file=sys.stderr)
         return 1
     if args.check:
-        current = out.read_bytes() if out.exists() else b""
-        if current != render_jsonl(documents):
-            print(
-                f"{out} is out of sync with {', '.join(map(str, sources))}; "
-                "run: python -m newsbench.corpus.build",
-                file=sys.stderr,
-            )
+        stale = [out for documents, out in built if _current(out) != render_jsonl(documents)]
+        for out in stale:
+            print(f"{out} is out of sync with its sources; run: newsbench build-corpus",
+                  file=sys.stderr)  # fmt: skip
+        if stale:
             return 1
-        print(f"{out} is in sync ({len(documents)} document(s))")
+        for documents, out in built:
+            print(f"{out} is in sync ({len(documents)} document(s))")
         return 0
-    write_jsonl(out, (document_to_dict(d) for d in documents))
-    counts = {
-        layer: sum(len(d.layer(layer)) for d in documents)
-        for layer in ("sentences", "mentions", "time_expressions", "events", "attributions")
-    }
-    print(
-        f"wrote {out}: {len(documents)} document(s), "
-        + ", ".join(f"{v} {k}" for k, v in counts.items())
-    )
+    for documents, out in built:
+        write_jsonl(out, (document_to_dict(d) for d in documents))
+        counts = {
+            layer: sum(len(d.layer(layer)) for d in documents)
+            for layer in ("sentences", "mentions", "time_expressions", "events", "attributions")
+        }
+        print(
+            f"wrote {out}: {len(documents)} document(s), "
+            + ", ".join(f"{v} {k}" for k, v in counts.items())
+        )
     return 0
+
+
+def _shared_documents(splits: Sequence[Sequence[Document]]) -> list[str]:
+    """A document id or text in two splits would leak one split into the other."""
+    errors = []
+    seen: dict[str, str] = {}
+    for split, documents in zip(SPLITS, splits, strict=True):
+        for document in documents:
+            for key in (f"id {document.id!r}", f"the text of {document.id!r}"):
+                value = key if key.startswith("id") else document.text
+                if value in seen and seen[value] != split:
+                    errors.append(f"{key} is in both the {seen[value]} and the {split} split")
+                seen.setdefault(value, split)
+    return errors
+
+
+def _current(path: Path) -> bytes:
+    return path.read_bytes() if path.is_file() else b""
 
 
 if __name__ == "__main__":

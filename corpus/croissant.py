@@ -29,14 +29,14 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from newsbench.corpus import CORPUS_VERSION
+from newsbench.corpus import CORPUS_VERSION, SPLITS
 from newsbench.corpus.hf import CONFIGS, DATA_FILES, FEATURES, ClassLabels, Node
 
 CORPUS_DIR = Path(__file__).resolve().parent
 CROISSANT_FILE = CORPUS_DIR / "croissant.json"
 CONFORMS_TO = "http://mlcommons.org/croissant/1.0"
-DATE_PUBLISHED = "2026-01-01"
-"""Release date of corpus version 1.0.0 (as in CITATION.cff)."""
+DATE_PUBLISHED = "2026-12-03"
+"""Release date of corpus version 2.0.0 (the references entry of CITATION.cff)."""
 
 CONTEXT: dict[str, Any] = {
     "@language": "en",
@@ -94,8 +94,13 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _file_id(config: str) -> str:
-    return Path(DATA_FILES[config]).name
+def _file_id(config: str, split: str) -> str:
+    return Path(DATA_FILES[config][split]).name
+
+
+def record_set_id(config: str, split: str) -> str:
+    """The record set of one config's split, e.g. ``documents-test``."""
+    return f"{config}-{split}"
 
 
 def _source(file_id: str, column: str, json_path: str | None) -> dict[str, Any]:
@@ -151,22 +156,24 @@ def _field(
 
 
 def record_sets() -> list[dict[str, Any]]:
-    """Return the ``recordSet`` list: one per config, fields from the feature declarations."""
+    """Return the ``recordSet`` list: one per config and split, fields from the features."""
     sets = []
     for config in CONFIGS:
-        file_id = _file_id(config)
-        fields = [
-            _field(config, name, node, file_id, None, "") for name, node in FEATURES[config].items()
-        ]
-        sets.append(
-            {
-                "@type": "cr:RecordSet",
-                "@id": config,
-                "name": config,
-                "description": _DESCRIPTIONS[config],
-                "field": fields,
-            }
-        )
+        for split in SPLITS:
+            file_id, ident = _file_id(config, split), record_set_id(config, split)
+            fields = [
+                _field(ident, name, node, file_id, None, "")
+                for name, node in FEATURES[config].items()
+            ]
+            sets.append(
+                {
+                    "@type": "cr:RecordSet",
+                    "@id": ident,
+                    "name": ident,
+                    "description": f"{_DESCRIPTIONS[config]} The {split} split.",
+                    "field": fields,
+                }
+            )
     return sets
 
 
@@ -175,14 +182,15 @@ def croissant(corpus_dir: Path = CORPUS_DIR) -> dict[str, Any]:
     distribution = [
         {
             "@type": "cr:FileObject",
-            "@id": _file_id(config),
-            "name": _file_id(config),
-            "description": f"The {config} data file (JSON Lines).",
-            "contentUrl": DATA_FILES[config],
+            "@id": _file_id(config, split),
+            "name": _file_id(config, split),
+            "description": f"The {config} data file of the {split} split (JSON Lines).",
+            "contentUrl": DATA_FILES[config][split],
             "encodingFormat": "application/jsonlines",
-            "sha256": _sha256(corpus_dir / DATA_FILES[config]),
+            "sha256": _sha256(corpus_dir / DATA_FILES[config][split]),
         }
         for config in CONFIGS
+        for split in SPLITS
     ]
     return {
         "@context": CONTEXT,
@@ -191,7 +199,9 @@ def croissant(corpus_dir: Path = CORPUS_DIR) -> dict[str, Any]:
         "description": (
             "A hand-annotated English news corpus for information extraction: entity "
             "mentions with coreference, TIMEX3 time expressions, events with arguments, "
-            "realis and event coreference, and attribution (who said what). One test split."
+            "realis and event coreference, and attribution (who said what). Two splits: "
+            "validation (the seed article, a natural news article) and test (held out: "
+            "constructed news texts written for the corpus, free of contamination)."
         ),
         "conformsTo": CONFORMS_TO,
         "citeAs": (

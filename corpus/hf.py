@@ -6,10 +6,10 @@ generated from the declarations below (the single source of truth), as are the d
 files of the ``ner``, ``events`` and ``attributions`` configs. The ``documents`` config
 is the gold file itself. Regenerate everything with::
 
-    python -m newsbench.corpus.hf            # write data/{ner,events,attributions}.jsonl + YAML
+    python -m newsbench.corpus.hf            # write data/{ner,events,attributions}-*.jsonl + YAML
     python -m newsbench.corpus.hf --check    # exit 1 when a derived file is stale
 
-Configs (one ``test`` split each):
+Configs (each with a ``validation`` and a ``test`` split, the corpus's splits):
 
 * ``documents`` (default): one row per document, every layer nested as in the gold.
 * ``ner``: one row per sentence: ``tokens`` (the project token view), their document
@@ -36,6 +36,7 @@ inside the functions that need it.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import json
 import re
@@ -46,7 +47,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from newsbench.corpus import GOLD_FILE, gold_path
+from newsbench.corpus import DEFAULT_SPLIT, SPLITS, gold_file_name, gold_path
 from newsbench.eval.bio import bio_to_offsets, offsets_to_bio
 from newsbench.eval.spans import Span as LabelledSpan
 from newsbench.schema.contract import ENTITY_TYPES
@@ -59,14 +60,16 @@ CARD = CORPUS_DIR / "README.md"
 
 CONFIGS: tuple[str, ...] = ("documents", "ner", "events", "attributions")
 DEFAULT_CONFIG = "documents"
-SPLIT = "test"
-DATA_FILES: dict[str, str] = {
-    "documents": f"data/{GOLD_FILE}",
-    "ner": "data/ner.jsonl",
-    "events": "data/events.jsonl",
-    "attributions": "data/attributions.jsonl",
+DATA_FILES: dict[str, dict[str, str]] = {
+    config: {
+        split: f"data/{gold_file_name(split)}"
+        if config == "documents"
+        else f"data/{config}-{split}.jsonl"
+        for split in SPLITS
+    }
+    for config in CONFIGS
 }
-"""Data file of each config, relative to the dataset folder (all in the package data)."""
+"""Data file of each config and split, relative to the dataset folder (package data)."""
 
 NER_MENTION_TYPES: tuple[str, ...] = ("NAM",)
 """Mention types encoded in the ``ner`` config's IOB2 tags."""
@@ -195,7 +198,9 @@ def configs_metadata() -> list[dict[str, Any]]:
         entry: dict[str, Any] = {"config_name": name}
         if name == DEFAULT_CONFIG:
             entry["default"] = True
-        entry["data_files"] = [{"split": SPLIT, "path": DATA_FILES[name]}]
+        entry["data_files"] = [
+            {"split": split, "path": DATA_FILES[name][split]} for split in SPLITS
+        ]
         entries.append(entry)
     return entries
 
@@ -472,21 +477,31 @@ def updated_card(card_text: str) -> str:
 # --- command line ------------------------------------------------------------------------
 
 
-def expected_files(documents: Sequence[Document]) -> dict[Path, bytes]:
-    """Return every generated file (derived data files and the card) with its content."""
+def expected_files(documents: Mapping[str, Sequence[Document]]) -> dict[Path, bytes]:
+    """Return every generated file (derived data files and the card) with its content.
+
+    Args:
+        documents: The gold documents of each split.
+    """
     files = {
-        CORPUS_DIR / DATA_FILES[config]: render_rows(derived_rows(config, documents))
+        CORPUS_DIR / DATA_FILES[config][split]: render_rows(derived_rows(config, docs))
         for config in DERIVED_CONFIGS
+        for split, docs in documents.items()
     }
     files[CARD] = updated_card(CARD.read_text("utf-8")).encode("utf-8")
     return files
 
 
-def stale_files(documents: Sequence[Document] | None = None) -> list[Path]:
-    """Return the generated files that differ from what the gold gives."""
+def gold_by_split() -> dict[str, list[Document]]:
+    """The published gold documents of every split."""
     from newsbench.schema.validate import load_documents
 
-    docs = load_documents(gold_path()) if documents is None else documents
+    return {split: load_documents(gold_path(split)) for split in SPLITS}
+
+
+def stale_files(documents: Mapping[str, Sequence[Document]] | None = None) -> list[Path]:
+    """Return the generated files that differ from what the gold gives."""
+    docs = gold_by_split() if documents is None else documents
     return [
         path
         for path, content in expected_files(docs).items()
@@ -502,9 +517,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--check", action="store_true", help="exit 1 if a file is stale")
     args = parser.parse_args(argv)
-    from newsbench.schema.validate import load_documents
-
-    documents = load_documents(gold_path())
+    documents = gold_by_split()
     if args.check:
         stale = stale_files(documents)
         for path in stale:
@@ -525,7 +538,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def load_hf(
-    config: str = DEFAULT_CONFIG, *, split: str | None = SPLIT, cache_dir: str | None = None
+    config: str = DEFAULT_CONFIG, *, split: str | None = DEFAULT_SPLIT, cache_dir: str | None = None
 ) -> Any:
     """Load a config of the installed corpus with ``datasets``, offline.
 
@@ -534,8 +547,9 @@ def load_hf(
 
     Args:
         config: ``documents`` (default), ``ner``, ``events`` or ``attributions``.
-        split: ``"test"`` (the only split) returns a ``datasets.Dataset``; ``None``
-            returns the ``datasets.DatasetDict``.
+        split: ``"test"`` (default, the held-out split) or ``"validation"`` (the seed
+            article) returns a ``datasets.Dataset``; ``None`` returns the
+            ``datasets.DatasetDict`` of both.
         cache_dir: Where ``datasets`` caches the Arrow files (default: its own).
 
     Raises:
@@ -543,15 +557,17 @@ def load_hf(
         ImportError: If ``datasets`` is not installed (``pip install 'newsbench[hf]'``).
     """
     _check_config(config)
+    if split is not None and split not in SPLITS:
+        raise ValueError(f"unknown split {split!r}: choose one of {', '.join(SPLITS)}")
     datasets = _require_datasets()
-    target = resources.files("newsbench.corpus").joinpath(DATA_FILES[config])
-    with resources.as_file(target) as path:
+    package = resources.files("newsbench.corpus")
+    with contextlib.ExitStack() as stack:
+        files = {
+            name: str(stack.enter_context(resources.as_file(package.joinpath(relative))))
+            for name, relative in DATA_FILES[config].items()
+        }
         return datasets.load_dataset(
-            "json",
-            data_files={SPLIT: str(path)},
-            features=features(config),
-            split=split,
-            cache_dir=cache_dir,
+            "json", data_files=files, features=features(config), split=split, cache_dir=cache_dir
         )
 
 

@@ -6,6 +6,7 @@ Exit codes: 0 ok, 1 data errors or a failed gate, 2 usage errors.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import signal
 import sys
@@ -79,21 +80,37 @@ def command_validate(args: argparse.Namespace) -> int:
 
 
 def command_stats(args: argparse.Namespace) -> int:
-    """Print counts per layer and type of one file."""
+    """Print counts per layer and type of one file, or of each packaged split."""
+    from newsbench.corpus import SPLITS, gold_path
     from newsbench.corpus.stats import corpus_statistics
     from newsbench.schema.problems import DataError
     from newsbench.schema.validate import load_documents
 
-    try:
-        documents = load_documents(args.file, KINDS[args.kind])
-    except DataError as exc:
-        _emit_problems(exc.problems, args.format, sys.stderr)
+    if args.file is not None and args.split is not None:
+        raise UsageError("--split chooses a split of the packaged gold: give FILE or --split")
+    if args.file is not None:
+        files = {str(args.file): args.file}
+    else:
+        chosen = SPLITS if args.split in (None, "all") else (args.split,)
+        files = {split: gold_path(split) for split in chosen}
+    stats = {}
+    problems: list[Problem] = []
+    for name, path in files.items():
+        try:
+            stats[name] = corpus_statistics(load_documents(path, KINDS[args.kind]))
+        except DataError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        _emit_problems(problems, args.format, sys.stderr)
         return EXIT_DATA
-    stats = corpus_statistics(documents)
     if args.format == "json":
-        print(json.dumps(stats, indent=2))
+        print(json.dumps(stats[str(args.file)] if args.file is not None else stats, indent=2))
         return EXIT_OK
-    print_statistics(stats, make_console())
+    console = make_console()
+    for name, entry in stats.items():
+        if args.file is None:
+            console.print(f"[bold]{name} split[/bold] ({files[name]})")
+        print_statistics(entry, console)
     return EXIT_OK
 
 
@@ -193,47 +210,47 @@ def _run_gate(report: dict[str, Any], request: GateRequest) -> int:
 
 def command_score(args: argparse.Namespace) -> int:
     """Score a prediction file against the gold; print, write reports, apply the gate."""
-    from newsbench.corpus import gold_path
     from newsbench.eval.converters import load_predictions_any
     from newsbench.eval.harness import score_documents
     from newsbench.eval.pairing import pair_documents
     from newsbench.schema.problems import DataError
     from newsbench.schema.validate import load_documents
 
-    gold_file = args.gold or gold_path()
+    gold = _gold_selection(args)
     try:
         gate = _gate_request(args)  # usage and baseline errors before any work
     except DataError as exc:
         _emit_problems(exc.problems, args.format, sys.stderr)
         return EXIT_DATA
     if args.stream:
-        return _score_streamed(args, gold_file, gate)
+        return _score_streamed(args, gold, gate)
     try:
         label_map = _label_map(args.label_map)
-        gold = load_documents(gold_file, "document")
+        documents = [d for path in gold.files for d in load_documents(path, "document")]
         loaded = load_predictions_any(
             args.pred,
             args.pred_format,
-            gold,
+            documents,
             label_map=label_map,
             tag_column=args.tag_column,
             span_key=args.span_key,
             timex_from_ents=args.timex_from_ents,
         )
         pairs = pair_documents(
-            gold, loaded.documents, allow_missing=args.allow_missing, pred_file=str(args.pred)
+            documents, loaded.documents, allow_missing=args.allow_missing, pred_file=str(args.pred)
         )
     except DataError as exc:
         _emit_problems(exc.problems, args.format, sys.stderr)
         return EXIT_DATA
-    provenance = _score_provenance(args, gold_file, loaded.removed_by_label)
+    provenance = _score_provenance(args, gold, loaded.removed_by_label)
     try:
         report = score_documents(
             pairs,
             _score_config(args, label_map),
             layers=args.layers,
             provenance=provenance,
-            corpus_version=_corpus_version(gold_file),
+            corpus_version=gold.corpus_version,
+            split=gold.split,
             gold_sha256=provenance["gold_sha256"],
             jobs=args.jobs,
         )
@@ -257,21 +274,47 @@ def _score_config(args: argparse.Namespace, label_map: Any) -> Any:
     )
 
 
-def _corpus_version(gold_file: Path) -> str:
-    """The packaged corpus version when ``gold_file`` is the packaged gold, else ``custom``."""
-    from newsbench.corpus import CORPUS_VERSION, gold_path
+@dataclass(frozen=True)
+class GoldSelection:
+    """The gold a score command reads: its files, the corpus version and the split."""
 
-    return CORPUS_VERSION if Path(gold_file).resolve() == gold_path().resolve() else "custom"
+    files: tuple[Path, ...]
+    corpus_version: str
+    split: str
+
+
+def _gold_selection(args: argparse.Namespace) -> GoldSelection:
+    """``--gold FILE`` (``custom`` unless it is a packaged split) or ``--split`` (default test).
+
+    Raises:
+        UsageError: both given.
+    """
+    from newsbench.corpus import CORPUS_VERSION, DEFAULT_SPLIT, SPLITS, gold_path
+
+    if args.gold is not None and args.split is not None:
+        raise UsageError("--split chooses a split of the packaged gold: give --gold or --split")
+    if args.gold is not None:
+        packaged = {gold_path(s).resolve(): s for s in SPLITS}
+        split = packaged.get(Path(args.gold).resolve())
+        if split is None:
+            return GoldSelection((args.gold,), "custom", "custom")
+        return GoldSelection((args.gold,), CORPUS_VERSION, split)
+    split = args.split or DEFAULT_SPLIT
+    names = SPLITS if split == "all" else (split,)
+    return GoldSelection(tuple(gold_path(s) for s in names), CORPUS_VERSION, split)
 
 
 def _score_provenance(
-    args: argparse.Namespace, gold_file: Path, label_map_removed: dict[str, int]
+    args: argparse.Namespace, gold: GoldSelection, label_map_removed: dict[str, int]
 ) -> dict[str, Any]:
     from newsbench.eval.harness import file_sha256, git_revision
 
+    digest = hashlib.sha256()
+    for path in gold.files:  # the files in order: equal to gold_digest of their documents
+        digest.update(Path(path).read_bytes())
     return {
-        "gold_file": str(gold_file),
-        "gold_sha256": file_sha256(gold_file),
+        "gold_file": "+".join(str(f) for f in gold.files),
+        "gold_sha256": file_sha256(gold.files[0]) if len(gold.files) == 1 else digest.hexdigest(),
         "pred_file": str(args.pred),
         "pred_sha256": file_sha256(args.pred),
         "git_revision": git_revision(Path(__file__).parent),
@@ -288,7 +331,7 @@ _NOT_WITH_STREAM = {
 }
 
 
-def _score_streamed(args: argparse.Namespace, gold_file: Path, gate: GateRequest) -> int:
+def _score_streamed(args: argparse.Namespace, gold: GoldSelection, gate: GateRequest) -> int:
     """``score --stream``: both files read once, in lockstep, in memory flat in their size."""
     from newsbench.eval.streaming import score_files_streamed
     from newsbench.schema.problems import DataError
@@ -296,6 +339,9 @@ def _score_streamed(args: argparse.Namespace, gold_file: Path, gate: GateRequest
     clashes = [
         flag for name, (flag, given) in _NOT_WITH_STREAM.items() if given(getattr(args, name))
     ]
+    if len(gold.files) > 1:
+        raise UsageError("--stream reads one gold file: give --split validation or --split test")
+    (gold_file,) = gold.files
     if clashes:
         raise UsageError(
             f"--stream cannot be combined with {', '.join(clashes)}: it reads schema JSONL "
@@ -304,7 +350,7 @@ def _score_streamed(args: argparse.Namespace, gold_file: Path, gate: GateRequest
         )
     try:
         label_map = _label_map(args.label_map)
-        provenance = _score_provenance(args, gold_file, {})  # the removals: filled in
+        provenance = _score_provenance(args, gold, {})  # the removals: filled in
         report = score_files_streamed(
             gold_file,
             args.pred,
@@ -312,7 +358,8 @@ def _score_streamed(args: argparse.Namespace, gold_file: Path, gate: GateRequest
             layers=args.layers,
             label_map=label_map,
             provenance=provenance,
-            corpus_version=_corpus_version(gold_file),
+            corpus_version=gold.corpus_version,
+            split=gold.split,
             gold_sha256=provenance["gold_sha256"],
         )
     except DataError as exc:
@@ -464,14 +511,29 @@ def build_parser() -> argparse.ArgumentParser:
     declare_paths(validate, PathSpec("files", "FILE", "input"))
 
     stats = sub.add_parser("stats", help="counts per layer and type")
-    stats.add_argument("file", type=Path, metavar="FILE")
+    stats.add_argument(
+        "file", nargs="?", type=Path, metavar="FILE", help="JSONL (default: each packaged split)"
+    )
+    stats.add_argument(
+        "--split",
+        choices=["validation", "test", "all"],
+        help="the packaged split(s) to count (default: all, one table each)",
+    )
     stats.add_argument("--kind", choices=sorted(KINDS), default="gold")
     stats.add_argument("--format", choices=["text", "json"], default="text")
     stats.set_defaults(handler=command_stats)
     declare_paths(stats, PathSpec("file", "FILE", "input"))
 
     score = sub.add_parser("score", help="score predictions against the gold")
-    score.add_argument("--gold", type=Path, help="gold JSONL (default: the packaged corpus)")
+    score.add_argument(
+        "--gold", type=Path, help="gold JSONL (default: the packaged corpus, see --split)"
+    )
+    score.add_argument(
+        "--split",
+        choices=["validation", "test", "all"],
+        help="the packaged corpus's split to score against (default: test, the held-out "
+        "split; validation is the seed article the baselines were developed on)",
+    )
     score.add_argument("--pred", type=Path, required=True, help="predictions JSONL")
     score.add_argument(
         "--pred-format",

@@ -103,11 +103,15 @@ class ScoringConfig:
             return self.unit
         return "sentence" if n_documents == 1 else "document"
 
-    def signature(self, *, unit: str, layers: Sequence[str], corpus: str, gold: str) -> str:
+    def signature(
+        self, *, unit: str, layers: Sequence[str], corpus: str, gold: str, split: str = "custom"
+    ) -> str:
         """A one-line signature of the gold and the metric configuration, sacreBLEU style.
 
-        ``corpus`` is the packaged corpus version (``custom`` for any other gold) and
-        ``gold`` the gold's sha256 (:func:`gold_digest`); the first 16 hex digits are kept.
+        ``corpus`` is the packaged corpus version (``custom`` for any other gold), ``split``
+        the packaged split scored (``validation``, ``test``, ``all``; ``custom`` for any
+        other gold) and ``gold`` the gold's sha256 (:func:`gold_digest`); the first 16 hex
+        digits are kept.
         """
         short = {
             "mentions": "ent",
@@ -119,6 +123,7 @@ class ScoringConfig:
         parts = [
             f"newsbench:{harness_version()}",
             f"corpus:{corpus}",
+            f"split:{split}",
             f"gold:{gold[:16]}",
             f"schema:{schema_version()}",
             "layers:" + ",".join(short.get(layer, layer) for layer in layers),
@@ -621,6 +626,7 @@ def report_from_shard(
     gold_sha256: str,
     provenance: dict[str, Any] | None = None,
     corpus_version: str = "custom",
+    split: str = "custom",
     entity_coref: bool | None = None,
     event_coref: bool | None = None,
 ) -> dict[str, Any]:
@@ -673,13 +679,14 @@ def report_from_shard(
     report = {
         "format": REPORT_FORMAT,
         "signature": config.signature(
-            unit=unit, layers=chosen, corpus=corpus_version, gold=gold_sha256
+            unit=unit, layers=chosen, corpus=corpus_version, gold=gold_sha256, split=split
         ),
         "config": asdict(config),
         "provenance": {
             "newsbench": harness_version(),
             "schema": schema_version(),
             "corpus_version": corpus_version,
+            "split": split,
             "gold_sha256": gold_sha256,
             "python": platform.python_version(),
             "numpy": np.__version__,
@@ -821,6 +828,7 @@ def score_documents(
     layers: Sequence[str] | None = None,
     provenance: dict[str, Any] | None = None,
     corpus_version: str = "custom",
+    split: str = "custom",
     gold_sha256: str | None = None,
     jobs: int = 1,
 ) -> dict[str, Any]:
@@ -833,6 +841,7 @@ def score_documents(
         provenance: Extra provenance (files, hashes, command) recorded as given.
         corpus_version: The packaged corpus version when the gold is the packaged corpus
             (``custom`` otherwise), recorded in the signature.
+        split: The packaged split scored (``custom`` for other gold), in the signature.
         gold_sha256: The gold's sha256, recorded in the signature: the gold file's bytes
             where there is a file; default: :func:`gold_digest` of the gold documents.
         jobs: Worker processes (:func:`score_shards_parallel`); the report is identical
@@ -863,6 +872,7 @@ def score_documents(
         layers=chosen,
         provenance=provenance,
         corpus_version=corpus_version,
+        split=split,
         gold_sha256=gold_sha256 or gold_digest(p.gold for p in pairs),
         entity_coref=entity_coref,
         event_coref=event_coref,
@@ -876,6 +886,7 @@ def score_stream(
     layers: Sequence[str],
     provenance: dict[str, Any] | None = None,
     corpus_version: str = "custom",
+    split: str = "custom",
     gold_sha256: str | None = None,
     keep: Keep = "headline",
     max_errors: int | None = None,
@@ -926,6 +937,7 @@ def score_stream(
         layers=chosen,
         provenance=provenance,
         corpus_version=corpus_version,
+        split=split,
         gold_sha256=gold_sha256 or digest.hexdigest(),
     )
 

@@ -184,6 +184,7 @@ def score_files_streamed(
     label_map: LabelMap | None = None,
     provenance: dict[str, Any] | None = None,
     corpus_version: str = "custom",
+    split: str = "custom",
     gold_sha256: str | None = None,
     max_errors: int | None = None,
 ) -> dict[str, Any]:
@@ -208,6 +209,7 @@ def score_files_streamed(
             layers=chosen,
             provenance=provenance,
             corpus_version=corpus_version,
+            split=split,
             gold_sha256=gold_sha256,
             max_errors=max_errors,
         )

@@ -33,11 +33,7 @@ def mini_record(mini_document: Document) -> dict[str, Any]:
 
 # --- the gold must be byte-identical before and after the whole suite -----------------
 
-_GOLD_FILES = (
-    "corpus/data/test.jsonl",
-    "corpus/gold/000_b245f45723a17301.ann",
-    "seeds/000_b245f45723a17301.txt",
-)
+_GOLD_FOLDERS = ("corpus/data", "corpus/gold", "corpus/texts", "seeds")
 _gold_hashes: dict[str, str] = {}
 
 
@@ -45,9 +41,10 @@ def _hash_gold() -> dict[str, str]:
     import hashlib
 
     return {
-        name: hashlib.sha256((REPO_ROOT / name).read_bytes()).hexdigest()
-        for name in _GOLD_FILES
-        if (REPO_ROOT / name).exists()
+        str(path.relative_to(REPO_ROOT)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for folder in _GOLD_FOLDERS
+        for path in sorted((REPO_ROOT / folder).rglob("*"))
+        if path.is_file() and "__pycache__" not in path.parts
     }
 
 
@@ -58,6 +55,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     after = _hash_gold()
     changed = [name for name, digest in _gold_hashes.items() if after.get(name) != digest]
+    changed += sorted(set(after) - set(_gold_hashes))  # a file added to the gold counts too
     if changed:
         session.exitstatus = 1
         print(f"\nERROR: the test suite modified gold files: {', '.join(changed)}")

@@ -15,7 +15,7 @@ from newsbench.schema.validate import validate_record
 
 REPO = Path(__file__).resolve().parent.parent
 SEED = REPO / "seeds" / "000_b245f45723a17301.txt"
-GOLD = REPO / "corpus" / "data" / "test.jsonl"
+GOLD = REPO / "corpus" / "data" / "validation.jsonl"
 
 
 def predict(text: str, **kwargs: str) -> list[tuple[str, str]]:
@@ -64,7 +64,7 @@ def test_end_to_end_on_the_seed():
 
 def test_default_label_is_the_most_frequent_corpus_type():
     if not GOLD.exists():
-        pytest.skip("corpus/data/test.jsonl is not built yet (newsbench build-corpus)")
+        pytest.skip("corpus/data/validation.jsonl is not built yet (newsbench build-corpus)")
     counts: Counter[str] = Counter()
     for line in GOLD.read_text("utf-8").splitlines():
         counts.update(m["type"] for m in json.loads(line).get("mentions", []))

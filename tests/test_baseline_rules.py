@@ -28,7 +28,7 @@ from newsbench.schema.validate import validate_record
 
 REPO = Path(__file__).resolve().parent.parent
 SEED = REPO / "seeds" / "000_b245f45723a17301.txt"
-GOLD = REPO / "corpus" / "data" / "test.jsonl"
+GOLD = REPO / "corpus" / "data" / "validation.jsonl"
 DCT = "2024-12-08"  # a Sunday
 
 
@@ -179,7 +179,7 @@ def test_lexicon_entries_equal_to_gold_mentions_are_general_knowledge(
     capsys: pytest.CaptureFixture[str],
 ):
     if not GOLD.exists():
-        pytest.skip("corpus/data/test.jsonl is not built yet (newsbench build-corpus)")
+        pytest.skip("corpus/data/validation.jsonl is not built yet (newsbench build-corpus)")
     gold = set()
     for line in GOLD.read_text("utf-8").splitlines():
         gold |= {m["text"] for m in json.loads(line).get("mentions", [])}

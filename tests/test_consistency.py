@@ -24,7 +24,7 @@ def test_the_fixture_has_one_finding(mini_document):
     assert find_inconsistencies([mini_document]) == [
         Finding(
             "pronoun-singleton",
-            "m21_1 he",
+            f"{mini_document.id} m21_1 he",
             "pronoun 'he' (m21_1) is alone in its cluster: unresolved?",
         )
     ]
@@ -36,7 +36,11 @@ def test_same_text_different_type(mini_document):
     doc = replace(mini_document, mentions=(*mini_document.mentions, second))
     findings = find_inconsistencies([doc])
     assert (
-        Finding("same-text-different-type", "Syrian", "'Syrian' is annotated as GPE, ORG")
+        Finding(
+            "same-text-different-type",
+            f"{doc.id} Syrian",
+            "'Syrian' is annotated as GPE, ORG",
+        )
         in findings
     )
     assert "duplicate-mention-span" in {f.check for f in findings}

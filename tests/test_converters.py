@@ -35,7 +35,7 @@ CONLL2003_TAGS = {"PER": "PER", "ORG": "ORG", "GPE": "LOC"}  # other types -> MI
 
 @pytest.fixture(scope="module")
 def gold() -> list[Document]:
-    return load_documents(gold_path())
+    return load_documents(gold_path("validation"))
 
 
 @pytest.fixture(scope="module")

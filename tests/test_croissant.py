@@ -28,7 +28,7 @@ def test_distribution_names_every_data_file_with_its_sha256():
     assert meta["conformsTo"] == "http://mlcommons.org/croissant/1.0"
     assert meta["version"] == CORPUS_VERSION
     files = {f["contentUrl"]: f for f in meta["distribution"]}
-    assert set(files) == set(DATA_FILES.values())
+    assert set(files) == {path for by_split in DATA_FILES.values() for path in by_split.values()}
     for url, entry in files.items():
         assert entry["@type"] == "cr:FileObject" and not Path(url).is_absolute()
         data = (CROISSANT_FILE.parent / url).read_bytes()
@@ -46,12 +46,14 @@ def _leaves(fields):
 def test_record_sets_have_typed_fields():
     meta = json.loads(CROISSANT_FILE.read_text("utf-8"))
     sets = {r["@id"]: r for r in meta["recordSet"]}
-    assert set(sets) == {"documents", "ner", "events", "attributions"}
-    for name, record_set in sets.items():
+    configs = ("documents", "ner", "events", "attributions")
+    assert set(sets) == {f"{c}-{s}" for c in configs for s in ("validation", "test")}
+    for ident, record_set in sets.items():
+        name, split = ident.rsplit("-", 1)
         assert [f["name"] for f in record_set["field"]] == list(FEATURES[name])
         for leaf in _leaves(record_set["field"]):
             assert leaf["dataType"] in {"sc:Text", "sc:Integer", "sc:Date"}
-            assert leaf["source"]["fileObject"]["@id"] == Path(DATA_FILES[name]).name
+            assert leaf["source"]["fileObject"]["@id"] == Path(DATA_FILES[name][split]).name
 
 
 @pytest.fixture
@@ -67,21 +69,25 @@ def test_mlcroissant_loads_and_iterates_offline(no_network):
         "mlcroissant", reason="mlcroissant is not installed (pip install mlcroissant)"
     )
     dataset = mlc.Dataset(jsonld=str(CROISSANT_FILE))
-    gold = load_documents(CROISSANT_FILE.parent / DATA_FILES["documents"])
-    (document,) = list(dataset.records("documents"))
-    assert document["documents/id"].decode() == gold[0].id
-    assert len(document["documents/mentions"]) == len(gold[0].mentions)
-    first = document["documents/mentions"][0]
-    assert first["documents/mentions/start"] == gold[0].mentions[0].start
-    assert str(document["documents/metadata"]["documents/metadata/dct"].date()) == (
-        gold[0].metadata.dct
-    )
-    assert len(list(dataset.records("ner"))) == len(gold[0].sentences)
-    events = list(dataset.records("events"))
-    assert [e["events/id"].decode() for e in events] == [e.id for e in gold[0].events]
-    roles = [a["events/arguments/role"].decode() for a in events[0]["events/arguments"]]
+    gold = load_documents(CROISSANT_FILE.parent / DATA_FILES["documents"]["validation"])
+    (document,) = list(dataset.records("documents-validation"))
+    key = "documents-validation"
+    assert document[f"{key}/id"].decode() == gold[0].id
+    assert len(document[f"{key}/mentions"]) == len(gold[0].mentions)
+    first = document[f"{key}/mentions"][0]
+    assert first[f"{key}/mentions/start"] == gold[0].mentions[0].start
+    assert str(document[f"{key}/metadata"][f"{key}/metadata/dct"].date()) == (gold[0].metadata.dct)
+    assert len(list(dataset.records("ner-validation"))) == len(gold[0].sentences)
+    events = list(dataset.records("events-validation"))
+    assert [e["events-validation/id"].decode() for e in events] == [e.id for e in gold[0].events]
+    first_arguments = events[0]["events-validation/arguments"]
+    roles = [a["events-validation/arguments/role"].decode() for a in first_arguments]
     assert roles == [a.role for a in gold[0].events[0].arguments]
-    assert len(list(dataset.records("attributions"))) == len(gold[0].attributions)
+    assert len(list(dataset.records("attributions-validation"))) == len(gold[0].attributions)
+    test = load_documents(CROISSANT_FILE.parent / DATA_FILES["documents"]["test"])
+    ids = [r["documents-test/id"].decode() for r in dataset.records("documents-test")]
+    assert ids == [d.id for d in test]
+    assert len(list(dataset.records("events-test"))) == sum(len(d.events) for d in test)
 
 
 def test_citation_cff():

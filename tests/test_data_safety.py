@@ -36,8 +36,8 @@ from newsbench.schema.paths import PathArgument, PathError, check_paths, gold_fo
 from newsbench.schema.problems import DataError
 
 REPO = Path(__file__).resolve().parent.parent
-GOLD_JSONL = REPO / "corpus" / "data" / "test.jsonl"
-GOLD_ANN = REPO / "corpus" / "gold" / "000_b245f45723a17301.ann"
+GOLD_JSONL = REPO / "corpus" / "data" / "validation.jsonl"
+GOLD_ANN = REPO / "corpus" / "gold" / "validation" / "000_b245f45723a17301.ann"
 SEED = REPO / "seeds" / "000_b245f45723a17301.txt"
 
 
@@ -441,7 +441,7 @@ def test_reports_on_other_gold_are_never_compared(
 def test_the_signature_names_the_gold_by_content(work: dict[str, Path]) -> None:
     report = read_report(work["report"])
     digest = _digest(work["gold"])
-    assert f"|corpus:custom|gold:{digest[:16]}|" in report["signature"]
+    assert f"|corpus:custom|split:custom|gold:{digest[:16]}|" in report["signature"]
     assert signature_differences(report["signature"], report["signature"]) == []
     layers_only = report["signature"].replace("layers:ent", "layers:ent,timex")
     assert signature_differences(report["signature"], layers_only) == []  # the system's

@@ -37,7 +37,7 @@ OFFSETS = {"start", "end", "token_starts", "token_ends"}
 
 @pytest.fixture(scope="module")
 def gold() -> list[Document]:
-    return load_documents(gold_path())
+    return load_documents(gold_path("validation"))
 
 
 @pytest.fixture(scope="module")
@@ -63,21 +63,47 @@ def offline(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 
 @pytest.fixture(scope="module")
-def loaded(offline: Path) -> dict[str, dict[str, Any]]:
-    """Every config, loaded both from the folder (a clone) and with ``load_hf``."""
+def loaded_splits(offline: Path) -> dict[str, dict[str, dict[str, Any]]]:
+    """Every config and split, loaded both from the folder (a clone) and with ``load_hf``."""
     import datasets
 
-    out: dict[str, dict[str, Any]] = {}
+    out: dict[str, dict[str, dict[str, Any]]] = {"validation": {}, "test": {}}
     for config in hf.CONFIGS:
         folder = datasets.load_dataset(str(CORPUS), config, cache_dir=str(offline))
-        assert list(folder) == ["test"]
-        out[config] = {
-            "folder": folder["test"],
-            "load_hf": hf.load_hf(config, cache_dir=str(offline / "pkg")),
-        }
+        assert list(folder) == ["validation", "test"]
+        for split in out:
+            out[split][config] = {
+                "folder": folder[split],
+                "load_hf": hf.load_hf(config, split=split, cache_dir=str(offline / "pkg")),
+            }
     default = datasets.load_dataset(str(CORPUS), cache_dir=str(offline))
-    out["documents"]["default"] = default["test"]
+    out["validation"]["documents"]["default"] = default["validation"]
+    out["test"]["documents"]["load_hf default"] = hf.load_hf(cache_dir=str(offline / "pkg"))
     return out
+
+
+@pytest.fixture(scope="module")
+def loaded(loaded_splits: dict[str, dict[str, dict[str, Any]]]) -> dict[str, dict[str, Any]]:
+    """The validation split (the seed article) of every config, from every loader."""
+    return loaded_splits["validation"]
+
+
+def test_the_test_split_loads_with_every_row(loaded_splits) -> None:
+    test_gold = load_documents(gold_path("test"))
+    for config in hf.CONFIGS:
+        expected = (
+            len(test_gold) if config == "documents" else len(hf.derived_rows(config, test_gold))
+        )
+        for source, ds in loaded_splits["test"][config].items():
+            assert len(ds) == expected and ds.split == "test", (config, source)
+            assert ds.features == hf.features(config)
+    for ds in loaded_splits["test"]["documents"].values():  # load_hf's default is test
+        assert hf.documents_from_dataset(ds) == test_gold
+
+
+def test_an_unknown_split_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown split 'train'"):
+        hf.load_hf("ner", split="train")
 
 
 # --- declarations, YAML, sync ----------------------------------------------------------
@@ -121,9 +147,10 @@ def test_card_yaml_is_generated_from_the_declarations():
     assert [c for c in meta["configs"] if c.get("default")] == [meta["configs"][0]]
     for entry in meta["configs"]:
         assert entry["data_files"] == [
-            {"split": "test", "path": hf.DATA_FILES[entry["config_name"]]}
+            {"split": split, "path": hf.DATA_FILES[entry["config_name"]][split]}
+            for split in ("validation", "test")
         ]
-        assert (CORPUS / entry["data_files"][0]["path"]).is_file()
+        assert all((CORPUS / f["path"]).is_file() for f in entry["data_files"])
     for entry in meta["dataset_info"]:
         declared = hf.features(entry["config_name"])
         assert Features._from_yaml_list(entry["features"]) == declared
@@ -142,17 +169,18 @@ def test_check_reports_and_regenerates_stale_files(tmp_path, monkeypatch, capsys
     (copy / "data").mkdir(parents=True)
     shutil.copy(CORPUS / "README.md", copy / "README.md")
     for config in hf.DERIVED_CONFIGS:
-        shutil.copy(CORPUS / hf.DATA_FILES[config], copy / hf.DATA_FILES[config])
+        for path in hf.DATA_FILES[config].values():
+            shutil.copy(CORPUS / path, copy / path)
     monkeypatch.setattr(hf, "CORPUS_DIR", copy)
     monkeypatch.setattr(hf, "CARD", copy / "README.md")
     assert hf.main(["--check"]) == 0
-    (copy / hf.DATA_FILES["events"]).write_text("{}\n")
-    (copy / hf.DATA_FILES["ner"]).unlink()
+    (copy / hf.DATA_FILES["events"]["test"]).write_text("{}\n")
+    (copy / hf.DATA_FILES["ner"]["validation"]).unlink()
     card = (copy / "README.md").read_text("utf-8")
     (copy / "README.md").write_text(card.replace("dtype: int32", "dtype: int64", 1), "utf-8")
     assert hf.main(["--check"]) == 1
     err = capsys.readouterr().err
-    assert all(name in err for name in ("events.jsonl", "ner.jsonl", "README.md"))
+    assert all(name in err for name in ("events-test.jsonl", "ner-validation.jsonl", "README.md"))
     assert hf.main([]) == 0
     assert hf.main(["--check"]) == 0
     assert (copy / "README.md").read_text("utf-8") == card
@@ -195,7 +223,7 @@ def test_every_feature_type(loaded):
         for source, ds in loaded[config].items():
             assert ds.features == declared, (config, source)
             assert ds.features.arrow_schema == declared.arrow_schema
-            assert ds.split == "test"
+            assert ds.split == "validation"
         for path, leaf in _leaves(declared):
             name = path.rsplit(".", 1)[-1]
             if name == "ner_tags":
@@ -234,7 +262,7 @@ def test_documents_rows_are_the_gold(loaded, gold):
         assert ds.to_list() == expected, source
         assert hf.documents_from_dataset(ds) == gold, source
     round_trip = hf.documents_from_dataset(loaded["documents"]["load_hf"])
-    lines = gold_path().read_bytes().splitlines()
+    lines = gold_path("validation").read_bytes().splitlines()
     assert [json.loads(line) for line in lines] == [document_to_dict(d) for d in round_trip]
 
 
@@ -387,7 +415,7 @@ def test_fresh_offline_process_loads_every_config_and_core_skips_datasets(tmp_pa
         import datasets
         from newsbench.corpus.hf import CONFIGS, load_hf
         for config in CONFIGS:
-            a = datasets.load_dataset({str(CORPUS)!r}, config)["test"]
+            a = datasets.load_dataset({str(CORPUS)!r}, config)["test"]  # the default split
             b = load_hf(config)
             assert a.to_list() == b.to_list() and a.features == b.features, config
             print(config, len(a))

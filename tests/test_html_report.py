@@ -176,7 +176,7 @@ def tricky_pair() -> DocumentPair:
 
 @pytest.fixture(scope="module")
 def corpus_pairs() -> list[DocumentPair]:
-    gold = load_documents(gold_path(), "document")
+    gold = load_documents(gold_path("validation"), "document")
     return pair_documents(gold, [perturb(d) for d in gold])
 
 

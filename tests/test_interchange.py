@@ -25,7 +25,7 @@ from newsbench.schema.validate import load_documents
 
 @pytest.fixture(scope="module")
 def gold() -> list[Document]:
-    return load_documents(gold_path())
+    return load_documents(gold_path("validation"))
 
 
 def _dicts(documents: list[Document]) -> list[dict]:
@@ -276,9 +276,9 @@ def test_export_event_only_document(tmp_path):
 
 
 def test_gold_is_untouched_by_exports(gold, tmp_path):
-    before = Path(gold_path()).read_bytes()
+    before = Path(gold_path("validation")).read_bytes()
     export_documents("brat", gold, tmp_path)
-    assert Path(gold_path()).read_bytes() == before
+    assert Path(gold_path("validation")).read_bytes() == before
 
 
 # --- spaCy DocBin ----------------------------------------------------------------------
@@ -420,39 +420,44 @@ def test_cli_export_then_import(fmt, gold, tmp_path, capsys):
     if fmt == "spacy":
         pytest.importorskip("spacy")
     out = tmp_path / "out"
-    assert _run(["export", "--format", fmt, "--out", str(out)]) == 0
+    seed = str(gold_path("validation"))
+    assert _run(["export", "--format", fmt, seed, "--out", str(out)]) == 0
     inputs = {
         "brat": out,
-        "conll": out / "test.conll",
-        "conll2012": out / "test.conll2012",
-        "spacy": out / "test.spacy",
-        "labelstudio": out / "test.labelstudio.json",
+        "conll": out / "validation.conll",
+        "conll2012": out / "validation.conll2012",
+        "spacy": out / "validation.spacy",
+        "labelstudio": out / "validation.labelstudio.json",
     }
     target = tmp_path / "back.jsonl"
-    assert _run(["import", "--format", fmt, "--out", str(target), str(inputs[fmt])]) == 0
+    reference = ["--reference", seed] if fmt.startswith("conll") else []
+    argv = ["import", "--format", fmt, "--out", str(target), *reference, str(inputs[fmt])]
+    assert _run(argv) == 0
     back = load_documents(target, "prediction")
     if fmt in ("conll", "conll2012"):
         assert [d.text for d in back] == [d.text for d in gold]
     else:
         assert _dicts(back) == _dicts(gold)
-        assert target.read_bytes() == Path(gold_path()).read_bytes()
+        assert target.read_bytes() == Path(gold_path("validation")).read_bytes()
 
 
 def test_cli_import_errors_exit_1_and_write_nothing(gold, tmp_path, capsys):
     out = tmp_path / "out"
-    assert _run(["export", "--format", "conll", "--out", str(out)]) == 0
-    conll = out / "test.conll"
+    seed = str(gold_path("validation"))
+    assert _run(["export", "--format", "conll", seed, "--out", str(out)]) == 0
+    conll = out / "validation.conll"
     conll.write_text(conll.read_text("utf-8").replace("Syrian\tB-GPE", "Syrien\tB-GPE", 1))
     target = tmp_path / "back.jsonl"
     capsys.readouterr()
-    assert _run(["import", "--format", "conll", "--out", str(target), str(conll)]) == 1
+    argv = ["import", "--format", "conll", "--reference", seed, "--out", str(target), str(conll)]
+    assert _run(argv) == 1
     err = capsys.readouterr().err
     assert "error[token-text-mismatch]" in err and f"{conll}:3" in err
     assert not target.exists()
 
 
 def test_cli_refuses_the_gold_data_folder(tmp_path, capsys):
-    data = Path(gold_path()).parent
+    data = Path(gold_path("validation")).parent
     before = sorted(p.name for p in data.iterdir())
     assert _run(["export", "--format", "brat", "--out", str(data / "brat")]) == 2
     out = tmp_path / "out"

@@ -24,7 +24,7 @@ PNG = b"\x89PNG\r\n\x1a\n"
 
 @pytest.fixture(scope="module")
 def reports() -> dict[str, dict[str, Any]]:
-    gold = load_documents(gold_path(), "document")
+    gold = load_documents(gold_path("validation"), "document")
     config = ScoringConfig(n_resamples=30)
     return {
         "perturbed": score_documents(pair_documents(gold, [perturb(d) for d in gold]), config),

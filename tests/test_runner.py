@@ -19,7 +19,7 @@ from newsbench.schema.validate import load_documents
 
 @pytest.fixture(scope="module")
 def gold():
-    return load_documents(gold_path())
+    return load_documents(gold_path("validation"))
 
 
 def test_bench_writes_json_html_and_plots(gold, tmp_path):
