@@ -16,6 +16,7 @@ Commands declare their path arguments with :func:`declare_paths`; the command li
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from argparse import ArgumentParser, Namespace
@@ -92,6 +93,24 @@ def gold_folders() -> tuple[Path, ...]:
         if (root / "pyproject.toml").is_file() and (root / "seeds").is_dir():
             folders.extend(root / folder for folder in GOLD_FOLDERS_IN_CLONE)
     return tuple(dict.fromkeys(folders))
+
+
+def read_regular_file(path: str | os.PathLike[str]) -> bytes:
+    """Read a file found inside an input folder, refusing anything but a regular file.
+
+    A FIFO would block forever and a device never ends, so the file type is checked
+    (following links) before it is opened.
+
+    Raises:
+        OSError: the path is missing, unreadable or not a regular file (said in words).
+    """
+    mode = os.stat(path).st_mode
+    if not stat.S_ISREG(mode):
+        raise OSError(
+            errno.EINVAL, f"{describe_mode(mode)}, not a regular file: never read", str(path)
+        )
+    with open(path, "rb") as handle:
+        return handle.read()
 
 
 def _resolved(path: Path) -> Path:

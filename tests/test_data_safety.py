@@ -649,3 +649,27 @@ def test_two_processes_writing_one_output_leave_one_whole_file(work: dict[str, P
     assert [p.wait(timeout=120) for p in processes] == [0, 0, 0]
     assert main(["validate", "--kind", "prediction", str(out)]) == 0
     assert not [p for p in work["dir"].iterdir() if p.name.endswith(".tmp")]
+
+
+@pytest.mark.parametrize("special", ["fifo", "/dev/zero"])
+def test_a_special_file_inside_a_brat_folder_is_never_read(
+    work: dict[str, Path], capsys: Any, special: str
+) -> None:
+    brat = work["dir"] / "brat"
+    assert main(["export", "--format", "brat", str(work["gold"]), "--out", str(brat)]) == 0
+    (txt,) = brat.glob("*.txt")
+    txt.unlink()
+    if special == "fifo":
+        os.mkfifo(txt)
+    else:
+        txt.symlink_to(special)
+    capsys.readouterr()
+    started = time.monotonic()
+    assert (
+        main(["import", "--format", "brat", str(brat), "--out", str(work["dir"] / "o.jsonl")]) == 1
+    )
+    assert time.monotonic() - started < 30
+    err = capsys.readouterr().err
+    what = "a FIFO (named pipe)" if special == "fifo" else "a character device"
+    assert "error[file-unreadable]: cannot read the brat pair" in err and what in err
+    assert not (work["dir"] / "o.jsonl").exists()

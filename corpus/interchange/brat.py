@@ -67,6 +67,7 @@ from newsbench.schema.contract import (
 )
 from newsbench.schema.io import atomic_output
 from newsbench.schema.model import LAYERS, Document
+from newsbench.schema.paths import read_regular_file
 from newsbench.schema.problems import DataError
 
 __all__ = [
@@ -584,8 +585,8 @@ def brat_to_document(
 
 def _read_pair(txt_path: Path, ann_path: Path, kind: SchemaKind, out: ImportErrors):
     try:
-        text = txt_path.read_bytes().decode("utf-8")
-        ann = ann_path.read_bytes().decode("utf-8")
+        text = read_regular_file(txt_path).decode("utf-8")
+        ann = read_regular_file(ann_path).decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         out.add(
             "file-unreadable",
