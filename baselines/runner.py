@@ -172,10 +172,14 @@ def bench_baselines(
             )
             result = BenchResult(name, None, None, words, skipped=f"failed: {reason}", failed=True)
         else:
+            trained = "training" in inspect.signature(type(extractor)).parameters
             provenance = {
                 "extractor": name,
                 "extractor_layers": sorted(extractor.layers),
                 "protocol": getattr(extractor, "protocol", None),
+                "training_documents": (
+                    [d.id for d in (gold if training is None else training)] if trained else None
+                ),
                 "throughput": {
                     "seconds": round(seconds, 4),
                     "words": words,

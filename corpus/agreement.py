@@ -192,7 +192,9 @@ TEST_B = AGREEMENT_DIR / "test" / "b"
 
 
 def _double_annotated(folder: Path) -> tuple[Path, ...]:
-    return tuple(sorted(folder.glob("*.ann")))
+    """The files of ``folder`` whose document both test annotators have finished."""
+    both = {p.name for p in TEST_A.glob("*.ann")} & {p.name for p in TEST_B.glob("*.ann")}
+    return tuple(sorted(folder / name for name in both))
 
 
 COMPARISONS: dict[str, tuple[tuple[Path, ...], tuple[Path, ...]]] = {

@@ -41,7 +41,6 @@ PRONOUN_FORMS = frozenset(
         "i",
         "me",
         "my",
-        "mine",
         "you",
         "your",
         "yours",

@@ -5,42 +5,68 @@ from __future__ import annotations
 import pytest
 
 from newsbench.baselines.leaderboard import (
+    FREEZE_COMMIT,
     LEADERBOARD,
     comparable,
     is_external_run,
     read_reports,
     render_leaderboard,
 )
-from newsbench.baselines.runner import BENCH_ORDER, bench_baselines
-from newsbench.corpus import gold_path
-from newsbench.schema.validate import load_documents
+from newsbench.baselines.runner import BENCH_ORDER, bench_splits, load_splits
 
 
 def test_leaderboard_markdown_is_rendered_from_the_stored_reports():
     reports = read_reports()
-    assert list(reports) == list(BENCH_ORDER)
+    assert list(reports) == ["test", "validation"]
+    for split_reports in reports.values():
+        assert list(split_reports) == list(BENCH_ORDER)
     assert LEADERBOARD.read_text("utf-8") == render_leaderboard(reports), (
         "run: newsbench leaderboard"
     )
 
 
+def test_every_number_names_its_split():
+    text = LEADERBOARD.read_text("utf-8")
+    assert text.index("## Test split (held out)") < text.index("## Validation split")
+    assert f"frozen at commit `{FREEZE_COMMIT}`" in text
+    assert "rules (in-sample)" in text and "spacy (in-sample)" in text
+    for split, reports in read_reports().items():
+        for name, report in reports.items():
+            if "signature" in report and not is_external_run(report):
+                assert f"|split:{split}|" in report["signature"], (split, name)
+
+
 @pytest.mark.slow
 def test_stored_reports_match_a_fresh_run():
-    gold = load_documents(gold_path())
-    fresh = {r.name: r for r in bench_baselines(gold, BENCH_ORDER, n_resamples=1000)}
+    fresh = bench_splits(load_splits(), BENCH_ORDER, n_resamples=1000)
     stored = read_reports()
-    for name, result in fresh.items():
-        if result.report is None:
-            # Not runnable here: either the skip is stored, or a run made elsewhere that
-            # says so (its model, endpoint and time are in its provenance).
-            assert stored[name].get("skipped") or is_external_run(stored[name]), name
-            continue
-        assert comparable(result.report) == comparable(stored[name]), (
-            f"the stored report of {name} is out of date: run `newsbench leaderboard`"
-        )
+    for split, results in fresh.items():
+        for result in results:
+            name = result.name
+            if result.report is None:
+                # Not runnable here: either the skip is stored, or a run made elsewhere
+                # that says so (its model, endpoint and time are in its provenance).
+                record = stored[split][name]
+                assert record.get("skipped") or is_external_run(record), (split, name)
+                continue
+            assert comparable(result.report) == comparable(stored[split][name]), (
+                f"the stored {split} report of {name} is out of date: run `newsbench leaderboard`"
+            )
 
 
-def test_oracle_scores_one_everywhere():
-    oracle = read_reports()["oracle"]
+def test_sklearn_trains_on_the_validation_split_only():
+    from newsbench.corpus import gold_path
+    from newsbench.schema.validate import load_documents
+
+    validation = [d.id for d in load_documents(gold_path("validation"))]
+    for split in ("test", "validation"):
+        report = read_reports()[split]["sklearn"]
+        assert report["provenance"]["training_documents"] == validation, split
+    assert read_reports()["test"]["rules"]["provenance"]["training_documents"] is None
+
+
+@pytest.mark.parametrize("split", ["test", "validation"])
+def test_oracle_scores_one_everywhere(split):
+    oracle = read_reports()[split]["oracle"]
     for name, entry in oracle["headline"].items():
         assert entry["f1"] == 1.0, name
