@@ -289,10 +289,32 @@ def _gold_selection(args: argparse.Namespace) -> GoldSelection:
     Raises:
         UsageError: both given.
     """
-    from newsbench.corpus import CORPUS_VERSION, DEFAULT_SPLIT, SPLITS, gold_path
+    from newsbench.corpus import (
+        CORPUS_VERSION,
+        DEFAULT_SPLIT,
+        PERTURBATIONS,
+        SPLITS,
+        gold_path,
+        perturbed_gold_path,
+    )
 
     if args.gold is not None and args.split is not None:
         raise UsageError("--split chooses a split of the packaged gold: give --gold or --split")
+    perturbation = getattr(args, "perturbation", None)
+    if perturbation is not None:
+        if args.gold is not None:
+            raise UsageError(
+                "--perturbation chooses a perturbed copy of the packaged gold; for other gold, "
+                "make the copies with newsbench perturb and give one as --gold"
+            )
+        if perturbation not in PERTURBATIONS:
+            raise UsageError(
+                f"--perturbation {perturbation}: choose one of {', '.join(PERTURBATIONS)}"
+            )
+        split = args.split or DEFAULT_SPLIT
+        names = SPLITS if split == "all" else (split,)
+        files = tuple(perturbed_gold_path(perturbation, s) for s in names)
+        return GoldSelection(files, CORPUS_VERSION, split)
     if args.gold is not None:
         packaged = {gold_path(s).resolve(): s for s in SPLITS}
         split = packaged.get(Path(args.gold).resolve())
@@ -471,6 +493,77 @@ def command_compare(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def command_robustness(args: argparse.Namespace) -> int:
+    """Paired differences of one system between the original gold and perturbed copies."""
+    from newsbench.eval.gate import SignatureMismatch
+    from newsbench.eval.report import read_report, write_json
+    from newsbench.eval.robustness import RobustnessError, robustness
+    from newsbench.schema.problems import DataError
+
+    if args.resamples < 1:
+        raise UsageError(f"--resamples {args.resamples}: give a positive number")
+    problems: list[Problem] = []
+    reports = []
+    for path in (args.original, *args.perturbed):
+        try:
+            reports.append(read_report(path))
+        except DataError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        _emit_problems(problems, args.format, sys.stderr)
+        return EXIT_DATA
+    try:
+        result = robustness(reports[0], reports[1:], n_resamples=args.resamples, seed=args.seed)
+    except (RobustnessError, SignatureMismatch) as exc:
+        print(f"newsbench: robustness refused: {exc}", file=sys.stderr)
+        return EXIT_DATA
+    if args.out:
+        try:
+            write_json(args.out, result)
+        except OSError as exc:
+            raise UsageError(f"cannot write {args.out}: {exc}") from None
+    if args.format == "json":
+        print(json.dumps(result, indent=2, allow_nan=False))
+        return EXIT_OK
+    print_robustness(result, make_console())
+    return EXIT_OK
+
+
+def print_robustness(result: dict[str, Any], console: Any) -> None:
+    """Print a robustness result as one table: a row per perturbation and metric."""
+    table = Table(title=f"perturbed - original over {result['n_units']} {result['unit']}s (F1, %)")
+    for column in ("perturbation", "metric", "original", "perturbed", "delta", "95% CI", "p"):
+        left = column in ("perturbation", "metric")
+        table.add_column(column, justify="left" if left else "right")
+    for name, entry in result["perturbations"].items():
+        for metric, row in entry["metrics"].items():
+            ci = (
+                "n/a"
+                if row["ci_low"] is None
+                else f"[{100 * row['ci_low']:+.1f}, {100 * row['ci_high']:+.1f}]"
+            )
+            p_value = "n/a" if row["p_bootstrap"] is None else f"{row['p_bootstrap']:.4f}"
+            table.add_row(
+                name,
+                metric,
+                f"{100 * row['original']:.1f}",
+                f"{100 * row['perturbed']:.1f}",
+                f"{100 * row['delta']:+.1f}",
+                ci,
+                p_value,
+            )
+    console.print(table)
+    evidence = result.get("contamination")
+    if evidence:
+        flagged = [m for m, e in evidence.items() if e["beyond"]]
+        console.print(
+            "contamination protocol: the counterfactual drop is beyond the names-invented "
+            f"interval for {', '.join(flagged)}"
+            if flagged
+            else "contamination protocol: no counterfactual drop beyond the names-invented interval"
+        )
+
+
 def _add_gate_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--fail-under",
@@ -533,6 +626,13 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["validation", "test", "all"],
         help="the packaged corpus's split to score against (default: test, the held-out "
         "split; validation is the seed article the baselines were developed on)",
+    )
+    score.add_argument(
+        "--perturbation",
+        metavar="NAME",
+        help="score against the split's published perturbed copy NAME (names-invented, "
+        "names-real, dates-shifted, counterfactual, lowercase, uppercase, typos; made by "
+        "newsbench perturb); the signature names it",
     )
     score.add_argument("--pred", type=Path, required=True, help="predictions JSONL")
     score.add_argument(
@@ -638,6 +738,27 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--format", choices=["text", "json"], default="text")
     compare.set_defaults(handler=command_compare)
     declare_paths(compare, PathSpec("a", "A", "input"), PathSpec("b", "B", "input"))
+
+    robust = sub.add_parser(
+        "robustness",
+        help="how much a system loses on perturbed copies of the gold (paired, with CIs)",
+        description="Compare a system's report on the original gold with its reports on "
+        "perturbed copies (newsbench perturb): per perturbation and headline metric, the "
+        "paired difference, its bootstrap interval and p-values.",
+    )
+    robust.add_argument("original", type=Path, help="the report on the original gold")
+    robust.add_argument("perturbed", type=Path, nargs="+", help="reports on perturbed copies")
+    robust.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples")
+    robust.add_argument("--seed", type=int, default=12345, help="random seed")
+    robust.add_argument("--format", choices=["text", "json"], default="text")
+    robust.add_argument("--out", type=Path, help="also write the result as JSON")
+    robust.set_defaults(handler=command_robustness)
+    declare_paths(
+        robust,
+        PathSpec("original", "ORIGINAL", "input"),
+        PathSpec("perturbed", "PERTURBED", "input"),
+        PathSpec("out", "--out", "output"),
+    )
 
     build = sub.add_parser("build-corpus", help="build corpus/data/*.jsonl from corpus/gold/*.ann")
     build.add_argument("--check", action="store_true", help="exit 1 if the published file is stale")

@@ -39,6 +39,45 @@ def compare_reports(
         CompareError: if the reports were computed over different units.
     """
     check_same_signature(a, b, "the two reports")
+    rows = paired_metric_rows(
+        a,
+        b,
+        n_resamples=n_resamples,
+        n_permutations=n_permutations,
+        seed=seed,
+        zero_division=zero_division,
+    )
+    return {
+        "a": a["signature"],
+        "b": b["signature"],
+        "n_units": len(a["unit_statistics"]["unit_ids"]),
+        "unit": a["resampling"]["unit"],
+        "n_resamples": n_resamples,
+        "n_permutations": n_permutations,
+        "seed": seed,
+        "metrics": rows,
+        "only_in_a": [m for m in a["headline"] if m not in b["headline"]],
+        "only_in_b": [m for m in b["headline"] if m not in a["headline"]],
+    }
+
+
+def paired_metric_rows(
+    a: Mapping[str, Any],
+    b: Mapping[str, Any],
+    *,
+    n_resamples: int = 1000,
+    n_permutations: int = 10_000,
+    seed: int = stats.DEFAULT_SEED,
+    zero_division: float = 0.0,
+) -> dict[str, dict[str, Any]]:
+    """Per shared headline metric: A, B, A - B, the paired bootstrap CI and both p-values.
+
+    The reports must already be known comparable (their signatures checked by the
+    caller); the units must be the same. Undefined numbers are ``None``.
+
+    Raises:
+        CompareError: if the reports were computed over different units.
+    """
     units_a = a["unit_statistics"]["unit_ids"]
     units_b = b["unit_statistics"]["unit_ids"]
     if units_a != units_b:
@@ -89,19 +128,7 @@ def compare_reports(
         else:
             row.update(ci_low=None, ci_high=None, p_bootstrap=None, p_randomization=None)
         rows[metric] = row
-    rows = {metric: {k: _finite_or_none(v) for k, v in row.items()} for metric, row in rows.items()}
-    return {
-        "a": a["signature"],
-        "b": b["signature"],
-        "n_units": len(units_a),
-        "unit": a["resampling"]["unit"],
-        "n_resamples": n_resamples,
-        "n_permutations": n_permutations,
-        "seed": seed,
-        "metrics": rows,
-        "only_in_a": [m for m in a["headline"] if m not in b["headline"]],
-        "only_in_b": [m for m in b["headline"] if m not in a["headline"]],
-    }
+    return {metric: {k: _finite_or_none(v) for k, v in row.items()} for metric, row in rows.items()}
 
 
 def _finite_or_none(value: Any) -> Any:

@@ -47,13 +47,16 @@ def signature_fields(signature: str) -> dict[str, str]:
     return fields
 
 
-def signature_differences(a: str, b: str) -> list[str]:
-    """Every field, other than the system's, in which two signatures differ."""
+def signature_differences(
+    a: str, b: str, *, also_allowed: frozenset[str] = frozenset()
+) -> list[str]:
+    """Every field, other than the system's (and ``also_allowed``), in which two differ."""
     fa, fb = signature_fields(a), signature_fields(b)
+    allowed = SYSTEM_SIGNATURE_FIELDS | also_allowed
     return [
         f"{key} ({fa.get(key, 'absent')} vs {fb.get(key, 'absent')})"
         for key in dict.fromkeys([*fa, *fb])
-        if key not in SYSTEM_SIGNATURE_FIELDS and fa.get(key) != fb.get(key)
+        if key not in allowed and fa.get(key) != fb.get(key)
     ]
 
 

@@ -104,14 +104,22 @@ class ScoringConfig:
         return "sentence" if n_documents == 1 else "document"
 
     def signature(
-        self, *, unit: str, layers: Sequence[str], corpus: str, gold: str, split: str = "custom"
+        self,
+        *,
+        unit: str,
+        layers: Sequence[str],
+        corpus: str,
+        gold: str,
+        split: str = "custom",
+        perturbation: str = "none",
     ) -> str:
         """A one-line signature of the gold and the metric configuration, sacreBLEU style.
 
         ``corpus`` is the packaged corpus version (``custom`` for any other gold), ``split``
         the packaged split scored (``validation``, ``test``, ``all``; ``custom`` for any
         other gold) and ``gold`` the gold's sha256 (:func:`gold_digest`); the first 16 hex
-        digits are kept.
+        digits are kept. ``perturbation`` names the perturbed copy the gold is
+        (:func:`gold_perturbation`; ``none`` for original documents).
         """
         short = {
             "mentions": "ent",
@@ -125,6 +133,7 @@ class ScoringConfig:
             f"corpus:{corpus}",
             f"split:{split}",
             f"gold:{gold[:16]}",
+            f"perturbation:{perturbation}",
             f"schema:{schema_version()}",
             "layers:" + ",".join(short.get(layer, layer) for layer in layers),
             "match:optimal-1to1",
@@ -627,6 +636,7 @@ def report_from_shard(
     provenance: dict[str, Any] | None = None,
     corpus_version: str = "custom",
     split: str = "custom",
+    perturbation: str = "none",
     entity_coref: bool | None = None,
     event_coref: bool | None = None,
 ) -> dict[str, Any]:
@@ -679,7 +689,12 @@ def report_from_shard(
     report = {
         "format": REPORT_FORMAT,
         "signature": config.signature(
-            unit=unit, layers=chosen, corpus=corpus_version, gold=gold_sha256, split=split
+            unit=unit,
+            layers=chosen,
+            corpus=corpus_version,
+            gold=gold_sha256,
+            split=split,
+            perturbation=perturbation,
         ),
         "config": asdict(config),
         "provenance": {
@@ -688,6 +703,7 @@ def report_from_shard(
             "corpus_version": corpus_version,
             "split": split,
             "gold_sha256": gold_sha256,
+            "perturbation": perturbation,
             "python": platform.python_version(),
             "numpy": np.__version__,
             **(provenance or {}),
@@ -874,6 +890,7 @@ def score_documents(
         corpus_version=corpus_version,
         split=split,
         gold_sha256=gold_sha256 or gold_digest(p.gold for p in pairs),
+        perturbation=gold_perturbation(p.gold for p in pairs),
         entity_coref=entity_coref,
         event_coref=event_coref,
     )
@@ -912,8 +929,8 @@ def score_stream(
     Raises:
         ValueError: If a requested layer is given by no prediction.
     """
-    digest = _StreamDigest()
-    iterator = iter(pairs) if gold_sha256 else digest.passing(pairs)
+    digest = _StreamDigest(hashing=not gold_sha256)
+    iterator = digest.passing(pairs)
     head = list(itertools.islice(iterator, 2))
     unit = config.resolved_unit(len(head))
     chosen = [layer for layer in layers if layer in LAYER_SCORERS]
@@ -939,6 +956,7 @@ def score_stream(
         corpus_version=corpus_version,
         split=split,
         gold_sha256=gold_sha256 or digest.hexdigest(),
+        perturbation=digest.perturbation(),
     )
 
 
@@ -950,16 +968,41 @@ def gold_digest(documents: Iterable[Document]) -> str:
     return digest.hexdigest()
 
 
-class _StreamDigest:
-    """:func:`gold_digest` of the gold documents of pairs that stream past."""
+def _perturbation_of(document: Document) -> str:
+    meta = document.metadata
+    if meta is None or meta.perturbation is None:
+        return "none"
+    return f"{meta.perturbation}@seed{meta.perturbation_seed}"
 
-    def __init__(self) -> None:
+
+def gold_perturbation(documents: Iterable[Document]) -> str:
+    """The perturbation the gold documents are copies of, for the signature.
+
+    ``none`` for original documents, ``NAME@seedN`` when every document is a copy made by
+    the same perturbation and seed (``newsbench perturb``), ``mixed`` otherwise.
+    """
+    found = {_perturbation_of(document) for document in documents}
+    return found.pop() if len(found) == 1 else ("none" if not found else "mixed")
+
+
+class _StreamDigest:
+    """:func:`gold_digest` and :func:`gold_perturbation` of gold documents streaming past."""
+
+    def __init__(self, *, hashing: bool = True) -> None:
         self._digest = hashlib.sha256()
+        self._hashing = hashing
+        self._perturbations: set[str] = set()
 
     def passing(self, pairs: Iterable[DocumentPair]) -> Iterator[DocumentPair]:
         for pair in pairs:
-            self._digest.update(dumps_line(document_to_dict(pair.gold)) + b"\n")
+            if self._hashing:
+                self._digest.update(dumps_line(document_to_dict(pair.gold)) + b"\n")
+            self._perturbations.add(_perturbation_of(pair.gold))
             yield pair
 
     def hexdigest(self) -> str:
         return self._digest.hexdigest()
+
+    def perturbation(self) -> str:
+        found = self._perturbations
+        return next(iter(found)) if len(found) == 1 else ("none" if not found else "mixed")

@@ -152,6 +152,9 @@ class Metadata:
     language: str
     source_sha256: str | None = None
     title: str | None = None
+    perturbation: str | None = None
+    perturbation_seed: int | None = None
+    original_sha256: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -289,6 +292,9 @@ def _metadata(r: Mapping[str, Any]) -> Metadata:
     obj = _MutableMetadata()
     obj.dct, obj.source_file, obj.language = r["dct"], r["source_file"], r["language"]
     obj.source_sha256, obj.title = r.get("source_sha256"), r.get("title")
+    obj.perturbation = r.get("perturbation")
+    obj.perturbation_seed = r.get("perturbation_seed")
+    obj.original_sha256 = r.get("original_sha256")
     obj.__class__ = Metadata
     return obj
 
@@ -420,6 +426,9 @@ def document_to_dict(doc: Document) -> dict[str, Any]:
                 ("source_sha256", m.source_sha256),
                 ("language", m.language),
                 ("title", m.title),
+                ("perturbation", m.perturbation),
+                ("perturbation_seed", m.perturbation_seed),
+                ("original_sha256", m.original_sha256),
             ]
         )
     for name in LAYERS:
