@@ -248,12 +248,47 @@ def _load_gold(path: Path | None) -> list[Document]:
     return load_documents(path or gold_path(), "document")
 
 
+def _run_gold_files(args: argparse.Namespace) -> list[Path | None]:
+    """The gold files ``run`` reads: ``--gold``, or the packaged ``--split`` (default test),
+    or its ``--perturbation`` copy.
+
+    Raises:
+        ValueError: conflicting or unknown choices (a usage error).
+    """
+    from newsbench.corpus import (
+        DEFAULT_SPLIT,
+        PERTURBATIONS,
+        SPLITS,
+        gold_path,
+        perturbed_gold_path,
+    )
+
+    if args.gold is not None and (args.split or args.perturbation):
+        raise ValueError("--split and --perturbation choose the packaged gold: not with --gold")
+    if args.gold is not None:
+        return [args.gold]
+    split = args.split or DEFAULT_SPLIT
+    names = SPLITS if split == "all" else (split,)
+    if args.perturbation is None:
+        return [gold_path(s) for s in names]
+    if args.perturbation not in PERTURBATIONS:
+        raise ValueError(
+            f"--perturbation {args.perturbation}: choose one of {', '.join(PERTURBATIONS)}"
+        )
+    return [perturbed_gold_path(args.perturbation, s) for s in names]
+
+
 def command_run(args: argparse.Namespace) -> int:
     """``newsbench run EXTRACTOR --out preds.jsonl``."""
     from newsbench.schema.io import write_jsonl
 
     try:
-        gold = _load_gold(args.gold)
+        files = _run_gold_files(args)
+    except ValueError as exc:
+        print(f"newsbench run: error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        gold = [d for path in files for d in _load_gold(path)]
     except DataError as exc:
         print(exc, file=sys.stderr)
         return 1
@@ -442,6 +477,16 @@ def register_run(sub: Any) -> None:
     )
     parser.add_argument("--out", type=Path, required=True, help="predictions JSONL to write")
     parser.add_argument("--gold", type=Path, help="gold JSONL (default: the packaged corpus)")
+    parser.add_argument(
+        "--split",
+        choices=["validation", "test", "all"],
+        help="the packaged split whose texts to run on (default: test)",
+    )
+    parser.add_argument(
+        "--perturbation",
+        metavar="NAME",
+        help="run on the split's published perturbed copy NAME (see newsbench perturb)",
+    )
     parser.add_argument(
         "--keep-valid",
         action="store_true",

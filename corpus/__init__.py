@@ -36,3 +36,37 @@ def gold_path(split: str = DEFAULT_SPLIT) -> Path:
 def gold_paths() -> dict[Split, Path]:
     """Every split's published gold file, in split order."""
     return {split: gold_path(split) for split in SPLITS}
+
+
+PERTURBATIONS: tuple[str, ...] = (
+    "names-invented",
+    "names-real",
+    "dates-shifted",
+    "counterfactual",
+    "lowercase",
+    "uppercase",
+    "typos",
+)
+"""The perturbed copies published for every split (``newsbench perturb``; issue #15)."""
+
+PERTURBATION_SEED = 0
+"""The seed of the published perturbed copies."""
+
+
+def perturbed_file_name(name: str, split: str) -> str:
+    """The published file name of a split's perturbed copy (``perturbed/typos-test.jsonl``)."""
+    gold_file_name(split)  # checks the split
+    if name not in PERTURBATIONS:
+        raise ValueError(f"unknown perturbation {name!r}: choose one of {', '.join(PERTURBATIONS)}")
+    return f"{name}-{split}.jsonl"
+
+
+def perturbed_gold_path(name: str, split: str = DEFAULT_SPLIT) -> Path:
+    """Return the path of a split's published perturbed copy."""
+    return Path(
+        str(
+            resources.files("newsbench.corpus.data")
+            .joinpath("perturbed")
+            .joinpath(perturbed_file_name(name, split))
+        )
+    )
