@@ -98,6 +98,8 @@ OUTPUTS: dict[str, tuple[str, list[str], str]] = {
                      "pred"),
     "plot --out": ("--out", ["plot", "{report}", "--out", "{OUT}"], "report"),
     "bench --out-dir": ("--out-dir", ["bench", "--only", "floor", "--out-dir", "{OUT}"], None),
+    "perturb --out-dir": ("--out-dir", ["perturb", "--gold", "{gold}", "--out-dir", "{OUT}"],
+                          None),
 }  # fmt: skip
 
 
