@@ -223,8 +223,15 @@ class _Generator:
     def country(self, original: str) -> tuple[str, str]:
         """A substitute GPE name and its demonym."""
         if self.kind == "names-real":
-            pool = [c for c in countries() if c.region in _REAL_OTHER_REGIONS and " " not in c.name]
+            pool = [
+                c
+                for c in countries()
+                if c.region in _REAL_OTHER_REGIONS
+                and " " not in c.name
+                and c.demonym.casefold() not in self.used
+            ]
             choice = self._fresh(lambda: self.rng.choice(pool).name)
+            self.used.add(_demonym_of()[choice].casefold())
             return choice, _demonym_of()[choice]
         suffix, demonym_suffix = self.rng.choice(_GPE_SUFFIXES)
         stem = self._fresh(
@@ -269,7 +276,15 @@ def plan_substitution(document: Document, kind: str, seed: int) -> NameSubstitut
         for token in _TOKEN.findall(form)
     }
     generator = _Generator(
-        kind, rng, originals | {c.name.casefold() for c in countries() if c.name in document.text}
+        kind,
+        rng,
+        originals
+        | {  # a real country named in the text, or whose demonym is, is never a substitute
+            name.casefold()
+            for c in countries()
+            if c.name in document.text or c.demonym in document.text
+            for name in (c.name, c.demonym)
+        },
     )
     tokens: dict[str, str] = {}
     changed_generic = {
@@ -289,26 +304,38 @@ def plan_substitution(document: Document, kind: str, seed: int) -> NameSubstitut
             token.lower() in GENERIC_WORDS and token.casefold() not in changed_generic
         )
 
+    # first every country with its demonym, wherever either stands, so that "Nigerian" in
+    # "the Nigerian Navy" becomes the demonym of Nigeria's substitute, not a random word
     demonyms: list[tuple[str, str]] = []
+    known_countries = {c.demonym: c.name for c in countries()}
+    pairs = [
+        pair for cluster in clusters if cluster.type == "GPE" for pair in _demonym_pairs(cluster)
+    ]
+    pairs += [
+        (known_countries[token], token)
+        for cluster in clusters
+        for form in cluster.forms
+        for token in _TOKEN.findall(form)
+        if token in known_countries
+    ]
+    for base, demonym in pairs:
+        key = base.casefold()
+        if key not in tokens:
+            name, new_demonym = generator.country(base)
+            tokens[key] = name
+        else:
+            new_demonym = _demonym_for(tokens[key], generator)
+        if demonym.casefold() not in tokens:
+            tokens[demonym.casefold()] = new_demonym
+            demonyms.append((demonym, new_demonym))
     for cluster in clusters:
-        pairs = _demonym_pairs(cluster) if cluster.type == "GPE" else []
-        demonym_forms = {demonym for _, demonym in pairs}
-        for base, demonym in pairs:
-            key = base.casefold()
-            if key not in tokens:
-                name, new_demonym = generator.country(base)
-                tokens[key] = name
-                demonyms.append((demonym, new_demonym))
-            else:
-                demonyms.append((demonym, _demonym_for(tokens[key], generator)))
+        demonym_forms = {demonym for _, demonym in demonyms}
         ordered = sorted(
             (form for form in cluster.forms if form not in demonym_forms),
             key=lambda form: (form.isupper(), -len(_TOKEN.findall(form)), -len(form)),
         )
         for form in ordered:
             _plan_form(form, cluster, ordered, tokens, generator, stays)
-    for demonym, new_demonym in demonyms:
-        tokens.setdefault(demonym.casefold(), new_demonym)
     surnames = [  # a person's surname alone is a form of the person, annotated or not
         _TOKEN.findall(form)[-1]
         for cluster in clusters
