@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from newsbench.baselines.runner import BENCH_ORDER, BenchResult, bench_splits
+from newsbench.baselines.runner import BENCH_ORDER, BenchResult, bench_baselines, bench_splits
 from newsbench.eval.report import plain_report
 from newsbench.schema.model import Document
 
@@ -41,7 +41,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("entities.NAM.strict", "Names (strict)"),
     ("coref.entities.conll", "Coref (CoNLL)"),
     ("timex.relaxed", "TIMEX (relaxed)"),
-    ("timex.value", "TIMEX value"),
+    ("timex.value_accuracy", "TIMEX value"),
     ("events.trigger_cls", "Triggers"),
     ("events.arg_cls", "Arguments"),
     ("attr.relation", "Attribution"),
@@ -125,8 +125,13 @@ SECTION_TEXT: dict[str, str] = {
 }
 
 
-def render_leaderboard(reports: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> str:
-    """Return the leaderboard Markdown for stored reports (``{split: {baseline: report}}``)."""
+def render_leaderboard(
+    reports: Mapping[str, Mapping[str, Mapping[str, Any]]],
+    robustness: Mapping[str, Mapping[str, Any]] | None = None,
+) -> str:
+    """Return the leaderboard Markdown for stored reports (``{split: {baseline: report}}``)
+    and stored robustness results (``{baseline: result}``)."""
+    robustness = robustness or {}
     lines = [
         "# newsbench leaderboard",
         "",
@@ -156,6 +161,7 @@ def render_leaderboard(reports: Mapping[str, Mapping[str, Mapping[str, Any]]]) -
         some = max(scored, key=lambda r: len(r["layers"]["scored"]), default=None)
         if some is not None:
             signatures.append((split, some))
+    lines += render_robustness(robustness)
     lines += ["## Baselines", "", *notes.values(), ""]
     if signatures:
         lines += ["## Settings", ""]
@@ -209,8 +215,122 @@ def update_leaderboard(
         )
     from newsbench.eval.report import write_text
 
-    write_text(LEADERBOARD, render_leaderboard(read_reports()))
+    stored = read_reports()
+    write_robustness(
+        robustness_results(
+            stored[ROBUSTNESS_SPLIT], gold["validation"], n_resamples=n_resamples, progress=progress
+        )
+    )
+    write_text(LEADERBOARD, render_leaderboard(stored, read_robustness()))
     return by_split
+
+
+ROBUSTNESS_SPLIT = "test"
+"""The split whose perturbed copies the leaderboard's robustness table is measured on."""
+ROBUSTNESS_BASELINES: tuple[str, ...] = ("floor", "rules", "spacy", "sklearn")
+"""The baselines in the robustness table (the oracle loses nothing by construction; the
+LLM needs a service)."""
+ROBUSTNESS_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("entities.strict", "Mentions"),
+    ("entities.NAM.strict", "Names"),
+    ("timex.value_accuracy", "TIMEX value"),
+    ("events.trigger_cls", "Triggers"),
+    ("events.arg_cls", "Arguments"),
+    ("attr.relation", "Attribution"),
+)
+
+
+def robustness_results(
+    original: Mapping[str, Mapping[str, Any]],
+    training: Sequence[Document],
+    *,
+    names: Sequence[str] = ROBUSTNESS_BASELINES,
+    n_resamples: int = 1000,
+    progress: bool = False,
+) -> dict[str, dict[str, Any]]:
+    """Run each baseline on every published perturbed copy of the robustness split and
+    return ``newsbench robustness``'s result per baseline (against ``original[name]``,
+    its report on the unperturbed split)."""
+    from newsbench.corpus import PERTURBATIONS, perturbed_gold_path
+    from newsbench.eval.robustness import robustness
+    from newsbench.schema.validate import load_documents
+
+    perturbed: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
+    for perturbation in PERTURBATIONS:
+        gold = load_documents(perturbed_gold_path(perturbation, ROBUSTNESS_SPLIT), "document")
+        results = bench_baselines(
+            gold,
+            [n for n in names if "signature" in original.get(n, {})],
+            split=ROBUSTNESS_SPLIT,
+            training=training,
+            n_resamples=n_resamples,
+            progress=progress,
+        )
+        for result in results:
+            if result.report is not None:
+                perturbed[result.name].append(plain_report(result.report))
+    return {
+        name: robustness(original[name], reports, n_resamples=n_resamples)
+        for name, reports in perturbed.items()
+        if reports
+    }
+
+
+def write_robustness(results: Mapping[str, Any], directory: Path = REPORTS_DIR) -> None:
+    """Store each baseline's robustness result as ``robustness/<split>/<name>.json``."""
+    from newsbench.eval.report import write_json
+
+    for name, result in results.items():
+        write_json(directory / "robustness" / ROBUSTNESS_SPLIT / f"{name}.json", result)
+
+
+def read_robustness(directory: Path = REPORTS_DIR) -> dict[str, dict[str, Any]]:
+    """The stored robustness results, in leaderboard order."""
+    folder = directory / "robustness" / ROBUSTNESS_SPLIT
+    found = {p.stem: json.loads(p.read_text("utf-8")) for p in folder.glob("*.json")}
+    return {name: found[name] for name in BENCH_ORDER if name in found}
+
+
+def _delta_cell(row: Mapping[str, Any] | None) -> str:
+    if row is None:
+        return "-"
+    ci = (
+        ""
+        if row["ci_low"] is None
+        else f" [{100 * row['ci_low']:+.1f}, {100 * row['ci_high']:+.1f}]"
+    )
+    return f"{100 * row['delta']:+.1f}{ci}"
+
+
+def render_robustness(results: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """The leaderboard's robustness section: per baseline and perturbation, the paired
+    difference (perturbed - original, F1 points) with its 95% bootstrap interval."""
+    if not results:
+        return []
+    lines = [
+        f"## Robustness ({ROBUSTNESS_SPLIT} split, perturbed copies)",
+        "",
+        "Each baseline is run on every perturbed copy of the test split "
+        "(`corpus/data/perturbed/`, made by `newsbench perturb`: the same annotations "
+        "transferred exactly onto changed text) and compared document by document with its "
+        "score on the original: the paired difference perturbed - original in F1 points, "
+        "with its 95% paired-bootstrap interval (`newsbench robustness`). A loss on "
+        "`counterfactual` beyond the interval of `names-invented` would be evidence of "
+        "memorisation (the contamination protocol of `eval/METRICS.md`).",
+        "",
+        "| baseline | perturbation | "
+        + " | ".join(label for _, label in ROBUSTNESS_COLUMNS)
+        + " |",
+        "| --- | --- |" + " ---: |" * len(ROBUSTNESS_COLUMNS),
+    ]
+    for name, result in results.items():
+        for perturbation, entry in result["perturbations"].items():
+            cells = " | ".join(
+                _delta_cell(entry["metrics"].get(metric)) for metric, _ in ROBUSTNESS_COLUMNS
+            )
+            lines.append(f"| {name} | {perturbation} | {cells} |")
+    lines.append("")
+    return lines
 
 
 def comparable(report: Mapping[str, Any]) -> dict[str, Any]:

@@ -1,7 +1,8 @@
 """Build the published gold JSONL from the gold sources, deterministically.
 
 ``corpus/gold/<split>/*.ann`` (human-reviewable, anchored by text) ->
-``corpus/data/<split>.jsonl`` for each split (``validation``, ``test``). This is the only
+``corpus/data/<split>.jsonl`` for each split (``validation``, ``test``), and their
+perturbed copies ``corpus/data/perturbed/<name>-<split>.jsonl``. This is the only
 code that writes to the gold data. ``--check`` rebuilds in memory and fails when a
 published file differs (a test runs it).
 
@@ -24,11 +25,13 @@ from newsbench.corpus.gold_source import GoldSourceError, parse_gold_source
 from newsbench.schema.io import dumps_line, write_jsonl
 from newsbench.schema.model import Document, document_to_dict
 from newsbench.schema.paths import PathArgument, PathError, check_paths
+from newsbench.schema.problems import DataError
 from newsbench.schema.validate import validate_record
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 GOLD_DIR = REPO_ROOT / "corpus" / "gold"
 DATA_DIR = REPO_ROOT / "corpus" / "data"
+PERTURBED_DIR = DATA_DIR / "perturbed"
 
 
 def build_documents(sources: Sequence[Path], repo_root: Path = REPO_ROOT) -> list[Document]:
@@ -106,6 +109,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if errors:
         print(GoldSourceError(errors), file=sys.stderr)
         return 1
+    if not args.source:  # the published perturbed copies of every split (issue #15)
+        try:
+            by_split = {split: docs for split, (docs, _) in zip(SPLITS, built, strict=True)}
+            built.extend(_perturbed_jobs(by_split))
+        except (DataError, ValueError) as exc:
+            print(f"cannot build the perturbed copies: {exc}", file=sys.stderr)
+            return 1
     if args.check:
         stale = [out for documents, out in built if _current(out) != render_jsonl(documents)]
         for out in stale:
@@ -117,6 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{out} is in sync ({len(documents)} document(s))")
         return 0
     for documents, out in built:
+        out.parent.mkdir(exist_ok=True)
         write_jsonl(out, (document_to_dict(d) for d in documents))
         counts = {
             layer: sum(len(d.layer(layer)) for d in documents)
@@ -127,6 +138,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             + ", ".join(f"{v} {k}" for k, v in counts.items())
         )
     return 0
+
+
+def _perturbed_jobs(splits: dict[str, list[Document]]) -> list[tuple[list[Document], Path]]:
+    from newsbench.corpus.perturbed import published_sets
+
+    return [
+        (documents, PERTURBED_DIR / file_name)
+        for file_name, documents in published_sets(splits).items()
+    ]
 
 
 def _shared_documents(splits: Sequence[Sequence[Document]]) -> list[str]:

@@ -87,6 +87,9 @@ _DESCRIPTIONS = {
     "the text and offsets of what they refer to.",
     "attributions": "One record per attribution: cue, source and content spans and the "
     "relation's attributes.",
+    "perturbed": "One record per perturbed copy of a document (names-invented, names-real, "
+    "dates-shifted, counterfactual, lowercase, uppercase, typos; seed 0): the changed text "
+    "with every annotation transferred exactly, and the perturbation's name.",
 }
 
 

@@ -21,6 +21,12 @@ Configs (each with a ``validation`` and a ``test`` split, the corpus's splits):
   text and offsets of the mention or time expression each refers to.
 * ``attributions``: one row per attribution: cue, source and content spans with their
   texts, and the relation's attributes.
+* ``perturbed``: one row per perturbed copy of a document (issue #15): the
+  ``perturbation`` column (``names-invented``, ``names-real``, ``dates-shifted``,
+  ``counterfactual``, ``lowercase``, ``uppercase``, ``typos``), then the whole document
+  as in ``documents``, every annotation transferred exactly onto the changed text. The
+  same copies as ``data/perturbed/<name>-<split>.jsonl``, which ``score --perturbation``
+  reads.
 
 Offsets are int32 half-open ``[start, end)`` Python ``str`` indices into the document
 text; ids and labels are strings. Optional keys are declared, so a row always has every
@@ -47,18 +53,18 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from newsbench.corpus import DEFAULT_SPLIT, SPLITS, gold_file_name, gold_path
+from newsbench.corpus import DEFAULT_SPLIT, PERTURBATIONS, SPLITS, gold_file_name, gold_path
 from newsbench.eval.bio import bio_to_offsets, offsets_to_bio
 from newsbench.eval.spans import Span as LabelledSpan
 from newsbench.schema.contract import ENTITY_TYPES
 from newsbench.schema.io import atomic_output, dumps_line
-from newsbench.schema.model import Document, Mention, document_from_dict
+from newsbench.schema.model import Document, Mention, document_from_dict, document_to_dict
 
 CORPUS_DIR = Path(__file__).resolve().parent
 """The dataset folder (``corpus/`` in a clone, ``newsbench/corpus/`` when installed)."""
 CARD = CORPUS_DIR / "README.md"
 
-CONFIGS: tuple[str, ...] = ("documents", "ner", "events", "attributions")
+CONFIGS: tuple[str, ...] = ("documents", "ner", "events", "attributions", "perturbed")
 DEFAULT_CONFIG = "documents"
 DATA_FILES: dict[str, dict[str, str]] = {
     config: {
@@ -140,6 +146,21 @@ FEATURES: dict[str, dict[str, Node]] = {
             }
         ],
     },
+    "perturbed": {
+        "perturbation": "string",
+        "id": "string",
+        "text": "string",
+        "metadata": {
+            "dct": "date32",
+            "source_file": "string",
+            "source_sha256": "string",
+            "language": "string",
+            "title": "string",
+            "perturbation": "string",
+            "perturbation_seed": "int32",
+            "original_sha256": "string",
+        },
+    },
     "ner": {
         "document_id": "string",
         "id": "string",
@@ -170,6 +191,9 @@ FEATURES: dict[str, dict[str, Node]] = {
         "parent": "string",
     },
 }
+for _layer in ("paragraphs", "zones", "sentences", "mentions", "time_expressions", "events",
+               "attributions"):  # fmt: skip
+    FEATURES["perturbed"][_layer] = FEATURES["documents"][_layer]
 """Features of each config, in column order."""
 
 
@@ -365,7 +389,24 @@ def attribution_rows(doc: Document) -> list[dict[str, Any]]:
     return rows
 
 
-_ROWS = {"ner": ner_rows, "events": event_rows, "attributions": attribution_rows}
+def perturbed_rows(doc: Document) -> list[dict[str, Any]]:
+    """Return the ``perturbed`` rows of ``doc``: its published perturbed copies (seed
+    :data:`~newsbench.corpus.PERTURBATION_SEED`), one per perturbation, each a whole
+    document with the ``perturbation`` column first."""
+    from newsbench.corpus.perturbed import perturb_documents
+
+    return [
+        {"perturbation": name, **document_to_dict(perturb_documents([doc], name)[0])}
+        for name in PERTURBATIONS
+    ]
+
+
+_ROWS = {
+    "ner": ner_rows,
+    "events": event_rows,
+    "attributions": attribution_rows,
+    "perturbed": perturbed_rows,
+}
 DERIVED_CONFIGS: tuple[str, ...] = tuple(_ROWS)
 """The configs whose data files this module writes (``documents`` is the gold itself)."""
 
@@ -546,7 +587,8 @@ def load_hf(
     same data and features as ``datasets.load_dataset("<clone>/corpus", config)``.
 
     Args:
-        config: ``documents`` (default), ``ner``, ``events`` or ``attributions``.
+        config: ``documents`` (default), ``ner``, ``events``, ``attributions`` or
+            ``perturbed``.
         split: ``"test"`` (default, the held-out split) or ``"validation"`` (the seed
             article) returns a ``datasets.Dataset``; ``None`` returns the
             ``datasets.DatasetDict`` of both.

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from newsbench.corpus import CORPUS_VERSION
+from newsbench.corpus import CORPUS_VERSION, PERTURBATIONS
 from newsbench.corpus.croissant import CROISSANT_FILE, croissant, main, render
 from newsbench.corpus.hf import DATA_FILES, FEATURES
 from newsbench.schema.validate import load_documents
@@ -46,7 +46,7 @@ def _leaves(fields):
 def test_record_sets_have_typed_fields():
     meta = json.loads(CROISSANT_FILE.read_text("utf-8"))
     sets = {r["@id"]: r for r in meta["recordSet"]}
-    configs = ("documents", "ner", "events", "attributions")
+    configs = ("documents", "ner", "events", "attributions", "perturbed")
     assert set(sets) == {f"{c}-{s}" for c in configs for s in ("validation", "test")}
     for ident, record_set in sets.items():
         name, split = ident.rsplit("-", 1)
@@ -98,3 +98,12 @@ def test_citation_cff():
     assert cff["version"] == metadata.version("newsbench")
     (corpus,) = [r for r in cff["references"] if r["type"] == "data"]
     assert corpus["version"] == CORPUS_VERSION and corpus["license"] == "CC-BY-4.0"
+
+
+def test_mlcroissant_reads_the_perturbed_copies_offline(no_network):
+    mlc = pytest.importorskip(
+        "mlcroissant", reason="mlcroissant is not installed (pip install mlcroissant)"
+    )
+    dataset = mlc.Dataset(jsonld=str(CROISSANT_FILE))
+    rows = list(dataset.records("perturbed-validation"))
+    assert [r["perturbed-validation/perturbation"].decode() for r in rows] == list(PERTURBATIONS)

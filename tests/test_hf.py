@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from newsbench.corpus import gold_path, hf
+from newsbench.corpus import PERTURBATIONS, gold_path, hf, perturbed_gold_path
 from newsbench.eval.bio import BioError, bio_to_offsets
 from newsbench.schema.model import Document, Mention, Sentence, document_to_dict
 from newsbench.schema.tokens import token_offsets
@@ -232,6 +232,8 @@ def test_every_feature_type(loaded):
                 assert leaf == datasets.Value("int32"), path
             elif name == "dct":
                 assert leaf == datasets.Value("date32"), path
+            elif name == "perturbation_seed":
+                assert leaf == datasets.Value("int32"), path
             else:
                 assert leaf == datasets.Value("string"), path
     events = hf.features("events")
@@ -264,6 +266,24 @@ def test_documents_rows_are_the_gold(loaded, gold):
     round_trip = hf.documents_from_dataset(loaded["documents"]["load_hf"])
     lines = gold_path("validation").read_bytes().splitlines()
     assert [json.loads(line) for line in lines] == [document_to_dict(d) for d in round_trip]
+
+
+def test_perturbed_rows_are_the_published_copies(loaded_splits):
+    for split in ("validation", "test"):
+        copies = {name: load_documents(perturbed_gold_path(name, split)) for name in PERTURBATIONS}
+        published = [  # document by document, each with its copies in PERTURBATIONS order
+            (name, copies[name][index])
+            for index in range(len(copies[PERTURBATIONS[0]]))
+            for name in PERTURBATIONS
+        ]
+        for source, ds in loaded_splits[split]["perturbed"].items():
+            rows = ds.to_list()
+            assert [(r["perturbation"], r["id"], r["text"]) for r in rows] == [
+                (name, d.id, d.text) for name, d in published
+            ], (split, source)
+            assert all(r["metadata"]["perturbation"] == r["perturbation"] for r in rows)
+            assert all(r["metadata"]["perturbation_seed"] == 0 for r in rows)
+            assert [len(r["mentions"]) for r in rows] == [len(d.mentions) for _, d in published]
 
 
 def test_ner_rows_encode_the_named_mentions(loaded, gold):

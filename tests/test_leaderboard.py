@@ -7,12 +7,15 @@ import pytest
 from newsbench.baselines.leaderboard import (
     FREEZE_COMMIT,
     LEADERBOARD,
+    ROBUSTNESS_BASELINES,
     comparable,
     is_external_run,
     read_reports,
+    read_robustness,
     render_leaderboard,
 )
 from newsbench.baselines.runner import BENCH_ORDER, bench_splits, load_splits
+from newsbench.corpus import PERTURBATIONS
 
 
 def test_leaderboard_markdown_is_rendered_from_the_stored_reports():
@@ -20,9 +23,24 @@ def test_leaderboard_markdown_is_rendered_from_the_stored_reports():
     assert list(reports) == ["test", "validation"]
     for split_reports in reports.values():
         assert list(split_reports) == list(BENCH_ORDER)
-    assert LEADERBOARD.read_text("utf-8") == render_leaderboard(reports), (
+    assert LEADERBOARD.read_text("utf-8") == render_leaderboard(reports, read_robustness()), (
         "run: newsbench leaderboard"
     )
+
+
+def test_the_robustness_table_is_measured_on_the_perturbed_test_split():
+    results = read_robustness()
+    assert list(results) == list(ROBUSTNESS_BASELINES)
+    text = LEADERBOARD.read_text("utf-8")
+    assert "## Robustness (test split, perturbed copies)" in text
+    for name, result in results.items():
+        assert list(result["perturbations"]) == list(PERTURBATIONS), name
+        assert "|split:test|" in result["original"], name
+        for perturbation, entry in result["perturbations"].items():
+            assert f"|perturbation:{perturbation}@seed0|" in entry["signature"]
+            assert f"| {name} | {perturbation} | " in text
+    for entry in results["rules"]["perturbations"].values():  # rules predicts every layer
+        assert all(metric in entry["metrics"] for metric, _ in ROBUSTNESS_COLUMNS)
 
 
 def test_every_number_names_its_split():
