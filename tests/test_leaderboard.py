@@ -8,6 +8,7 @@ from newsbench.baselines.leaderboard import (
     FREEZE_COMMIT,
     LEADERBOARD,
     ROBUSTNESS_BASELINES,
+    ROBUSTNESS_COLUMNS,
     comparable,
     is_external_run,
     read_reports,
