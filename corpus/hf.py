@@ -106,18 +106,19 @@ Node = str | ClassLabels | dict[str, "Node"] | list["Node"]
 
 _SPAN: dict[str, Node] = {"start": "int32", "end": "int32", "text": "string"}
 _IDSPAN: dict[str, Node] = {"id": "string", **_SPAN}
+_METADATA: dict[str, Node] = {
+    "dct": "date32",
+    "source_file": "string",
+    "source_sha256": "string",
+    "language": "string",
+    "title": "string",
+}
 
 FEATURES: dict[str, dict[str, Node]] = {
     "documents": {
         "id": "string",
         "text": "string",
-        "metadata": {
-            "dct": "date32",
-            "source_file": "string",
-            "source_sha256": "string",
-            "language": "string",
-            "title": "string",
-        },
+        "metadata": _METADATA,
         "paragraphs": [_IDSPAN],
         "zones": [{"id": "string", "type": "string", **_SPAN}],
         "sentences": [_IDSPAN],
@@ -151,11 +152,7 @@ FEATURES: dict[str, dict[str, Node]] = {
         "id": "string",
         "text": "string",
         "metadata": {
-            "dct": "date32",
-            "source_file": "string",
-            "source_sha256": "string",
-            "language": "string",
-            "title": "string",
+            **_METADATA,
             "perturbation": "string",
             "perturbation_seed": "int32",
             "original_sha256": "string",

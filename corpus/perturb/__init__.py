@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from newsbench.corpus import PERTURBATIONS
 from newsbench.corpus.perturb.dates import dates_shifted
 from newsbench.corpus.perturb.edits import Edit, EditScript, SpanCrossesEdit
 from newsbench.corpus.perturb.names import (
@@ -41,16 +42,6 @@ __all__ = [
     "perturb_document",
     "transfer",
 ]
-
-NAMED = (
-    "names-invented",
-    "names-real",
-    "dates-shifted",
-    "counterfactual",
-    "lowercase",
-    "uppercase",
-    "typos",
-)
 
 
 def _names(document: Document, kind: str, seed: int) -> Document:
@@ -94,7 +85,7 @@ def perturb_document(document: Document, name: str, *, seed: int) -> Document:
     elif name == "typos":
         copy = transfer(document, typo_script(document, seed=seed))
     else:
-        raise ValueError(f"unknown perturbation {name!r}: choose one of {', '.join(NAMED)}")
+        raise ValueError(f"unknown perturbation {name!r}: choose one of {', '.join(PERTURBATIONS)}")
     if copy.metadata is not None:
         copy = replace(copy, metadata=replace(copy.metadata, source_sha256=None))
     return copy
