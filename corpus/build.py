@@ -26,7 +26,7 @@ from newsbench.schema.io import dumps_line, write_jsonl
 from newsbench.schema.model import Document, document_to_dict
 from newsbench.schema.paths import PathArgument, PathError, check_paths
 from newsbench.schema.problems import DataError
-from newsbench.schema.validate import validate_record
+from newsbench.schema.validate import completeness_problems, validate_record
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 GOLD_DIR = REPO_ROOT / "corpus" / "gold"
@@ -49,6 +49,8 @@ def build_documents(sources: Sequence[Path], repo_root: Path = REPO_ROOT) -> lis
             errors.extend(exc.errors)
             continue
         _, problems = validate_record(document_to_dict(document), "document", file=str(source))
+        if not problems:
+            problems = [p.located(file=str(source)) for p in completeness_problems(document)]
         errors.extend(p.format() for p in problems)
         documents.append(document)
     if errors:

@@ -50,7 +50,8 @@ from scipy.optimize import linear_sum_assignment
 
 from newsbench.eval.bipartite import split_lone_edges
 from newsbench.eval.units import ErrorRecord, LayerResult, MetricTable, UnitIndex, context_of
-from newsbench.schema.contract import ATTRIBUTION_MODES, SOURCE_CLASSES
+from newsbench.schema.contract import newsbench_inventory
+from newsbench.schema.inventory import Inventory
 from newsbench.schema.model import Attribution, Document, Mention
 from newsbench.schema.tokens import token_offsets
 
@@ -59,6 +60,7 @@ __all__ = [
     "COMPONENTS",
     "METRICS",
     "UNKNOWN",
+    "attribution_metrics",
     "content_dice",
     "score_attributions",
 ]
@@ -84,13 +86,23 @@ METRICS: tuple[str, ...] = (
 )
 """The overall metrics, always present in the table (0/0 when there is nothing to score)."""
 
-BREAKDOWN_METRICS: tuple[str, ...] = tuple(
-    f"{base}[{kind}={label}]"
-    for base in ("attr.content.partial", "attr.relation")
-    for kind, labels in (("mode", ATTRIBUTION_MODES), ("class", SOURCE_CLASSES))
-    for label in labels
-)
-"""Breakdown metrics declared for every label of the schema (``UNKNOWN`` only when used)."""
+
+def attribution_metrics(inventory: Inventory) -> tuple[str, ...]:
+    """The overall metrics and the breakdown of every label of ``inventory``."""
+    return METRICS + tuple(
+        f"{base}[{kind}={label}]"
+        for base in ("attr.content.partial", "attr.relation")
+        for kind, labels in (
+            ("mode", inventory.attribution_modes),
+            ("class", inventory.source_classes),
+        )
+        for label in labels
+    )
+
+
+BREAKDOWN_METRICS: tuple[str, ...] = attribution_metrics(newsbench_inventory())[len(METRICS) :]
+"""Breakdown metrics declared for every label of the newsbench inventory (``UNKNOWN`` only
+when used)."""
 
 _DICE_SCALE = 2**16
 _EXACT_FLOAT_LIMIT = 2**50
@@ -654,7 +666,12 @@ def _error_key(e: ErrorRecord) -> tuple[object, ...]:
 
 
 def score_attributions(
-    gold: Document, pred: Document, units: UnitIndex, *, content_threshold: float = 0.5
+    gold: Document,
+    pred: Document,
+    units: UnitIndex,
+    *,
+    content_threshold: float = 0.5,
+    declared: Sequence[str] | None = None,
 ) -> LayerResult:
     """Score the attribution layer of one document pair.
 
@@ -664,9 +681,11 @@ def score_attributions(
         units: The resampling units of ``gold``.
         content_threshold: Minimum content Dice for a relation match, in ``[0, 1]``;
             compared exactly (a Dice of exactly the threshold matches).
+        declared: The metrics reported even where nothing counts (0/0); default
+            :data:`METRICS` and :data:`BREAKDOWN_METRICS` (:func:`attribution_metrics`).
 
     Returns:
-        The :class:`LayerResult`: metrics :data:`METRICS` and :data:`BREAKDOWN_METRICS`
+        The :class:`LayerResult`: the ``declared`` metrics
         (plus ``...[mode=UNKNOWN]`` / ``[class=UNKNOWN]`` rows when used) and the errors
         (``missed``, ``spurious``, near misses ``cue`` / ``source`` / ``content-overlap`` and
         their ``+`` combinations, ``mode``, ``source_class``, ``parent``), sorted.
@@ -678,7 +697,7 @@ def score_attributions(
         raise ValueError(f"content_threshold must be in [0, 1], got {content_threshold!r}")
     threshold = Fraction(content_threshold)
     table = MetricTable(len(units))
-    table.declare(*METRICS, *BREAKDOWN_METRICS)
+    table.declare(*(METRICS + BREAKDOWN_METRICS if declared is None else declared))
     index = _TokenIndex(gold.text)
     gold_items = _items(gold.layer("attributions"), index, units)
     pred_items = _items(pred.layer("attributions"), index, units)

@@ -22,8 +22,9 @@ from rich.table import Table
 
 from newsbench.eval.report import make_console
 from newsbench.schema.contract import SchemaKind
+from newsbench.schema.inventory import PACKAGED_INVENTORIES
 from newsbench.schema.paths import PathError, PathSpec, check_declared_paths, declare_paths
-from newsbench.schema.problems import Problem
+from newsbench.schema.problems import DataError, Problem, did_you_mean
 from newsbench.schema.validate import iter_validated
 
 EXIT_OK = 0
@@ -64,8 +65,15 @@ def command_validate(args: argparse.Namespace) -> int:
     kind = KINDS[args.kind]
     all_problems: list[Problem] = []
     summary = []
+    try:
+        inventory = _inventory(args.inventory)
+    except DataError as exc:
+        _emit_problems(exc.problems, args.format, sys.stderr)
+        return EXIT_DATA
     for path in args.files:
-        problems = [p for line in iter_validated(path, kind) for p in line.problems]
+        problems = [
+            p for line in iter_validated(path, kind, inventory=inventory) for p in line.problems
+        ]
         lines = {p.line for p in problems}
         summary.append((path, len(problems), len(lines)))
         all_problems.extend(problems)
@@ -226,7 +234,10 @@ def command_score(args: argparse.Namespace) -> int:
         return _score_streamed(args, gold, gate)
     try:
         label_map = _label_map(args.label_map)
-        documents = [d for path in gold.files for d in load_documents(path, "document")]
+        inventory = _inventory(args.inventory)
+        documents = [
+            d for path in gold.files for d in load_documents(path, "document", inventory=inventory)
+        ]
         loaded = load_predictions_any(
             args.pred,
             args.pred_format,
@@ -235,6 +246,7 @@ def command_score(args: argparse.Namespace) -> int:
             tag_column=args.tag_column,
             span_key=args.span_key,
             timex_from_ents=args.timex_from_ents,
+            inventory=inventory,
         )
         pairs = pair_documents(
             documents, loaded.documents, allow_missing=args.allow_missing, pred_file=str(args.pred)
@@ -246,7 +258,7 @@ def command_score(args: argparse.Namespace) -> int:
     try:
         report = score_documents(
             pairs,
-            _score_config(args, label_map),
+            _score_config(args, label_map, inventory),
             layers=args.layers,
             provenance=provenance,
             corpus_version=gold.corpus_version,
@@ -259,7 +271,20 @@ def command_score(args: argparse.Namespace) -> int:
     return _finish_score(report, args, pairs, gate)
 
 
-def _score_config(args: argparse.Namespace, label_map: Any) -> Any:
+def _inventory(value: str | None) -> Any:
+    """The ``--inventory`` (a packaged name or a JSON file; ``None``: newsbench)."""
+    from newsbench.schema.inventory import load_inventory
+
+    if value is not None and value not in PACKAGED_INVENTORIES and not Path(value).exists():
+        raise UsageError(
+            f"--inventory {value!r}: neither a packaged inventory"
+            f"{did_you_mean(value, PACKAGED_INVENTORIES)} nor a file; choose one of "
+            f"{', '.join(PACKAGED_INVENTORIES)} or give an inventory JSON file"
+        )
+    return None if value is None else load_inventory(value)
+
+
+def _score_config(args: argparse.Namespace, label_map: Any, inventory: Any = None) -> Any:
     from newsbench.eval.harness import ScoringConfig
 
     return ScoringConfig(
@@ -271,6 +296,7 @@ def _score_config(args: argparse.Namespace, label_map: Any) -> Any:
         content_threshold=args.content_threshold,
         allow_missing=args.allow_missing,
         label_map=label_map.signature_name if label_map else None,
+        inventory=inventory,
     )
 
 
@@ -372,11 +398,12 @@ def _score_streamed(args: argparse.Namespace, gold: GoldSelection, gate: GateReq
         )
     try:
         label_map = _label_map(args.label_map)
+        inventory = _inventory(args.inventory)
         provenance = _score_provenance(args, gold, {})  # the removals: filled in
         report = score_files_streamed(
             gold_file,
             args.pred,
-            _score_config(args, label_map),
+            _score_config(args, label_map, inventory),
             layers=args.layers,
             label_map=label_map,
             provenance=provenance,
@@ -582,6 +609,16 @@ def command_build_corpus(args: argparse.Namespace) -> int:
     return build_main(["--check"] if args.check else [])
 
 
+def _add_inventory_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--inventory",
+        metavar="NAME|FILE",
+        help="the label inventory of the gold: "
+        + ", ".join(PACKAGED_INVENTORIES)
+        + " or an inventory JSON file (default: newsbench)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser with every subcommand."""
     parser = argparse.ArgumentParser(
@@ -597,11 +634,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--kind",
         choices=sorted(KINDS),
         default="gold",
-        help="gold documents (every layer required) or predictions",
+        help="gold documents (the layers they declare; every object exact) or predictions "
+        "(default: %(default)s)",
     )
     validate.add_argument("--format", choices=["text", "json"], default="text")
+    _add_inventory_option(validate)
     validate.set_defaults(handler=command_validate)
-    declare_paths(validate, PathSpec("files", "FILE", "input"))
+    declare_paths(
+        validate,
+        PathSpec("files", "FILE", "input"),
+        PathSpec("inventory", "--inventory", "input", not_paths=PACKAGED_INVENTORIES),
+    )
 
     stats = sub.add_parser("stats", help="counts per layer and type")
     stats.add_argument(
@@ -664,6 +707,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="score gold documents without predictions as predicting nothing",
     )
     score.add_argument("--label-map", help="ontonotes, conll2003 or a label map JSON file")
+    _add_inventory_option(score)
     score.add_argument(
         "--layers",
         nargs="+",
@@ -713,6 +757,7 @@ def build_parser() -> argparse.ArgumentParser:
         PathSpec("gold", "--gold", "input"),
         PathSpec("pred", "--pred", "input"),
         PathSpec("label_map", "--label-map", "input", not_paths=BUILTIN_LABEL_MAPS),
+        PathSpec("inventory", "--inventory", "input", not_paths=PACKAGED_INVENTORIES),
         PathSpec("baseline", "--baseline", "input"),
         PathSpec("out", "--out", "output"),
         PathSpec("markdown", "--markdown", "output"),

@@ -73,6 +73,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 from newsbench.eval.bio import BioError, ConllSentence, bio_to_offsets, read_conll_columns
 from newsbench.eval.pairing import LabelMap, LoadedPredictions, apply_label_map, load_predictions
 from newsbench.schema.contract import ENTITY_TYPES, TIMEX_TYPES
+from newsbench.schema.inventory import Inventory
 from newsbench.schema.io import iter_jsonl
 from newsbench.schema.model import LAYERS, Document, Mention, TimeExpression, document_to_dict
 from newsbench.schema.problems import DataError, Problem, did_you_mean, json_pointer
@@ -216,6 +217,12 @@ class _Collector:
     label_map: LabelMap | None
     problems: list[Problem] = field(default_factory=list)
     removed: dict[str, int] = field(default_factory=dict)
+    inventory: Inventory | None = None
+
+    @property
+    def entity_types(self) -> tuple[str, ...]:
+        """The entity types of the inventory scored under (default newsbench)."""
+        return ENTITY_TYPES if self.inventory is None else self.inventory.entity_types
 
     def add(self, code: str, message: str, expected: str, fix: str, **where: Any) -> None:
         self.problems.append(Problem(code, message, expected, fix, file=self.file, **where))
@@ -234,12 +241,13 @@ class _Collector:
                 self.removed[name] = self.removed.get(name, 0) + count
             kept = mapped["mentions"]
             return kept[0]["type"] if kept else None
-        if label in ENTITY_TYPES:
+        if label in self.entity_types:
             return label
         self.add(
             "schema-enum",
-            f"the entity label {label!r} is not a corpus entity type{_label_hint(label)}",
-            f"one of {', '.join(ENTITY_TYPES)}",
+            f"the entity label {label!r} is not a corpus entity type"
+            f"{_label_hint(label, self.entity_types)}",
+            f"one of {', '.join(self.entity_types)}",
             "pass a label map for the system's labels (--label-map conll2003, ontonotes or a "
             "JSON file), or correct the label",
             line=line,
@@ -253,7 +261,9 @@ class _Collector:
         documents = []
         for item in pending:
             document, lines = _build(item)
-            _, problems = validate_record(document_to_dict(document), "prediction", file=self.file)
+            _, problems = validate_record(
+                document_to_dict(document), "prediction", file=self.file, inventory=self.inventory
+            )
             self.problems.extend(_relocate(p, lines) for p in problems)
             documents.append(document)
         if self.problems:
@@ -261,11 +271,11 @@ class _Collector:
         return LoadedPredictions(documents, dict(sorted(self.removed.items())))
 
 
-def _label_hint(label: str) -> str:
+def _label_hint(label: str, types: Sequence[str] = ENTITY_TYPES) -> str:
     """Return a did-you-mean for an entity label, also for long forms (PERSON -> PER)."""
-    hint = did_you_mean(label, ENTITY_TYPES)
+    hint = did_you_mean(label, types)
     if not hint:
-        prefixed = [t for t in ENTITY_TYPES if label.upper().startswith(t)]
+        prefixed = [t for t in types if label.upper().startswith(t)]
         hint = f" (did you mean {prefixed[0]!r}?)" if prefixed else ""
     return hint
 
@@ -558,6 +568,7 @@ def conll_to_documents(
     *,
     tag_column: int = -1,
     label_map: LabelMap | None = None,
+    inventory: Inventory | None = None,
 ) -> LoadedPredictions:
     """Convert a CoNLL column file with IOB2 tags into prediction documents.
 
@@ -569,6 +580,7 @@ def conll_to_documents(
         gold: The gold documents (ids and texts).
         tag_column: Index of the tag column (negative counts from the end).
         label_map: Maps the file's labels onto the corpus entity types.
+        inventory: The label inventory of the gold (default: newsbench).
 
     Returns:
         One document per gold document found in the file, in gold order, with only the
@@ -578,6 +590,7 @@ def conll_to_documents(
         DataError: With every problem of the file.
     """
     out = _Collector(str(path), label_map)
+    out.inventory = inventory
     lines = _read_lines(path, out)
     if lines is None:
         raise DataError(out.problems)
@@ -772,6 +785,7 @@ def spans_to_documents(
     gold: Sequence[Document],
     *,
     label_map: LabelMap | None = None,
+    inventory: Inventory | None = None,
 ) -> LoadedPredictions:
     """Convert a plain spans list (JSON Lines) into prediction documents.
 
@@ -779,7 +793,8 @@ def spans_to_documents(
     optional ``"layer"`` (``"mentions"``, the default, or ``"time_expressions"``) and,
     for time expressions, optional ``"value"`` (TIMEX3). Offsets are half-open Python
     ``str`` indices into the gold text; the span text is taken from the gold, so the
-    validator checks the ranges. The label map applies to mentions only.
+    validator checks the ranges. The label map applies to mentions only; labels are
+    checked against ``inventory`` (default: newsbench).
 
     A layer is given in every output document when the file has a span of that layer
     (a document without spans of the layer predicts none); a file of mentions only does
@@ -791,6 +806,7 @@ def spans_to_documents(
             types, float offsets, unknown documents, labels, out-of-range spans).
     """
     out = _Collector(str(path), label_map)
+    out.inventory = inventory
     by_id = {d.id: d for d in gold}
     pending: dict[str, _Pending] = {}
     layers: set[str] = set()
@@ -1353,14 +1369,19 @@ def load_predictions_any(
     tag_column: int = -1,
     span_key: str | None = None,
     timex_from_ents: bool = False,
+    inventory: Inventory | None = None,
 ) -> LoadedPredictions:
     """Read predictions in any of :data:`PREDICTION_FORMATS` (``--pred-format``).
+
+    ``inventory`` declares the labels the predictions are checked against (default:
+    newsbench; ``docbin`` output is always mapped onto newsbench labels).
 
     Args:
         path: The prediction file.
         fmt: ``jsonl``, ``conll``, ``spans`` or ``docbin``.
         gold: The gold documents (unused by ``jsonl``, whose documents carry their text).
         label_map: The label map to apply to entity labels.
+        inventory: The label inventory of the gold (default: newsbench).
         tag_column: The CoNLL tag column (``conll`` only).
         span_key: A spaCy span group to convert too (``docbin`` only).
         timex_from_ents: DATE/TIME ents as time expressions (``docbin`` only).
@@ -1370,11 +1391,13 @@ def load_predictions_any(
         DataError: With every problem of the file.
     """
     if fmt == "jsonl":
-        return load_predictions(path, label_map)
+        return load_predictions(path, label_map, inventory=inventory)
     if fmt == "conll":
-        return conll_to_documents(path, gold, tag_column=tag_column, label_map=label_map)
+        return conll_to_documents(
+            path, gold, tag_column=tag_column, label_map=label_map, inventory=inventory
+        )
     if fmt == "spans":
-        return spans_to_documents(path, gold, label_map=label_map)
+        return spans_to_documents(path, gold, label_map=label_map, inventory=inventory)
     if fmt == "docbin":
         return docbin_to_documents(
             path, gold, label_map=label_map, span_key=span_key, timex_from_ents=timex_from_ents

@@ -27,7 +27,8 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import NamedTuple
 
 from newsbench.eval.units import ErrorRecord, LayerResult, MetricTable, UnitIndex, context_of
-from newsbench.schema.contract import EVENT_TYPES, ROLES
+from newsbench.schema.contract import newsbench_inventory
+from newsbench.schema.inventory import Inventory
 from newsbench.schema.model import Document, Event
 from newsbench.schema.tokens import is_word_char
 
@@ -37,6 +38,7 @@ __all__ = [
     "METRICS",
     "MODES",
     "EventScoringError",
+    "event_metrics",
     "hopper_clusters",
     "score_events",
 ]
@@ -57,15 +59,21 @@ _ARGUMENT_BASES: tuple[str, ...] = (
 ARGUMENT_METRICS: tuple[str, ...] = tuple(f"{b}{m}" for b in _ARGUMENT_BASES for m in MODES)
 """The 12 argument metrics (4 tuple definitions x 3 matching modes)."""
 
-METRICS: tuple[str, ...] = (
-    "events.trigger_id",
-    "events.trigger_cls",
-    *(f"events.trigger_cls[{t}]" for t in EVENT_TYPES),
-    *ARGUMENT_METRICS,
-    *(f"events.arg_cls[{r}]" for r in ROLES),
-    "events.realis",
-)
-"""Every metric declared by :func:`score_events`, in reporting order."""
+
+def event_metrics(inventory: Inventory) -> tuple[str, ...]:
+    """Every metric :func:`score_events` declares under ``inventory``, in reporting order."""
+    return (
+        "events.trigger_id",
+        "events.trigger_cls",
+        *(f"events.trigger_cls[{t}]" for t in inventory.event_types),
+        *ARGUMENT_METRICS,
+        *(f"events.arg_cls[{r}]" for r in inventory.roles),
+        "events.realis",
+    )
+
+
+METRICS: tuple[str, ...] = event_metrics(newsbench_inventory())
+"""Every metric declared by :func:`score_events` (newsbench inventory), in reporting order."""
 
 Offsets = tuple[int, int]
 
@@ -544,16 +552,20 @@ def _error_order(error: ErrorRecord) -> tuple[object, ...]:
     )
 
 
-def score_events(gold: Document, pred: Document, units: UnitIndex) -> LayerResult:
+def score_events(
+    gold: Document, pred: Document, units: UnitIndex, *, declared: Sequence[str] = METRICS
+) -> LayerResult:
     """Score the events of one document pair (``pred.events is None`` counts as ``()``).
 
     Args:
         gold: The gold document.
         pred: The prediction for the same text.
         units: The resampling units of ``gold``.
+        declared: The metrics reported even where nothing counts (0/0):
+            :func:`event_metrics` of the inventory scored under.
 
     Returns:
-        Per-unit counts of every metric in :data:`METRICS` (all declared), the mergeable
+        Per-unit counts of every metric in ``declared`` (and any other that counts), the mergeable
         ``details["events.confusion"]`` (a :class:`collections.Counter` of
         ``(gold_type, pred_type)`` over trigger pairs with equal offsets and different
         types), and the error records (layer ``"events"``) in text order.
@@ -562,7 +574,7 @@ def score_events(gold: Document, pred: Document, units: UnitIndex) -> LayerResul
         EventScoringError: If an argument refers to an unknown id.
     """
     table = MetricTable(len(units))
-    table.declare(*METRICS)
+    table.declare(*declared)
     result = LayerResult(table)
     _score_triggers(gold, pred, units, result)
     _score_arguments(gold, pred, units, result)

@@ -17,9 +17,9 @@ import platform
 import subprocess
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Literal
@@ -27,7 +27,7 @@ from typing import Any, Literal
 import numpy as np
 
 from newsbench.eval import stats
-from newsbench.eval.attribution_scoring import score_attributions
+from newsbench.eval.attribution_scoring import attribution_metrics, score_attributions
 from newsbench.eval.coref import CorefCounts, coref_scores
 from newsbench.eval.coref_scoring import (
     entity_coref_counts,
@@ -36,7 +36,7 @@ from newsbench.eval.coref_scoring import (
     predicts_hoppers,
 )
 from newsbench.eval.entity_scoring import score_entities
-from newsbench.eval.event_scoring import score_events
+from newsbench.eval.event_scoring import event_metrics, score_events
 from newsbench.eval.pairing import DocumentPair
 from newsbench.eval.report_schema import REPORT_FORMAT
 from newsbench.eval.timex_scoring import score_time_expressions
@@ -50,7 +50,8 @@ from newsbench.eval.units import (
     merge_details,
     prf_from_totals,
 )
-from newsbench.schema.contract import ENTITY_TYPES, schema_version
+from newsbench.schema.contract import newsbench_inventory, schema_version
+from newsbench.schema.inventory import Inventory
 from newsbench.schema.io import dumps_line, gc_paused
 from newsbench.schema.model import ANNOTATION_LAYERS, Document, document_to_dict
 
@@ -96,6 +97,19 @@ class ScoringConfig:
     allow_missing: bool = False
     label_map: str | None = None
     ci_method: Literal["percentile", "bca"] = "percentile"
+    inventory: Inventory | None = None
+
+    @property
+    def labels(self) -> Inventory:
+        """The label inventory scored under (``None``: the newsbench inventory)."""
+        return self.inventory if self.inventory is not None else newsbench_inventory()
+
+    def as_dict(self) -> dict[str, Any]:
+        """The settings as JSON-ready data (the inventory by its signature)."""
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        out["zones"] = None if self.zones is None else list(self.zones)
+        out["inventory"] = self.labels.signature
+        return out
 
     def resolved_unit(self, n_documents: int) -> UnitKind:
         """Sentences for a single-document corpus, documents otherwise (unless set)."""
@@ -135,6 +149,7 @@ class ScoringConfig:
             f"gold:{gold[:16]}",
             f"perturbation:{perturbation}",
             f"schema:{schema_version()}",
+            f"inventory:{self.labels.signature}",
             "layers:" + ",".join(short.get(layer, layer) for layer in layers),
             "match:optimal-1to1",
             "ends:exclusive",
@@ -188,7 +203,7 @@ LayerScorer = Callable[[Document, Document, UnitIndex, "ScoringConfig"], LayerRe
 
 
 def _entities(gold: Document, pred: Document, units: UnitIndex, cfg: ScoringConfig) -> LayerResult:
-    return score_entities(gold, pred, units, zones=cfg.zones)
+    return score_entities(gold, pred, units, zones=cfg.zones, labels=cfg.labels.entity_types)
 
 
 def _timex(gold: Document, pred: Document, units: UnitIndex, cfg: ScoringConfig) -> LayerResult:
@@ -196,13 +211,19 @@ def _timex(gold: Document, pred: Document, units: UnitIndex, cfg: ScoringConfig)
 
 
 def _events(gold: Document, pred: Document, units: UnitIndex, cfg: ScoringConfig) -> LayerResult:
-    return score_events(gold, pred, units)
+    return score_events(gold, pred, units, declared=event_metrics(cfg.labels))
 
 
 def _attributions(
     gold: Document, pred: Document, units: UnitIndex, cfg: ScoringConfig
 ) -> LayerResult:
-    return score_attributions(gold, pred, units, content_threshold=cfg.content_threshold)
+    return score_attributions(
+        gold,
+        pred,
+        units,
+        content_threshold=cfg.content_threshold,
+        declared=attribution_metrics(cfg.labels),
+    )
 
 
 LAYER_SCORERS: dict[str, LayerScorer] = {
@@ -260,6 +281,7 @@ class ShardScores:
     predicted: set[str] = field(default_factory=set)
     entity_clusters: bool = False
     hoppers: bool = False
+    gold_lacking: Counter[str] = field(default_factory=Counter)
     _coref_pending: dict[str, list[CorefCounts]] = field(default_factory=dict, repr=False)
 
     @property
@@ -413,6 +435,7 @@ class ShardScores:
         self.predicted |= other.predicted
         self.entity_clusters |= other.entity_clusters
         self.hoppers |= other.hoppers
+        self.gold_lacking.update(other.gold_lacking)
         return self
 
 
@@ -464,7 +487,7 @@ def score_shard(
     if keep == "headline" and max_errors is None:
         max_errors = DEFAULT_MAX_ERRORS
     shard = ShardScores(unit, keep, _kept_metrics(layers), max_errors)
-    scorers = [LAYER_SCORERS[layer] for layer in layers]
+    scorers = [(layer, LAYER_SCORERS[layer]) for layer in layers]
     do_entities = "mentions" in layers and entity_coref is not False
     do_events = "events" in layers and event_coref is not False
     # Scoring creates no reference cycles worth collecting (a few dozen per hundred
@@ -473,7 +496,14 @@ def score_shard(
         for pair in pairs:
             gold, pred = pair.gold, pair.pred
             index = UnitIndex.for_document(gold, unit)
-            results = [scorer(gold, pred, index, config) for scorer in scorers]
+            lacking = gold_lacks(gold)
+            if lacking:
+                shard.gold_lacking.update(lacking)
+            results = [
+                scorer(gold, pred, index, config)
+                for layer, scorer in scorers
+                if layer not in lacking
+            ]
             if pair.missing:
                 shard.missing.append(gold.id)
             shard.predicted.update(
@@ -498,6 +528,106 @@ def score_shard(
                 for setting, c in event_coref_counts(gold, pred).items():
                     shard.add_coref(f"events:{setting}", c)
     return shard
+
+
+def gold_lacks(gold: Document) -> frozenset[str]:
+    """What a (partial) gold document does not annotate: layers, and attributes of items.
+
+    ``mention_type`` / ``entity`` when some mention has none, ``realis`` / ``hopper``
+    when some event has none, and the names of absent annotation layers.
+    """
+    lacking = {layer for layer in ANNOTATION_LAYERS if getattr(gold, layer) is None}
+    for mention in gold.mentions or ():
+        if mention.mention_type is None:
+            lacking.add("mention_type")
+        if mention.entity is None:
+            lacking.add("entity")
+    for event in gold.events or ():
+        if event.realis is None:
+            lacking.add("realis")
+        if event.hopper is None:
+            lacking.add("hopper")
+    return frozenset(lacking)
+
+
+_METRIC_PREFIX = {
+    "mentions": "entities",
+    "time_expressions": "timex",
+    "events": "events",
+    "attributions": "attr",
+}
+_ERROR_LAYERS = {
+    "mentions": ("entities", "entities.NAM"),
+    "time_expressions": ("timex",),
+    "events": ("events",),
+    "attributions": ("attributions",),
+}
+
+
+def _in_layer(metric: str, prefix: str) -> bool:
+    return metric == prefix or metric.startswith((prefix + ".", prefix + "["))
+
+
+def gold_coverage(lacking: Counter[str], n_documents: int, layers: Sequence[str]) -> dict[str, str]:
+    """What the gold does not let the harness score, with the reason, by name.
+
+    Names are layers (``time_expressions``), the names view (``entities.NAM``), the
+    realis metric (``events.realis``) and coreference (``coreference.entities``,
+    ``coreference.events``). A layer is scored only if every gold document annotates it.
+    """
+
+    def share(key: str) -> str:
+        return f"{lacking[key]} of {n_documents} gold documents"
+
+    skipped: dict[str, str] = {}
+    for layer in layers:
+        if lacking[layer]:
+            skipped[layer] = f"not annotated in {share(layer)} (absent layer key)"
+    if "mentions" in layers and "mentions" not in skipped:
+        if lacking["mention_type"]:
+            skipped["entities.NAM"] = (
+                f"gold mentions without a mention_type in {share('mention_type')}: "
+                "names cannot be told from other mentions"
+            )
+        if lacking["entity"]:
+            skipped["coreference.entities"] = (
+                f"gold mentions without an entity id in {share('entity')}"
+            )
+    if "events" in layers and "events" not in skipped:
+        if lacking["realis"]:
+            skipped["events.realis"] = f"gold events without realis in {share('realis')}"
+        if lacking["hopper"]:
+            skipped["coreference.events"] = f"gold events without a hopper in {share('hopper')}"
+    return skipped
+
+
+def _skipped_metric(metric: str, skipped: Mapping[str, str]) -> bool:
+    for name in skipped:
+        prefix = _METRIC_PREFIX.get(name, name)
+        if not name.startswith("coreference.") and _in_layer(metric, prefix):
+            return True
+    return False
+
+
+def _drop_skipped(shard: ShardScores, skipped: Mapping[str, str]) -> None:
+    """Remove from ``shard`` every statistic and error of what the gold cannot score."""
+    for table in (shard.rows, shard.totals):
+        for metric in [m for m in table if _skipped_metric(m, skipped)]:
+            del table[metric]
+    error_layers = {e for name in skipped for e in _ERROR_LAYERS.get(name, (name,))}
+    for key in list(shard.details):
+        name = key.split(":", 1)[-1]
+        if name in error_layers or name.startswith(tuple(f"{e}." for e in error_layers)):
+            del shard.details[key]
+
+    def dropped(layer: str, kind: str) -> bool:
+        return layer in error_layers or (
+            layer == "events" and kind == "realis" and "events.realis" in skipped
+        )
+
+    shard.errors = [e for e in shard.errors if not dropped(e["layer"], e["kind"])]
+    for key in [k for k in shard.error_counts if dropped(*k.split("/", 1))]:
+        del shard.error_counts[key]
 
 
 _COREF_BATCH = 512  # documents whose coreference counts are summed at once
@@ -526,7 +656,7 @@ def _semeval_summary(details: dict[str, Any], cfg: ScoringConfig) -> dict[str, A
         if not key.startswith("semeval:"):
             continue
         view = key.split(":", 1)[1]
-        scores = semeval_scores(counts, ENTITY_TYPES, zero_division=cfg.zero_division)
+        scores = semeval_scores(counts, cfg.labels.entity_types, zero_division=cfg.zero_division)
         out[view] = {
             scheme: {
                 "counts": s.counts.as_dict(),
@@ -650,13 +780,20 @@ def report_from_shard(
             layer was scored and some prediction gives cluster ids.
     """
     shard.flush()
-    chosen = list(layers)
-    not_scored = sorted(set(ANNOTATION_LAYERS) - set(chosen))
+    skipped = gold_coverage(shard.gold_lacking, len(shard.doc_ids), layers)
+    if skipped:
+        _drop_skipped(shard, skipped)
+    chosen = [layer for layer in layers if layer not in skipped]
+    not_scored = sorted(set(ANNOTATION_LAYERS) - set(layers))
     unit = shard.unit
     if entity_coref is None:
         entity_coref = "mentions" in chosen and shard.entity_clusters
     if event_coref is None:
         event_coref = "events" in chosen and shard.hoppers
+    entity_coref = bool(entity_coref) and "coreference.entities" not in skipped
+    entity_coref = entity_coref and "mentions" in chosen
+    event_coref = bool(event_coref) and "coreference.events" not in skipped
+    event_coref = event_coref and "events" in chosen
     coref_names = [
         name
         for name in shard.coref_sums
@@ -696,7 +833,7 @@ def report_from_shard(
             split=split,
             perturbation=perturbation,
         ),
-        "config": asdict(config),
+        "config": config.as_dict(),
         "provenance": {
             "newsbench": harness_version(),
             "schema": schema_version(),
@@ -712,7 +849,12 @@ def report_from_shard(
             "gold": len(shard.doc_ids),
             "missing_predictions": list(shard.missing),
         },
-        "layers": {"scored": chosen, "not_predicted": not_scored, "coreference": coreference},
+        "layers": {
+            "scored": chosen,
+            "not_predicted": not_scored,
+            "coreference": coreference,
+            "skipped": skipped,
+        },
         "resampling": {
             "unit": unit,
             "n_units": len(shard.unit_ids),

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from newsbench.schema.contract import ENTITY_TYPES
+from newsbench.schema.inventory import Inventory
 from newsbench.schema.io import gc_paused, iter_jsonl
 from newsbench.schema.model import Document
 from newsbench.schema.problems import DataError, Problem, did_you_mean, json_pointer
@@ -275,21 +276,25 @@ class LoadedPredictions:
     removed_by_label: dict[str, int]
 
 
-def load_predictions(path: str | Path, label_map: LabelMap | None = None) -> LoadedPredictions:
+def load_predictions(
+    path: str | Path, label_map: LabelMap | None = None, *, inventory: Inventory | None = None
+) -> LoadedPredictions:
     """Read, label-map and validate a prediction file (streaming, every problem at once).
+
+    Labels are checked against ``inventory`` (default: the newsbench inventory).
 
     Raises:
         DataError: with every problem of the file.
     """
     with gc_paused():
-        documents, removed, problems = _read_predictions(path, label_map)
+        documents, removed, problems = _read_predictions(path, label_map, inventory)
     if problems:
         raise DataError(problems)
     return LoadedPredictions(documents, dict(sorted(removed.items())))
 
 
 def _read_predictions(
-    path: str | Path, label_map: LabelMap | None
+    path: str | Path, label_map: LabelMap | None, inventory: Inventory | None = None
 ) -> tuple[list[Document], dict[str, int], list[Problem]]:
     """Return the valid documents, the removed-label counts and every problem of a file."""
     documents: list[Document] = []
@@ -309,7 +314,7 @@ def _read_predictions(
             for label, count in dropped.items():
                 removed[label] = removed.get(label, 0) + count
         document, line_problems = validate_record(
-            record, "prediction", file=item.file, line=item.line
+            record, "prediction", file=item.file, line=item.line, inventory=inventory
         )
         problems.extend(line_problems)
         if document is not None and not line_problems:

@@ -76,6 +76,8 @@ def print_report(report: Mapping[str, Any], console: Console) -> None:
     console.print(
         f"not predicted (not scored): {', '.join(report['layers']['not_predicted']) or 'none'}"
     )
+    for name, reason in report["layers"].get("skipped", {}).items():
+        console.print(f"not scored, the gold does not annotate it: {name}: {reason}")
     console.print(
         f"CI: {resampling['method']} bootstrap over {resampling['n_units']} "
         f"{resampling['unit']}s, {resampling['n_resamples']} resamples, seed "
@@ -106,6 +108,10 @@ def render_markdown(report: Mapping[str, Any]) -> str:
         "",
         f"Layers scored: {', '.join(report['layers']['scored']) or 'none'}; not predicted: "
         f"{', '.join(report['layers']['not_predicted']) or 'none'}.",
+        *(
+            f"Not scored, the gold does not annotate it: {name} ({reason})."
+            for name, reason in report["layers"].get("skipped", {}).items()
+        ),
     ]
     missing = report["documents"]["missing_predictions"]
     if missing:

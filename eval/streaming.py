@@ -20,6 +20,7 @@ from typing import Any
 
 from newsbench.eval.harness import ScoringConfig, score_stream
 from newsbench.eval.pairing import DocumentPair, LabelMap, apply_label_map, pair_documents
+from newsbench.schema.inventory import Inventory
 from newsbench.schema.io import iter_jsonl
 from newsbench.schema.model import ANNOTATION_LAYERS, Document
 from newsbench.schema.problems import DataError, Problem
@@ -45,6 +46,7 @@ class StreamedPairs:
     gold_path: str | os.PathLike[str]
     pred_path: str | os.PathLike[str]
     label_map: LabelMap | None = None
+    inventory: Inventory | None = None
     problems: list[Problem] = field(default_factory=list)
     removed_by_label: dict[str, int] = field(default_factory=dict)
     _started: bool = field(default=False, repr=False)
@@ -61,7 +63,9 @@ class StreamedPairs:
                 )
                 for label, count in dropped.items():
                     self.removed_by_label[label] = self.removed_by_label.get(label, 0) + count
-            document, more = validate_record(record, "prediction", file=item.file, line=item.line)
+            document, more = validate_record(
+                record, "prediction", file=item.file, line=item.line, inventory=self.inventory
+            )
             yield ValidatedLine(item.file, item.line, document, (*problems, *more))
 
     def __iter__(self) -> Iterator[DocumentPair]:
@@ -78,7 +82,8 @@ class StreamedPairs:
     def _pairs(self) -> Iterator[DocumentPair]:
         pred_file = str(self.pred_path)
         aligned = True
-        lines = zip_longest(iter_validated(self.gold_path, "document"), self._predictions())
+        gold_lines = iter_validated(self.gold_path, "document", inventory=self.inventory)
+        lines = zip_longest(gold_lines, self._predictions())
         for gold, pred in lines:
             for line in (gold, pred):
                 if line is not None:
@@ -200,7 +205,7 @@ def score_files_streamed(
         DataError: With every problem of both files (then there is no report).
         ValueError: If a requested layer is given by no prediction.
     """
-    streamed = StreamedPairs(gold_path, pred_path, label_map)
+    streamed = StreamedPairs(gold_path, pred_path, label_map, config.inventory)
     chosen = layers or predicted_layers(pred_path)
     try:
         report = score_stream(

@@ -1,6 +1,8 @@
 """The data contract: the JSON Schemas and the vocabularies read from them.
 
-``document.schema.json`` is the single source of truth. Every closed vocabulary
+``document.schema.json`` is the single source of truth; its enums are the newsbench
+label inventory (:mod:`newsbench.schema.inventory`; another corpus declares its own, and
+:func:`schema_for` puts its label sets in place of the enums). Every closed vocabulary
 below (entity types, roles per event type, ...) is read from it, never typed a
 second time. ``prediction.schema.json`` is *derived* from it by
 :func:`derive_prediction_schema` (same objects, fewer required keys) and kept in
@@ -14,6 +16,13 @@ import json
 from functools import cache
 from importlib import resources
 from typing import Any, Literal
+
+from newsbench.schema.inventory import (
+    Inventory,
+    apply_inventory,
+    inventory_to_dict,
+    schema_inventory,
+)
 
 SchemaKind = Literal["document", "prediction"]
 
@@ -71,6 +80,21 @@ def derive_prediction_schema(document_schema: dict[str, Any]) -> dict[str, Any]:
 
 
 @cache
+def schema_for(kind: SchemaKind, inventory: Inventory | None = None) -> dict[str, Any]:
+    """Return the schema of ``kind`` with the label sets of ``inventory`` (default newsbench)."""
+    schema = load_schema(kind)
+    if inventory is None or inventory == newsbench_inventory():
+        return schema
+    return apply_inventory(schema, inventory)
+
+
+@cache
+def newsbench_inventory() -> Inventory:
+    """The newsbench inventory, read from the document schema's enums."""
+    return schema_inventory(load_schema("document"))
+
+
+@cache
 def schema_version() -> str:
     """Return the schema version, read from the ``$id`` of the document schema."""
     schema_id: str = load_schema("document")["$id"]
@@ -110,13 +134,26 @@ ATTRIBUTION_MODES: tuple[str, ...] = _enum("attribution_mode")
 ROLES: tuple[str, ...] = _enum("role")
 
 
+def derived_files() -> dict[str, str]:
+    """The files derived from the document schema, by path under the schema package."""
+    document = _read_schema_file(SCHEMA_FILES["document"])
+    derived = derive_prediction_schema(document)
+    return {
+        SCHEMA_FILES["prediction"]: json.dumps(derived, indent=2, ensure_ascii=False) + "\n",
+        "inventories/newsbench.json": json.dumps(
+            inventory_to_dict(schema_inventory(document)), indent=2, ensure_ascii=False
+        )
+        + "\n",
+    }
+
+
 def main() -> None:
-    """Regenerate ``prediction.schema.json`` next to the document schema."""
-    target = resources.files("newsbench.schema").joinpath(SCHEMA_FILES["prediction"])
-    derived = derive_prediction_schema(_read_schema_file(SCHEMA_FILES["document"]))
-    with resources.as_file(target) as path:
-        path.write_text(json.dumps(derived, indent=2, ensure_ascii=False) + "\n", "utf-8")
-    print(f"wrote {path}")
+    """Regenerate ``prediction.schema.json`` and ``inventories/newsbench.json``."""
+    for name, text in derived_files().items():
+        target = resources.files("newsbench.schema").joinpath(name)
+        with resources.as_file(target) as path:
+            path.write_text(text, "utf-8")
+        print(f"wrote {path}")
 
 
 if __name__ == "__main__":

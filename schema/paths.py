@@ -27,6 +27,8 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import Literal
 
+from newsbench.schema.problems import did_you_mean
+
 PathKind = Literal["file", "dir", "file_or_dir"]
 Role = Literal["input", "output"]
 
@@ -50,6 +52,8 @@ class PathArgument:
     path: Path
     role: Role
     kind: PathKind = "file"
+    names: tuple[str, ...] = ()
+    """Built-in names the flag also accepts (suggested when the path is not found)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +133,11 @@ def _input_problem(argument: PathArgument) -> str | None:
     try:
         mode = os.stat(argument.path).st_mode
     except FileNotFoundError:
+        if argument.names:
+            return (
+                f"{argument.flag} {argument.path}: not found, and not one of the names "
+                f"{', '.join(argument.names)}{did_you_mean(str(argument.path), argument.names)}"
+            )
         return f"{argument.flag} {argument.path}: not found"
     except OSError as exc:
         return f"{argument.flag} {argument.path}: cannot be read ({exc.strerror or exc})"
@@ -227,7 +236,7 @@ def declared_arguments(args: Namespace) -> list[PathArgument]:
         value = getattr(args, spec.dest, None)
         values = value if isinstance(value, list | tuple) else [value]
         found.extend(
-            PathArgument(spec.flag, Path(v), spec.role, spec.kind)
+            PathArgument(spec.flag, Path(v), spec.role, spec.kind, spec.not_paths)
             for v in values
             if v is not None and str(v) not in spec.not_paths
         )

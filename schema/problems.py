@@ -44,6 +44,10 @@ PROBLEM_CODES: dict[str, str] = {
     "source-mention-outside-source": "the source's head mention lies outside the source span",
     "overlapping-spans": "spans of a layer overlap where the layer forbids it",
     "parent-cycle": "attribution parents form a cycle",
+    "incomplete-document": "a newsbench corpus document without a layer or attribute it annotates",
+    # label inventories
+    "inventory-unknown": "a name that is no packaged label inventory",
+    "inventory-invalid": "an inventory file that cannot be used",
     # pairing predictions with gold (harness)
     "prediction-extra-document": "a prediction for a document the gold does not have",
     "prediction-missing-document": "a gold document without a prediction",
@@ -57,6 +61,7 @@ PROBLEM_CODES: dict[str, str] = {
     "token-text-mismatch": "a token that differs from the document text at its position",
     "tokens-incomplete": "the tokens of a document end before its text does",
     "iob2-invalid": "a malformed IOB2 tag, or an I- tag that continues no entity",
+    "conll-empty-document": "a -DOCSTART- document without any token",
     "document-unassigned": "input that cannot be assigned to a gold document",
     "span-group-missing": "a spaCy Doc without the requested span group",
     "file-unreadable": "a file that cannot be parsed in its format",

@@ -21,7 +21,8 @@ from typing import Any
 
 import jsonschema_rs
 
-from newsbench.schema.contract import SchemaKind, load_schema
+from newsbench.schema.contract import SchemaKind, schema_for
+from newsbench.schema.inventory import DEFAULT_INVENTORY, Inventory
 from newsbench.schema.io import gc_paused, iter_jsonl, too_deep_problem
 from newsbench.schema.model import (
     LAYERS,
@@ -40,8 +41,8 @@ from newsbench.schema.tokens import any_inside_word, ends_inside_word, starts_in
 
 
 @cache
-def _validator(kind: SchemaKind) -> Any:
-    return jsonschema_rs.validator_for(load_schema(kind))
+def _validator(kind: SchemaKind, inventory: Inventory | None = None) -> Any:
+    return jsonschema_rs.validator_for(schema_for(kind, inventory))
 
 
 def _resolve(schema: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
@@ -50,8 +51,10 @@ def _resolve(schema: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
     return node
 
 
-def _schema_node(kind: SchemaKind, schema_path: Sequence[str | int]) -> dict[str, Any]:
-    schema = load_schema(kind)
+def _schema_node(
+    kind: SchemaKind, schema_path: Sequence[str | int], inventory: Inventory | None = None
+) -> dict[str, Any]:
+    schema = schema_for(kind, inventory)
     node: Any = schema
     for part in schema_path[:-1]:
         node = node[part]
@@ -68,7 +71,17 @@ def _event_type_at(record: Any, instance_path: Sequence[str | int]) -> str | Non
     return None
 
 
-def schema_problem(error: Any, kind: SchemaKind, record: Any = None) -> Problem:
+def _label_fix(inventory: Inventory | None) -> str:
+    name = DEFAULT_INVENTORY if inventory is None else inventory.name
+    return (
+        f"use a label of the {name} inventory; for another corpus declare its inventory "
+        "(--inventory NAME or FILE), or map your labels with a label map (--label-map)"
+    )
+
+
+def schema_problem(
+    error: Any, kind: SchemaKind, record: Any = None, inventory: Inventory | None = None
+) -> Problem:
     """Translate one ``jsonschema_rs.ValidationError`` into a :class:`Problem`."""
     path = json_pointer(error.instance_path)
     name = type(error.kind).__name__
@@ -84,7 +97,9 @@ def schema_problem(error: Any, kind: SchemaKind, record: Any = None) -> Problem:
         )
     if name == "AdditionalProperties":
         unexpected = list(error.kind.unexpected)
-        allowed = sorted(_schema_node(kind, list(error.schema_path)).get("properties", {}))
+        allowed = sorted(
+            _schema_node(kind, list(error.schema_path), inventory).get("properties", {})
+        )
         hints = "".join(did_you_mean(k, allowed) for k in unexpected)
         return Problem(
             "schema-unknown-key",
@@ -96,21 +111,27 @@ def schema_problem(error: Any, kind: SchemaKind, record: Any = None) -> Problem:
     if name == "Enum":
         options = [str(o) for o in error.kind.options]
         event_type = _event_type_at(record, list(error.instance_path))
+        inventory_name = DEFAULT_INVENTORY if inventory is None else inventory.name
         if event_type is not None and "arguments" in error.instance_path:
             return Problem(
                 "schema-enum",
                 f"the role {instance!r} is not allowed for events of "
                 f"type {event_type}{did_you_mean(instance, options)}",
-                f"one of the {event_type} roles: {', '.join(options)}",
+                f"one of the {event_type} roles: {', '.join(options)}"
+                if options
+                else f"no argument: the {inventory_name} inventory gives {event_type} no roles",
                 "use a role of this event type (see the roles table in "
-                "schema/GUIDELINES.md) or correct the event type",
+                "schema/GUIDELINES.md, or the inventory file) or correct the event type",
                 path=path,
             )
         return Problem(
             "schema-enum",
-            f"{instance!r} is not an allowed value{did_you_mean(instance, options)}",
-            f"one of {', '.join(options)}",
-            "use one of the listed labels, or map your labels with a label map (--label-map)",
+            f"{instance!r} is not a label of the {inventory_name} inventory"
+            f"{did_you_mean(instance, options)}",
+            f"one of {', '.join(options)}"
+            if options
+            else f"no value here: the {inventory_name} inventory declares no labels for it",
+            _label_fix(inventory),
             path=path,
         )
     if name == "Type":
@@ -162,17 +183,19 @@ def schema_problem(error: Any, kind: SchemaKind, record: Any = None) -> Problem:
     )
 
 
-def schema_problems(record: Any, kind: SchemaKind = "document") -> list[Problem]:
-    """Return every schema problem of one record (stage 1).
+def schema_problems(
+    record: Any, kind: SchemaKind = "document", inventory: Inventory | None = None
+) -> list[Problem]:
+    """Return every schema problem of one record (stage 1) under ``inventory``.
 
     A record nested deeper than jsonschema-rs accepts is one ``json-too-deep`` problem.
     ``is_valid`` (no error objects) answers first: most records are valid.
     """
-    validator = _validator(kind)
+    validator = _validator(kind, inventory)
     try:
         if validator.is_valid(record):
             return []
-        return [schema_problem(e, kind, record) for e in validator.iter_errors(record)]
+        return [schema_problem(e, kind, record, inventory) for e in validator.iter_errors(record)]
     except ValueError as exc:
         if "recursion limit" not in str(exc).lower():
             raise
@@ -557,6 +580,45 @@ def semantic_problems(doc: Document, *, gold: bool = True) -> list[Problem]:
     return problems
 
 
+_COMPLETE_ATTRIBUTES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("mentions", ("mention_type", "entity")),
+    ("events", ("realis", "hopper")),
+)
+
+
+def completeness_problems(doc: Document) -> list[Problem]:
+    """Return a problem for every layer or attribute a complete newsbench document lacks.
+
+    The schema lets a gold document leave layers (and ``mention_type``, ``entity``,
+    ``realis``, ``hopper``) out: partial gold from other corpora. The newsbench corpus
+    annotates everything; ``build-corpus`` applies this check to it.
+    """
+    problems: list[Problem] = []
+    if doc.metadata is None:
+        problems.append(_incomplete("metadata", "", "the document metadata"))
+    for layer in LAYERS:
+        if getattr(doc, layer) is None:
+            problems.append(_incomplete(layer, "", f"the {layer} layer"))
+    for layer, attributes in _COMPLETE_ATTRIBUTES:
+        for i, item in enumerate(doc.layer(layer)):
+            for attribute in attributes:
+                if getattr(item, attribute) is None:
+                    problems.append(
+                        _incomplete(attribute, f"/{layer}/{i}", f"the {attribute} of every item")
+                    )
+    return problems
+
+
+def _incomplete(key: str, path: str, what: str) -> Problem:
+    return Problem(
+        "incomplete-document",
+        f"the key {key!r} is missing: a newsbench corpus document annotates {what}",
+        f"an object with the key {key!r}",
+        f"annotate {key!r} in the gold source (corpus/gold/FORMAT.md)",
+        path=path,
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class ValidatedLine:
     """One line after validation: the document (if valid) and its problems."""
@@ -568,16 +630,21 @@ class ValidatedLine:
 
 
 def validate_record(
-    record: Any, kind: SchemaKind = "document", *, file: str | None = None, line: int | None = None
+    record: Any,
+    kind: SchemaKind = "document",
+    *,
+    file: str | None = None,
+    line: int | None = None,
+    inventory: Inventory | None = None,
 ) -> tuple[Document | None, list[Problem]]:
-    """Validate one JSON object in both stages.
+    """Validate one JSON object in both stages, under ``inventory`` (default newsbench).
 
     Returns:
         The document (``None`` if stage 1 failed) and every problem found.
     """
     doc_id = record.get("id") if isinstance(record, dict) else None
     doc_id = doc_id if isinstance(doc_id, str) else None
-    problems = schema_problems(record, kind)
+    problems = schema_problems(record, kind, inventory)
     document = None
     if not problems:
         document = document_from_dict(record)
@@ -586,7 +653,10 @@ def validate_record(
 
 
 def iter_validated(
-    path: str | os.PathLike[str], kind: SchemaKind = "document"
+    path: str | os.PathLike[str],
+    kind: SchemaKind = "document",
+    *,
+    inventory: Inventory | None = None,
 ) -> Iterator[ValidatedLine]:
     """Stream a JSON Lines file through both validation stages, line by line.
 
@@ -597,7 +667,9 @@ def iter_validated(
         if item.problem is not None:
             yield ValidatedLine(item.file, item.line, None, (item.problem,))
             continue
-        document, problems = validate_record(item.value, kind, file=item.file, line=item.line)
+        document, problems = validate_record(
+            item.value, kind, file=item.file, line=item.line, inventory=inventory
+        )
         doc_id = item.value.get("id") if item.value else None
         if isinstance(doc_id, str):
             if doc_id in seen:
@@ -618,13 +690,25 @@ def iter_validated(
         yield ValidatedLine(item.file, item.line, document, tuple(problems))
 
 
-def validate_file(path: str | os.PathLike[str], kind: SchemaKind = "document") -> list[Problem]:
+def validate_file(
+    path: str | os.PathLike[str],
+    kind: SchemaKind = "document",
+    *,
+    inventory: Inventory | None = None,
+) -> list[Problem]:
     """Return every problem of a JSON Lines file (empty when it is valid)."""
     with gc_paused():
-        return [p for line in iter_validated(path, kind) for p in line.problems]
+        return [
+            p for line in iter_validated(path, kind, inventory=inventory) for p in line.problems
+        ]
 
 
-def load_documents(path: str | os.PathLike[str], kind: SchemaKind = "document") -> list[Document]:
+def load_documents(
+    path: str | os.PathLike[str],
+    kind: SchemaKind = "document",
+    *,
+    inventory: Inventory | None = None,
+) -> list[Document]:
     """Load and validate a JSON Lines file.
 
     This is the one loader used by the corpus, the harness and the baselines.
@@ -635,7 +719,7 @@ def load_documents(path: str | os.PathLike[str], kind: SchemaKind = "document") 
     documents: list[Document] = []
     problems: list[Problem] = []
     with gc_paused():
-        for line in iter_validated(path, kind):
+        for line in iter_validated(path, kind, inventory=inventory):
             problems.extend(line.problems)
             if line.document is not None and not line.problems:
                 documents.append(line.document)

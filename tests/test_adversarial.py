@@ -659,7 +659,7 @@ CASES: list[Case] = [
         _mutated("pred", _set(["mentions", 0, "type"], "PERSON")),
         1,
         "schema-enum",
-        ("'PERSON' is not an allowed value", "did you mean 'PER'"),
+        ("'PERSON' is not a label of the newsbench inventory", "did you mean 'PER'"),
         1,
         MINI,
         "/mentions/0/type",

@@ -43,7 +43,11 @@ def test_validate_json_format(tmp_path, mini_record, capsys):
 
 
 def test_validate_prediction_kind(tmp_path, mini_record):
-    prediction = {"id": mini_record["id"], "text": mini_record["text"], "mentions": []}
+    m = mini_record["mentions"][0]
+    trigger = {"start": m["start"], "end": m["end"], "text": m["text"]}
+    # An event without its arguments list: a prediction may leave it out, the gold may not.
+    event = {"id": "ev1", "type": "Conflict.Attack", "trigger": trigger}
+    prediction = {"id": mini_record["id"], "text": mini_record["text"], "events": [event]}
     path = _write(tmp_path, prediction, "pred.jsonl")
     assert main(["validate", str(path)]) == 1
     assert main(["validate", "--kind", "prediction", str(path)]) == 0

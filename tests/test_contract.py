@@ -11,7 +11,7 @@ def test_document_schema_is_valid_draft_2020_12():
     schema = contract.load_schema("document")
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     assert jsonschema_rs.meta.is_valid(schema)
-    assert contract.schema_version() == "1.1.0"
+    assert contract.schema_version() == "1.2.0"
 
 
 def test_every_object_forbids_unknown_keys():

@@ -155,7 +155,7 @@ def test_ontonotes_labels_score_after_mapping(tmp_path, mini_record, repo_root):
     }
     path = tmp_path / "pred.jsonl"
     write_jsonl(path, [prediction])
-    with pytest.raises(DataError, match="'PERSON' is not an allowed value"):
+    with pytest.raises(DataError, match="'PERSON' is not a label of the newsbench inventory"):
         load_predictions(path)
     label_map = load_label_map(repo_root / "schema" / "label_maps" / "ontonotes.json")
     loaded = load_predictions(path, label_map)

@@ -77,14 +77,14 @@ def _extra_key(record: Record) -> None:
 
 CASES: list[tuple[str, Callable[[Record], None], str, str, str]] = [
     # (name, mutation, code, JSON path, message regex)
-    ("missing layer", _delete(["events"]), "schema-required", "", "required key 'events'"),
+    ("missing text", _delete(["text"]), "schema-required", "", "required key 'text'"),
     ("unknown key", _extra_key, "schema-unknown-key", "/mentions/0", r"'entity_type'"),
     (
         "unknown label",
         _set(["mentions", 0, "type"], "GPEE"),
         "schema-enum",
         "/mentions/0/type",
-        r"'GPEE' is not an allowed value \(did you mean 'GPE'\?\)",
+        r"'GPEE' is not a label of the newsbench inventory \(did you mean 'GPE'\?\)",
     ),
     (
         "role not allowed for type",
@@ -232,7 +232,7 @@ def test_the_valid_document_has_no_problem(mini_record):
 def test_every_problem_is_reported_at_once(mini_record):
     mini_record["mentions"][0]["type"] = "XXX"
     mini_record["mentions"][1]["type"] = "YYY"
-    del mini_record["zones"]
+    del mini_record["mentions"][2]["text"]
     _, problems = validate_record(mini_record)
     assert [p.code for p in problems].count("schema-enum") == 2
     assert "schema-required" in [p.code for p in problems]

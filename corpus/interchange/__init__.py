@@ -11,6 +11,11 @@ Formats (:data:`FORMATS`):
 * ``labelstudio``: Label Studio JSON tasks and a labeling config (:mod:`.labelstudio`).
   Every layer.
 
+Standard corpora, imported as standalone (partial) gold or predictions with their own
+label inventory (:mod:`newsbench.schema.inventory`); import only:
+
+* ``conll2003``: CoNLL-2003 NER columns, ``-DOCSTART-`` documents (:mod:`.conll2003`).
+
 Every import builds the schema JSON object and passes it through
 :func:`newsbench.schema.validate.validate_record`; every problem of the input (format
 problems first, then the validator's, located at the input line where possible) is
@@ -25,11 +30,14 @@ from pathlib import Path
 from typing import Any
 
 from newsbench.schema.contract import SchemaKind
+from newsbench.schema.inventory import Inventory
 from newsbench.schema.model import Document
 from newsbench.schema.problems import DataError, Problem
 
 __all__ = [
     "FORMATS",
+    "IMPORT_FORMATS",
+    "STANDARD_INVENTORIES",
     "ImportErrors",
     "export_documents",
     "finish_record",
@@ -38,6 +46,12 @@ __all__ = [
 
 FORMATS: tuple[str, ...] = ("brat", "conll", "conll2012", "spacy", "labelstudio")
 """The interchange formats (``newsbench export/import --format``)."""
+
+IMPORT_FORMATS: tuple[str, ...] = (*FORMATS, "conll2003")
+"""Every format ``newsbench import --format`` reads (the standard corpora are import only)."""
+
+STANDARD_INVENTORIES: dict[str, str] = {"conll2003": "conll2003"}
+"""The label inventory each standard-corpus format declares by default."""
 
 SPACY_INSTALL_HINT = "pip install 'newsbench[spacy]'"
 
@@ -104,6 +118,7 @@ def finish_record(
     *,
     lines: Mapping[str, int] | None = None,
     file: str | None = None,
+    inventory: Inventory | None = None,
 ) -> Document | None:
     """Validate a rebuilt schema object; record its problems located at the input lines.
 
@@ -114,6 +129,7 @@ def finish_record(
         lines: Input line of each JSON Pointer prefix (``/mentions/3`` -> 17), used to
             locate the validator's problems in the input file.
         file: The input file of this record (default: ``errors.file``).
+        inventory: The label inventory (default: newsbench).
 
     Returns:
         The validated document, or ``None`` when it has problems.
@@ -121,7 +137,7 @@ def finish_record(
     from newsbench.schema.validate import validate_record
 
     where = file if file is not None else errors.file
-    document, problems = validate_record(record, kind, file=where)
+    document, problems = validate_record(record, kind, file=where, inventory=inventory)
     for problem in problems:
         line = _line_for(problem.path, lines or {}) if problem.path else None
         errors.problems.append(problem.located(line=line))
@@ -157,6 +173,8 @@ def _module(fmt: str) -> Any:
         from newsbench.corpus.interchange import spacy_docbin as module
     elif fmt == "labelstudio":
         from newsbench.corpus.interchange import labelstudio as module
+    elif fmt == "conll2003":
+        from newsbench.corpus.interchange import conll2003 as module
     else:
-        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(IMPORT_FORMATS)}")
     return module

@@ -14,7 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from newsbench.corpus import gold_path
-from newsbench.corpus.interchange import FORMATS, export_documents, import_documents
+from newsbench.corpus.interchange import (
+    FORMATS,
+    IMPORT_FORMATS,
+    STANDARD_INVENTORIES,
+    export_documents,
+    import_documents,
+)
+from newsbench.schema.inventory import PACKAGED_INVENTORIES
 from newsbench.schema.io import write_jsonl
 from newsbench.schema.model import document_to_dict
 from newsbench.schema.paths import PathSpec, declare_paths
@@ -65,11 +72,19 @@ def command_export(args: argparse.Namespace) -> int:
 
 def command_import(args: argparse.Namespace) -> int:
     """Import an interchange file through the validator and write schema JSONL."""
-    kind = args.kind or ("prediction" if args.format.startswith("conll") else "gold")
+    kind = args.kind or ("prediction" if args.format in ("conll", "conll2012") else "gold")
     options: dict[str, Any] = {"kind": KINDS[kind]}
-    if args.format.startswith("conll"):
+    if args.format in ("conll", "conll2012"):
         options["reference"] = args.reference
         options["mention_type"] = None if args.mention_type == "none" else args.mention_type
+    if args.format in STANDARD_INVENTORIES:
+        options["inventory"] = args.inventory or STANDARD_INVENTORIES[args.format]
+    elif args.inventory is not None:
+        return _usage(f"--inventory applies to {', '.join(STANDARD_INVENTORIES)} only")
+    if args.format == "conll2003":
+        options["tag_column"] = args.tag_column
+        options["scheme"] = args.scheme
+        options["id_prefix"] = args.id_prefix
     try:
         documents = import_documents(args.format, args.input, **options)
     except DataError as error:
@@ -118,10 +133,11 @@ def register_import(sub: Any) -> None:
     """Add the ``import`` subcommand to the ``newsbench`` command line."""
     parser = sub.add_parser(
         "import",
-        help="import BRAT, CoNLL, CoNLL-2012, spaCy DocBin or Label Studio through the validator",
+        help="import BRAT, CoNLL, CoNLL-2012, spaCy DocBin, Label Studio or a standard corpus "
+        "(CoNLL-2003) through the validator",
         description="Read an interchange file, validate it and write schema JSONL atomically.",
     )
-    parser.add_argument("--format", choices=FORMATS, required=True)
+    parser.add_argument("--format", choices=IMPORT_FORMATS, required=True)
     parser.add_argument("--out", type=Path, required=True, metavar="FILE", help="output JSONL")
     parser.add_argument(
         "input", type=Path, metavar="INPUT", help="file or folder (brat: the folder or an .ann)"
@@ -129,8 +145,8 @@ def register_import(sub: Any) -> None:
     parser.add_argument(
         "--kind",
         choices=sorted(KINDS),
-        help="validate as gold (every layer) or prediction; default: prediction for the "
-        "CoNLL formats, gold otherwise",
+        help="validate as gold or prediction; default: prediction for conll and conll2012 "
+        "(the project's exports), gold otherwise",
     )
     parser.add_argument(
         "--reference",
@@ -142,10 +158,37 @@ def register_import(sub: Any) -> None:
         default="NAM",
         help="conll: the mention type of every imported mention (default NAM; 'none')",
     )
+    parser.add_argument(
+        "--inventory",
+        metavar="NAME|FILE",
+        help="standard corpora: the label inventory to check labels against (default: the "
+        "format's own, e.g. conll2003)",
+    )
+    parser.add_argument(
+        "--tag-column",
+        type=int,
+        default=-1,
+        help="conll2003: the NER tag column, 0 being the token (default: %(default)s, the last)",
+    )
+    parser.add_argument(
+        "--id-prefix",
+        default="doc",
+        help="conll2003: documents are named <prefix>-1, <prefix>-2, ... in file order "
+        "(default: %(default)s); give gold and predictions the same prefix",
+    )
+    parser.add_argument(
+        "--scheme",
+        choices=["iob1", "iob2"],
+        default="iob1",
+        help="conll2003: iob1 reads an I- tag that continues nothing as a new entity, as "
+        "conlleval does (right for IOB1 and IOB2 files); iob2 refuses it (default: "
+        "%(default)s)",
+    )
     parser.set_defaults(handler=command_import)
     declare_paths(
         parser,
         PathSpec("input", "INPUT", "input", "file_or_dir"),
         PathSpec("reference", "--reference", "input"),
+        PathSpec("inventory", "--inventory", "input", not_paths=PACKAGED_INVENTORIES),
         PathSpec("out", "--out", "output"),
     )
