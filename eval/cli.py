@@ -20,6 +20,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from newsbench.eval.pairing import BUILTIN_LABEL_MAPS
 from newsbench.eval.report import make_console
 from newsbench.schema.contract import SchemaKind
 from newsbench.schema.inventory import PACKAGED_INVENTORIES
@@ -32,7 +33,6 @@ EXIT_DATA = 1
 EXIT_USAGE = 2
 
 KINDS: dict[str, SchemaKind] = {"gold": "document", "prediction": "prediction"}
-BUILTIN_LABEL_MAPS: tuple[str, ...] = ("ontonotes", "conll2003")
 
 
 def _emit_problems(problems: Sequence[Problem], fmt: str, stream: Any) -> None:
@@ -140,15 +140,9 @@ def print_statistics(stats: dict[str, Any], console: Console) -> None:
 
 
 def _label_map(value: str | None) -> Any:
-    from newsbench.eval.pairing import load_label_map
+    from newsbench.eval.pairing import resolve_label_map
 
-    if value is None:
-        return None
-    if value in BUILTIN_LABEL_MAPS:
-        from importlib import resources
-
-        value = str(resources.files("newsbench.schema.label_maps").joinpath(f"{value}.json"))
-    return load_label_map(value)
+    return resolve_label_map(value)
 
 
 def _thresholds(values: Sequence[str]) -> list[Any]:

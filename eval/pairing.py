@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -134,7 +135,23 @@ def _label_map_problem(message: str, fix: str, file: str, path: str = "") -> Pro
     return Problem("label-map-invalid", message, _LABEL_MAP_SHAPE, fix, file=file, path=path)
 
 
-def load_label_map(path: str | Path) -> LabelMap:
+BUILTIN_LABEL_MAPS: tuple[str, ...] = ("ontonotes", "conll2003")
+"""Label maps shipped in ``schema/label_maps`` (``--label-map NAME``)."""
+
+
+def resolve_label_map(value: str | os.PathLike[str] | LabelMap | None) -> LabelMap | None:
+    """A packaged label map by name, a label map file, or ``value`` itself."""
+    if value is None or isinstance(value, LabelMap):
+        return value
+    if str(value) in BUILTIN_LABEL_MAPS:
+        from importlib import resources
+
+        name = f"{value}.json"
+        return load_label_map(str(resources.files("newsbench.schema.label_maps").joinpath(name)))
+    return load_label_map(value)
+
+
+def load_label_map(path: str | os.PathLike[str]) -> LabelMap:
     """Load a label map JSON file (``{"name": ..., "map": {label: type | null}}``).
 
     Keys other than ``name``, ``description``, ``source_labels`` and ``map`` are refused,

@@ -22,33 +22,33 @@ from newsbench.schema.problems import DataError
 IOB1 = """\
 -DOCSTART- -X- -X- O
 
-EU NNP B-NP I-ORG
-rejects VBZ B-VP O
-German JJ B-NP I-MISC
-call NN I-NP O
+Oslo NNP B-NP I-ORG
+backs VBZ B-VP O
+Danish JJ B-NP I-MISC
+plan NN I-NP O
 to TO B-VP O
-boycott VB I-VP O
-British JJ B-NP I-MISC
-lamb NN I-NP O
+inspect VB I-VP O
+Finnish JJ B-NP I-MISC
+ferries NNS I-NP O
 . . O O
 
-Peter NNP B-NP I-PER
-Blackburn NNP I-NP I-PER
+Anna NNP B-NP I-PER
+Lindqvist NNP I-NP I-PER
 
 -DOCSTART- -X- -X- O
 
-BRUSSELS NNP B-NP I-LOC
-1996-08-22 CD I-NP O
+TROMSO NNP B-NP I-LOC
+2025-03-14 CD I-NP O
 
-Lazio NNP B-NP I-ORG
-Roma NNP I-NP B-ORG
+Hamar NNP B-NP I-ORG
+Kongsberg NNP I-NP B-ORG
 """
 
-IOB2 = IOB1.replace("I-ORG\nrejects", "B-ORG\nrejects")
+IOB2 = IOB1.replace("I-ORG\nbacks", "B-ORG\nbacks")
 for old, new in (("JJ B-NP I-MISC", "JJ B-NP B-MISC"), ("NNP B-NP I-PER", "NNP B-NP B-PER")):
     IOB2 = IOB2.replace(old, new)
 IOB2 = IOB2.replace("NNP B-NP I-LOC", "NNP B-NP B-LOC").replace(
-    "Lazio NNP B-NP I-ORG", "Lazio NNP B-NP B-ORG"
+    "Hamar NNP B-NP I-ORG", "Hamar NNP B-NP B-ORG"
 )
 
 
@@ -61,16 +61,16 @@ def _write(tmp_path: Path, text: str, name: str = "eng.testa") -> Path:
 def test_documents_sentences_and_mentions_are_derived_from_the_tokens(tmp_path):
     first, second = import_documents("conll2003", _write(tmp_path, IOB1))
     assert first.id == "doc-1" and second.id == "doc-2"
-    assert first.text == "EU rejects German call to boycott British lamb .\nPeter Blackburn"
-    assert [(s.start, s.end) for s in first.sentences] == [(0, 48), (49, 64)]
+    assert first.text == "Oslo backs Danish plan to inspect Finnish ferries .\nAnna Lindqvist"
+    assert [(s.start, s.end) for s in first.sentences] == [(0, 51), (52, 66)]
     assert [(m.text, m.type, m.mention_type) for m in first.mentions] == [
-        ("EU", "ORG", "NAM"),
-        ("German", "MISC", "NAM"),
-        ("British", "MISC", "NAM"),
-        ("Peter Blackburn", "PER", "NAM"),
+        ("Oslo", "ORG", "NAM"),
+        ("Danish", "MISC", "NAM"),
+        ("Finnish", "MISC", "NAM"),
+        ("Anna Lindqvist", "PER", "NAM"),
     ]
     # IOB1: B-ORG after I-ORG separates two adjacent entities of one type.
-    assert [m.text for m in second.mentions] == ["BRUSSELS", "Lazio", "Roma"]
+    assert [m.text for m in second.mentions] == ["TROMSO", "Hamar", "Kongsberg"]
     assert all(m.entity is None for m in first.mentions)
     record = document_to_dict(first)
     assert set(record) == {"id", "text", "sentences", "mentions"}
@@ -103,11 +103,11 @@ def test_two_column_files_and_a_chosen_tag_column(tmp_path):
         for line in IOB1.splitlines()
     )
     docs = import_documents("conll2003", _write(tmp_path, swapped, "swapped"), tag_column=1)
-    assert [m.text for m in docs[1].mentions] == ["BRUSSELS", "Lazio", "Roma"]
+    assert [m.text for m in docs[1].mentions] == ["TROMSO", "Hamar", "Kongsberg"]
 
 
 def test_every_malformed_line_is_reported_at_once(tmp_path):
-    text = IOB1.replace("rejects VBZ B-VP O", "rejects").replace("lamb NN I-NP O", "lamb")
+    text = IOB1.replace("backs VBZ B-VP O", "backs").replace("ferries NNS I-NP O", "ferries")
     with pytest.raises(DataError) as info:
         import_documents("conll2003", _write(tmp_path, text))
     assert [(p.code, p.line) for p in info.value.problems] == [
@@ -156,7 +156,7 @@ def test_an_empty_document_is_reported(tmp_path):
 
 def test_unreadable_input_is_a_located_problem(tmp_path):
     path = tmp_path / "latin1"
-    path.write_bytes(IOB1.replace("Blackburn", "Blackb\u00fcrn").encode("latin-1"))
+    path.write_bytes(IOB1.replace("Lindqvist", "Lindqv\u00efst").encode("latin-1"))
     with pytest.raises(DataError) as info:
         import_documents("conll2003", path)
     assert (info.value.problems[0].code, info.value.problems[0].line) == ("invalid-utf8", 14)
@@ -207,7 +207,7 @@ def test_the_command_line_imports_and_scores_under_the_conll2003_inventory(tmp_p
     gold = _write(tmp_path, IOB1, "gold.conll")
     pred = _write(
         tmp_path,
-        IOB1.replace("I-MISC", "I-PER").replace("Roma NNP I-NP B-ORG", "Roma NNP I-NP I-ORG"),
+        IOB1.replace("I-MISC", "I-PER").replace("Kongsberg NNP I-NP B-ORG", "Kongsberg NNP I-NP I-ORG"),
         "pred.conll",
     )
     gold_jsonl, pred_jsonl = tmp_path / "gold.jsonl", tmp_path / "pred.jsonl"
@@ -233,8 +233,9 @@ def test_the_command_line_imports_and_scores_under_the_conll2003_inventory(tmp_p
     report = json.loads(out.read_text("utf-8"))
     assert "|inventory:conll2003@" in report["signature"]
     strict = report["headline"]["entities.strict"]
-    # gold: EU German British Peter-Blackburn BRUSSELS Lazio Roma (7); predicted: German and
-    # British as PER, Lazio Roma as one ORG (6 spans): 3 correct (EU, Peter Blackburn, BRUSSELS).
+    # gold: Oslo Danish Finnish Anna-Lindqvist TROMSO Hamar Kongsberg (7); predicted: Danish and
+    # Finnish as PER, Hamar Kongsberg as one ORG (6 spans): 3 correct (Oslo, Anna Lindqvist,
+    # TROMSO).
     assert Fraction(strict["precision"]).limit_denominator(100) == Fraction(3, 6)
     assert Fraction(strict["recall"]).limit_denominator(100) == Fraction(3, 7)
     assert report["headline"]["entities.NAM.strict"]["f1"] == strict["f1"]

@@ -23,11 +23,11 @@ from newsbench.schema.model import document_from_dict
 from newsbench.schema.problems import DataError
 from newsbench.schema.validate import validate_record
 
-TEXT = "EU rejects German call to boycott British lamb ."
+TEXT = "Oslo backs Danish plan to inspect Finnish ferries ."
 
 
 def _ner(doc_id: str = "d1", types: tuple[str, str, str] = ("ORG", "MISC", "MISC")) -> dict:
-    spans = [(0, 2), (11, 17), (34, 41)]
+    spans = [(0, 4), (11, 17), (34, 41)]
     return {
         "id": doc_id,
         "text": TEXT,
@@ -103,7 +103,7 @@ def test_a_label_outside_the_declared_inventory_is_a_located_error_with_a_hint()
 
 def test_event_types_and_roles_follow_the_inventory():
     ace = load_inventory("ace2005")
-    trigger = {"start": 3, "end": 10, "text": TEXT[3:10]}
+    trigger = {"start": 5, "end": 10, "text": TEXT[5:10]}
     record = _ner(types=("ORG", "GPE", "GPE"))
     record["events"] = [
         {

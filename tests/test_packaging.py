@@ -48,7 +48,9 @@ def test_wheel_has_only_the_newsbench_package(wheel):
         "newsbench/eval/cli.py",
     ):
         assert required in names
-    assert "newsbench/__init__.py" not in names  # a namespace: four mapped subpackages
+    # The package's own module (newsbench.score) from eval/package_root, and nothing else of it.
+    assert "newsbench/__init__.py" in names
+    assert not [n for n in names if "package_root" in n]
 
 
 def test_installed_wheel_runs_outside_the_repo(wheel, tmp_path, mini_record):
@@ -84,6 +86,20 @@ def test_installed_wheel_runs_outside_the_repo(wheel, tmp_path, mini_record):
         check=True,
     )
     assert str(env_dir) in where.stdout
+    three_lines = subprocess.run(
+        [
+            str(python),
+            "-c",
+            "import newsbench; r = newsbench.score('gold.jsonl', 'gold.jsonl', n_resamples=10); "
+            "print(newsbench.__version__, r['entities.strict'].f1)",
+        ],
+        cwd=outside,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert three_lines.returncode == 0, three_lines.stderr
+    assert three_lines.stdout.split() == ["0.1.0", "1.0"]
     usage = subprocess.run(
         [str(python), "-m", "newsbench.eval", "nope"],
         cwd=outside,

@@ -1,0 +1,354 @@
+"""The Python API: ``newsbench.score(gold, predictions)`` returns a :class:`Report`.
+
+::
+
+    import newsbench
+    report = newsbench.score("gold.jsonl", "predictions.jsonl")
+    print(report["entities.strict"].f1, report.signature)
+
+``gold`` and ``predictions`` are each a JSON Lines path, a list of schema dicts, or a
+list of :class:`~newsbench.schema.model.Document`. Every input goes through the one
+validator (dicts and documents too), so a bad input raises
+:class:`~newsbench.schema.problems.DataError` with every problem, located by input
+(``file``: the path, or ``<gold>`` / ``<predictions>`` with the list index + 1 as
+``line``), document and JSON path, never a bare ``KeyError``. Settings are the fields of
+:class:`~newsbench.eval.harness.ScoringConfig` (``n_resamples``, ``seed``, ``unit``,
+``zones``, ...); ``inventory`` and ``label_map`` take a packaged name or a file.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, fields
+from typing import Any
+
+from newsbench.eval.harness import ScoringConfig, file_sha256, score_documents
+from newsbench.eval.pairing import (
+    LabelMap,
+    apply_label_map,
+    pair_documents,
+    resolve_label_map,
+)
+from newsbench.eval.report import plain_report, write_json
+from newsbench.schema.contract import SchemaKind
+from newsbench.schema.inventory import Inventory, load_inventory
+from newsbench.schema.model import Document, document_to_dict
+from newsbench.schema.problems import DataError, Problem, did_you_mean
+from newsbench.schema.validate import load_documents, validate_record
+
+__all__ = ["Report", "Score", "score"]
+
+Input = str | os.PathLike[str] | Sequence[Mapping[str, Any] | Document]
+
+_SETTINGS = frozenset(f.name for f in fields(ScoringConfig)) - {"inventory", "label_map"}
+
+
+@dataclass(frozen=True, slots=True)
+class Score:
+    """One metric of a report: precision, recall, F1 and, for headline metrics, the CI."""
+
+    name: str
+    precision: float
+    recall: float
+    f1: float
+    ci_low: float | None = None
+    ci_high: float | None = None
+
+    def as_row(self) -> dict[str, Any]:
+        """The score as a table row."""
+        return {
+            "metric": self.name,
+            "precision": self.precision,
+            "recall": self.recall,
+            "f1": self.f1,
+            "ci_low": self.ci_low,
+            "ci_high": self.ci_high,
+        }
+
+
+_COLUMNS = ("metric", "precision", "recall", "f1", "ci_low", "ci_high")
+_TEX_ESCAPES = {
+    "\\": r"\textbackslash{}",
+    "_": r"\_",
+    "%": r"\%",
+    "&": r"\&",
+    "#": r"\#",
+    "$": r"\$",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+}
+
+
+class Report(Mapping[str, Score]):
+    """A scoring report: metrics by name, tables, and the report data as written to JSON.
+
+    ``report["entities.strict"]`` is a :class:`Score`; iterating gives the metric names
+    (headline metrics first). ``report.data`` is the JSON report of ``newsbench score``.
+    """
+
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        self.data: dict[str, Any] = plain_report(data)
+        headline: dict[str, Any] = self.data["headline"]
+        metrics: dict[str, Any] = self.data["metrics"]
+        self._names = [*headline, *(m for m in metrics if m not in headline)]
+
+    @property
+    def signature(self) -> str:
+        """The report signature (gold, split, inventory and every setting)."""
+        return str(self.data["signature"])
+
+    @property
+    def headline(self) -> list[str]:
+        """The headline metric names, in report order."""
+        return list(self.data["headline"])
+
+    def __getitem__(self, name: str) -> Score:
+        entry = self.data["headline"].get(name) or self.data["metrics"].get(name)
+        if entry is None or "f1" not in entry:
+            raise KeyError(f"no metric {name!r} in this report{did_you_mean(name, self._names)}")
+        ci = entry.get("ci") or {}
+        return Score(
+            name,
+            entry["precision"],
+            entry["recall"],
+            entry["f1"],
+            ci.get("low"),
+            ci.get("high"),
+        )
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{n}={self[n].f1:.3f}" for n in self.headline[:3])
+        return f"<newsbench Report {shown}{', ...' if len(self.headline) > 3 else ''}>"
+
+    def rows(self, metrics: Sequence[str] | str = "headline") -> list[dict[str, Any]]:
+        """One row per metric: ``headline`` (default), ``all`` or a list of names."""
+        if metrics == "headline":
+            names = self.headline
+        elif metrics == "all":
+            names = [n for n in self._names if "f1" in self._entry(n)]
+        else:
+            names = list(metrics)
+        return [self[name].as_row() for name in names]
+
+    def _entry(self, name: str) -> Mapping[str, Any]:
+        return self.data["headline"].get(name) or self.data["metrics"].get(name) or {}
+
+    def table(self, metrics: Sequence[str] | str = "headline") -> Any:
+        """The rows as a pandas ``DataFrame`` indexed by metric when pandas is installed,
+        else as the list of row dicts of :meth:`rows`."""
+        rows = self.rows(metrics)
+        try:
+            import pandas
+        except ImportError:
+            return rows
+        return pandas.DataFrame(rows, columns=list(_COLUMNS)).set_index("metric")
+
+    def to_csv(self, path: str | os.PathLike[str] | None = None, metrics: Any = "headline") -> str:
+        """The table as CSV (fractions, full precision); also written to ``path`` if given."""
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=list(_COLUMNS), lineterminator="\n")
+        writer.writeheader()
+        for row in self.rows(metrics):
+            writer.writerow({k: "" if v is None else v for k, v in row.items()})
+        return _maybe_write(buffer.getvalue(), path)
+
+    def _percent_rows(self, metrics: Any) -> list[list[str]]:
+        def pct(value: float | None) -> str:
+            return "" if value is None else f"{100 * value:.1f}"
+
+        out = []
+        for row in self.rows(metrics):
+            ci = ""
+            if row["ci_low"] is not None:
+                ci = f"[{pct(row['ci_low'])}, {pct(row['ci_high'])}]"
+            out.append(
+                [row["metric"], pct(row["precision"]), pct(row["recall"]), pct(row["f1"]), ci]
+            )
+        return out
+
+    def _confidence(self) -> str:
+        return f"{round(100 * self.data['resampling']['confidence'])}% CI"
+
+    def to_markdown(
+        self, path: str | os.PathLike[str] | None = None, metrics: Any = "headline"
+    ) -> str:
+        """A Markdown table (percentages) followed by the signature."""
+        header = ["metric", "P", "R", "F1", self._confidence()]
+        lines = ["| " + " | ".join(header) + " |", "| --- | ---: | ---: | ---: | ---: |"]
+        lines += ["| " + " | ".join(r) + " |" for r in self._percent_rows(metrics)]
+        lines += ["", f"`{self.signature}`", ""]
+        return _maybe_write("\n".join(lines), path)
+
+    def to_latex(
+        self, path: str | os.PathLike[str] | None = None, metrics: Any = "headline"
+    ) -> str:
+        """A booktabs LaTeX table (percentages); the signature goes in a comment."""
+
+        def tex(text: str) -> str:
+            return "".join(_TEX_ESCAPES.get(char, char) for char in text)
+
+        lines = [
+            f"% {tex(self.signature)}",
+            r"\begin{tabular}{lrrrl}",
+            r"\toprule",
+            f"Metric & P & R & F1 & {tex(self._confidence())} \\\\",
+            r"\midrule",
+        ]
+        lines += [" & ".join(tex(c) for c in r) + r" \\" for r in self._percent_rows(metrics)]
+        lines += [r"\bottomrule", r"\end{tabular}", ""]
+        return _maybe_write("\n".join(lines), path)
+
+    def _repr_html_(self) -> str:
+        header = "".join(
+            f"<th>{html.escape(c)}</th>" for c in ("metric", "P", "R", "F1", self._confidence())
+        )
+        body = "".join(
+            "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>"
+            for row in self._percent_rows("headline")
+        )
+        return (
+            f"<table><thead><tr>{header}</tr></thead><tbody>{body}</tbody></table>"
+            f"<p><code>{html.escape(self.signature)}</code></p>"
+        )
+
+    def write_json(self, path: str | os.PathLike[str]) -> None:
+        """Write the report as ``newsbench score --out`` does."""
+        write_json(path, self.data)
+
+
+def _maybe_write(text: str, path: str | os.PathLike[str] | None) -> str:
+    if path is not None:
+        from newsbench.eval.report import write_text
+
+        write_text(path, text)
+    return text
+
+
+def _documents(
+    value: Input,
+    kind: SchemaKind,
+    where: str,
+    inventory: Inventory,
+    label_map: LabelMap | None = None,
+) -> tuple[list[Document], str | None]:
+    """Validate an input; return its documents and the file's sha256 (for a path)."""
+    if isinstance(value, str | os.PathLike):
+        if kind == "prediction":
+            from newsbench.eval.pairing import load_predictions
+
+            return load_predictions(value, label_map, inventory=inventory).documents, None
+        return load_documents(value, kind, inventory=inventory), file_sha256(value)
+    if isinstance(value, Mapping) or not isinstance(value, Sequence):
+        raise DataError(
+            [
+                Problem(
+                    "not-an-object",
+                    f"{where} is a {type(value).__name__}, not a path or a list of documents",
+                    "a JSON Lines path, a list of dicts, or a list of Document objects",
+                    "wrap a single document in a list",
+                    file=where,
+                )
+            ]
+        )
+    documents: list[Document] = []
+    problems: list[Problem] = []
+    for index, item in enumerate(value):
+        record: Any = document_to_dict(item) if isinstance(item, Document) else item
+        if not isinstance(record, Mapping):
+            problems.append(
+                Problem(
+                    "not-an-object",
+                    f"item {index} is a {type(record).__name__}, not a document",
+                    "a dict with at least 'id' and 'text', or a Document",
+                    "pass documents only",
+                    file=where,
+                    line=index + 1,
+                )
+            )
+            continue
+        record = dict(record)
+        if label_map is not None:
+            record, _, map_problems = apply_label_map(record, label_map, file=where, line=index + 1)
+            problems.extend(map_problems)
+        document, found = validate_record(
+            record, kind, file=where, line=index + 1, inventory=inventory
+        )
+        problems.extend(found)
+        if document is not None and not found:
+            documents.append(document)
+    if problems:
+        raise DataError(problems)
+    return documents, None
+
+
+def score(
+    gold: Input,
+    predictions: Input,
+    layers: Sequence[str] | None = None,
+    *,
+    inventory: str | os.PathLike[str] | Inventory | None = None,
+    label_map: str | os.PathLike[str] | LabelMap | None = None,
+    jobs: int = 1,
+    **settings: Any,
+) -> Report:
+    """Score ``predictions`` against ``gold``; return the :class:`Report`.
+
+    Args:
+        gold: A gold JSON Lines path, or a list of dicts or documents.
+        predictions: The same for the predictions (validated as predictions: a layer a
+            system does not give is left out).
+        layers: The annotation layers to score; default: every layer some prediction
+            gives and the gold annotates.
+        inventory: The gold's label inventory (a packaged name, a file or an
+            :class:`~newsbench.schema.inventory.Inventory`; default newsbench).
+        label_map: Maps the predictions' entity labels (``conll2003``, ``ontonotes`` or
+            a file).
+        jobs: Worker processes; the report is the same for every value.
+        **settings: :class:`~newsbench.eval.harness.ScoringConfig` fields.
+
+    Raises:
+        DataError: Every problem of the inputs, located.
+        TypeError: An unknown setting.
+        ValueError: A requested layer that no prediction gives.
+    """
+    unknown = sorted(set(settings) - _SETTINGS)
+    if unknown:
+        hints = "".join(did_you_mean(name, _SETTINGS) for name in unknown)
+        raise TypeError(
+            f"unknown setting(s) {', '.join(map(repr, unknown))}{hints}; "
+            f"the settings are {', '.join(sorted(_SETTINGS))}"
+        )
+    labels = load_inventory(inventory)
+    mapping = resolve_label_map(label_map)
+    if "zones" in settings and settings["zones"] is not None:
+        settings["zones"] = tuple(settings["zones"])
+    config = ScoringConfig(
+        **settings,
+        inventory=labels,
+        label_map=mapping.signature_name if mapping else None,
+    )
+    gold_documents, gold_sha256 = _documents(gold, "document", "<gold>", labels)
+    pred_documents, _ = _documents(predictions, "prediction", "<predictions>", labels, mapping)
+    pairs = pair_documents(gold_documents, pred_documents, allow_missing=config.allow_missing)
+    provenance = {"gold": str(gold) if isinstance(gold, str | os.PathLike) else "<gold>"}
+    data = score_documents(
+        pairs,
+        config,
+        layers=layers,
+        provenance=provenance,
+        gold_sha256=gold_sha256,
+        jobs=jobs,
+    )
+    return Report(data)

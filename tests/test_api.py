@@ -1,0 +1,144 @@
+"""``newsbench.score``: paths, dicts or documents in, a :class:`Report` out."""
+
+from __future__ import annotations
+
+import copy
+import csv
+import io
+import json
+
+import pandas
+import pytest
+
+import newsbench
+from newsbench.eval.api import Report, Score
+from newsbench.eval.harness import ScoringConfig, score_documents
+from newsbench.eval.pairing import pair_documents
+from newsbench.schema.io import write_jsonl
+from newsbench.schema.problems import DataError
+
+
+@pytest.fixture
+def files(tmp_path, mini_record):
+    gold, pred = tmp_path / "gold.jsonl", tmp_path / "pred.jsonl"
+    write_jsonl(gold, [mini_record])
+    prediction = copy.deepcopy(mini_record)
+    first = prediction["mentions"][0]
+    first["type"] = "ORG" if first["type"] != "ORG" else "PER"  # one type error
+    write_jsonl(pred, [prediction])
+    return gold, pred, prediction
+
+
+def test_three_lines_from_paths(files, mini_document):
+    gold, pred, prediction = files
+    report = newsbench.score(gold, pred, n_resamples=100)
+    assert isinstance(report, Report)
+    strict = report["entities.strict"]
+    assert isinstance(strict, Score) and strict.precision == strict.recall < 1.0
+    assert strict.ci_low is not None and strict.ci_low <= strict.f1 <= strict.ci_high
+    # The same numbers as the harness on the same documents, with the file's digest.
+    from newsbench.schema.model import document_from_dict
+
+    direct = score_documents(
+        pair_documents([mini_document], [document_from_dict(prediction)]),
+        ScoringConfig(n_resamples=100),
+    )
+    assert report.data["headline"] == json.loads(json.dumps(direct["headline"]))
+    assert report.signature.split("|gold:")[0] == direct["signature"].split("|gold:")[0]
+
+
+def test_dicts_and_documents_score_the_same(files, mini_record, mini_document):
+    gold, pred, prediction = files
+    from_paths = newsbench.score(gold, pred, n_resamples=50)
+    from_dicts = newsbench.score([mini_record], [prediction], n_resamples=50)
+    from_docs = newsbench.score([mini_document], [prediction], n_resamples=50)
+    assert from_dicts.data["headline"] == from_paths.data["headline"] == from_docs.data["headline"]
+    # A list has no file: the signature's gold digest is that of the documents' JSONL.
+    assert from_dicts.signature == from_docs.signature == from_paths.signature
+
+
+def test_layers_and_settings(mini_record):
+    report = newsbench.score([mini_record], [mini_record], ["mentions"], seed=7, n_resamples=20)
+    assert report.data["layers"]["scored"] == ["mentions"]
+    assert "|seed:7|" in report.signature and "|boot:20|" in report.signature
+    assert report["coref.entities.conll"].f1 == 1.0
+    with pytest.raises(TypeError, match=r"unknown setting\(s\) 'n_resample' \(did you mean"):
+        newsbench.score([mini_record], [mini_record], n_resample=20)
+    with pytest.raises(KeyError, match=r"did you mean 'entities\.strict'"):
+        report["entities.strictt"]
+
+
+def test_an_incomplete_dict_gets_located_problems_never_a_key_error(mini_record):
+    broken = copy.deepcopy(mini_record)
+    del broken["mentions"][0]["type"]
+    broken["mentions"][1]["start"] = "3"
+    with pytest.raises(DataError) as info:
+        newsbench.score([mini_record], [broken])
+    problems = info.value.problems
+    assert {(p.file, p.line, p.document) for p in problems} == {("<predictions>", 1, "mini_seed")}
+    assert {p.path for p in problems} == {"/mentions/0", "/mentions/1/start"}
+    with pytest.raises(DataError) as info:
+        newsbench.score([{"text": "x"}], [mini_record])
+    assert info.value.problems[0].file == "<gold>" and "'id'" in info.value.problems[0].message
+    with pytest.raises(DataError, match="not a path or a list"):
+        newsbench.score(mini_record, [mini_record])
+    with pytest.raises(DataError, match="item 1 is a str"):
+        newsbench.score([mini_record, "x"], [mini_record])
+
+
+def test_inventory_and_label_map(mini_record):
+    ontonotes = copy.deepcopy(mini_record)
+    for mention in ontonotes["mentions"]:
+        mention["type"] = {"PER": "PERSON", "GPE": "GPE"}.get(mention["type"], "ORG")
+    report = newsbench.score([mini_record], [ontonotes], ["mentions"], label_map="ontonotes")
+    assert "|labelmap:ontonotes5@" in report.signature
+    with pytest.raises(DataError):
+        newsbench.score([mini_record], [ontonotes], ["mentions"])
+
+
+def test_tables(mini_record):
+    report = newsbench.score([mini_record], [mini_record], n_resamples=20)
+    frame = report.table()
+    assert isinstance(frame, pandas.DataFrame)
+    assert list(frame.index) == report.headline
+    assert list(frame.columns) == ["precision", "recall", "f1", "ci_low", "ci_high"]
+    assert frame.loc["entities.strict", "f1"] == 1.0
+    assert len(report.table("all")) > len(frame)
+    rows = list(csv.DictReader(io.StringIO(report.to_csv())))
+    assert [r["metric"] for r in rows] == report.headline and rows[0]["f1"] == "1.0"
+    markdown = report.to_markdown()
+    assert markdown.startswith("| metric | P | R | F1 | 95% CI |")
+    assert "| entities.strict | 100.0 | 100.0 | 100.0 | [100.0, 100.0] |" in markdown
+    assert report.signature in markdown
+    latex = report.to_latex()
+    assert r"\begin{tabular}{lrrrl}" in latex and r"entities.strict & 100.0" in latex
+    assert r"95\% CI" in latex and r"attr.content.partial" in latex
+    page = report._repr_html_()
+    assert page.startswith("<table>") and "<td>entities.strict</td>" in page
+    assert "entities.strict" in repr(report) and len(report) == len(list(report))
+
+
+def test_tables_are_written_where_asked(tmp_path, mini_record):
+    report = newsbench.score([mini_record], [mini_record], n_resamples=20)
+    for method, name in (("to_csv", "t.csv"), ("to_markdown", "t.md"), ("to_latex", "t.tex")):
+        text = getattr(report, method)(tmp_path / name)
+        assert (tmp_path / name).read_text("utf-8") == text
+    report.write_json(tmp_path / "r.json")
+    assert json.loads((tmp_path / "r.json").read_text("utf-8")) == report.data
+
+
+def test_the_table_without_pandas_is_the_rows(monkeypatch, mini_record):
+    import sys
+
+    report = newsbench.score([mini_record], [mini_record], n_resamples=20)
+    monkeypatch.setitem(sys.modules, "pandas", None)
+    assert report.table() == report.rows()
+
+
+def test_the_package_exposes_its_version_and_nothing_else_eagerly():
+    from importlib.metadata import version
+
+    assert newsbench.__version__ == version("newsbench")
+    assert newsbench.Report is Report
+    with pytest.raises(AttributeError, match="no attribute 'scores'"):
+        newsbench.scores  # noqa: B018
