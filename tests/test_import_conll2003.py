@@ -207,7 +207,9 @@ def test_the_command_line_imports_and_scores_under_the_conll2003_inventory(tmp_p
     gold = _write(tmp_path, IOB1, "gold.conll")
     pred = _write(
         tmp_path,
-        IOB1.replace("I-MISC", "I-PER").replace("Kongsberg NNP I-NP B-ORG", "Kongsberg NNP I-NP I-ORG"),
+        IOB1.replace("I-MISC", "I-PER").replace(
+            "Kongsberg NNP I-NP B-ORG", "Kongsberg NNP I-NP I-ORG"
+        ),
         "pred.conll",
     )
     gold_jsonl, pred_jsonl = tmp_path / "gold.jsonl", tmp_path / "pred.jsonl"
