@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
@@ -92,7 +93,7 @@ def run_extractor(
             holds every problem, located by document and JSON pointer, and the valid rest.
     """
     predictions: list[Document] = []
-    with Progress(disable=not progress, transient=True) as bar:
+    with Progress(disable=not progress, transient=True, console=Console(stderr=True)) as bar:
         task = bar.add_task(f"{extractor.name}", total=len(documents))
         for prediction in extractor.extract(documents):
             predictions.append(prediction)
@@ -372,8 +373,7 @@ def bench_splits(
 def command_bench(args: argparse.Namespace) -> int:
     """The README's main job: check the gold, run and score every baseline, print the board."""
     from newsbench.corpus import gold_path
-    from newsbench.corpus.stats import corpus_statistics
-    from newsbench.eval.cli import print_statistics
+    from newsbench.corpus.stats import corpus_statistics, print_statistics
 
     console = make_console()
     names = args.only or list(BENCH_ORDER)
@@ -442,7 +442,13 @@ def write_bench_outputs(results: Sequence[BenchResult], out_dir: Path, console: 
 def command_leaderboard(args: argparse.Namespace) -> int:
     """Run every baseline on every split, store the reports, regenerate corpus/LEADERBOARD.md."""
     from newsbench.baselines.leaderboard import LEADERBOARD, REPORTS_DIR, update_leaderboard
+    from newsbench.corpus.commands import NotAClone, require_clone
 
+    try:
+        require_clone("leaderboard")
+    except NotAClone as exc:
+        print(f"newsbench: error: {exc}", file=sys.stderr)
+        return 2
     try:
         gold = load_splits()
     except DataError as exc:
@@ -465,7 +471,7 @@ def register_leaderboard(sub: Any) -> None:
         "leaderboard",
         help="run every baseline, store the reports, regenerate corpus/LEADERBOARD.md",
     )
-    parser.add_argument("--resamples", type=int, default=1000)
+    parser.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples")
     parser.set_defaults(handler=command_leaderboard)
 
 
@@ -509,6 +515,6 @@ def register_bench(sub: Any) -> None:
         default=Path("out/bench"),
         help="write each baseline's JSON report here (default out/bench)",
     )
-    parser.add_argument("--resamples", type=int, default=1000)
+    parser.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples")
     parser.set_defaults(handler=command_bench)
     declare_paths(parser, PathSpec("out_dir", "--out-dir", "output", "dir"))

@@ -130,11 +130,14 @@ def _field(
     repeated = isinstance(node, list)
     inner = node[0] if isinstance(node, list) else node
     field: dict[str, Any] = {"@type": "cr:Field", "@id": ident, "name": name}
-    if isinstance(inner, ClassLabels):
+    if isinstance(inner, ClassLabels) and inner.ids_in_file:
         field["description"] = "IOB2 tag ids: " + ", ".join(
             f"{i}={n}" for i, n in enumerate(inner.names)
         )
         field["dataType"] = "sc:Integer"
+    elif isinstance(inner, ClassLabels):
+        field["description"] = "A closed label set: " + ", ".join(inner.names)
+        field["dataType"] = "sc:Text"
     elif isinstance(inner, str):
         field["dataType"] = _DTYPES[inner]
     if repeated:

@@ -29,9 +29,13 @@ Configs (each with a ``validation`` and a ``test`` split, the corpus's splits):
   reads.
 
 Offsets are int32 half-open ``[start, end)`` Python ``str`` indices into the document
-text; ids and labels are strings. Optional keys are declared, so a row always has every
-feature (an absent key is ``null``). The one exception to "strings stay strings" is
-``metadata.dct``, declared ``date32``: pyarrow's JSON reader infers ISO dates as
+text; ids are strings; every closed label set (entity, mention, TIMEX and event types,
+realis, roles, zone types, attribution classes and modes, perturbations) is a
+``ClassLabel`` whose names are the schema's labels in schema order (the data files hold
+the labels; ``datasets`` encodes them on load, ``documents_from_dataset`` decodes them).
+Optional keys are declared, so a row always has every feature (an absent key is
+``null``). Dates are the other exception to "strings stay strings": ``metadata.dct`` is
+declared ``date32``: pyarrow's JSON reader infers ISO dates as
 timestamps, which ``datasets`` would turn into the string ``"2024-12-08 00:00:00"``;
 :func:`documents_from_dataset` turns the date back into the gold's ISO string.
 
@@ -56,7 +60,17 @@ from typing import Any
 from newsbench.corpus import DEFAULT_SPLIT, PERTURBATIONS, SPLITS, gold_file_name, gold_path
 from newsbench.eval.bio import bio_to_offsets, offsets_to_bio
 from newsbench.eval.spans import Span as LabelledSpan
-from newsbench.schema.contract import ENTITY_TYPES
+from newsbench.schema.contract import (
+    ATTRIBUTION_MODES,
+    ENTITY_TYPES,
+    EVENT_TYPES,
+    MENTION_TYPES,
+    REALIS_VALUES,
+    ROLES,
+    SOURCE_CLASSES,
+    TIMEX_TYPES,
+    ZONE_TYPES,
+)
 from newsbench.schema.io import atomic_output, dumps_line
 from newsbench.schema.model import Document, Mention, document_from_dict, document_to_dict
 
@@ -95,9 +109,26 @@ HF_INSTALL_HINT = "pip install 'newsbench[hf]'"
 
 @dataclass(frozen=True, slots=True)
 class ClassLabels:
-    """Declaration of a ``datasets.ClassLabel`` with these names (id = position)."""
+    """Declaration of a ``datasets.ClassLabel`` with these names (id = position).
+
+    ``ids_in_file``: the data file holds the ids (``ner_tags``); otherwise it holds the
+    names, as the gold does, and ``datasets`` encodes them on load.
+    """
 
     names: tuple[str, ...]
+    ids_in_file: bool = False
+
+
+_ENTITY_TYPE = ClassLabels(ENTITY_TYPES)
+_MENTION_TYPE = ClassLabels(MENTION_TYPES)
+_TIMEX_TYPE = ClassLabels(TIMEX_TYPES)
+_EVENT_TYPE = ClassLabels(EVENT_TYPES)
+_REALIS = ClassLabels(REALIS_VALUES)
+_ROLE = ClassLabels(ROLES)
+_ZONE_TYPE = ClassLabels(ZONE_TYPES)
+_SOURCE_CLASS = ClassLabels(SOURCE_CLASSES)
+_MODE = ClassLabels(ATTRIBUTION_MODES)
+_PERTURBATION = ClassLabels(PERTURBATIONS)
 
 
 Node = str | ClassLabels | dict[str, "Node"] | list["Node"]
@@ -120,17 +151,19 @@ FEATURES: dict[str, dict[str, Node]] = {
         "text": "string",
         "metadata": _METADATA,
         "paragraphs": [_IDSPAN],
-        "zones": [{"id": "string", "type": "string", **_SPAN}],
+        "zones": [{"id": "string", "type": _ZONE_TYPE, **_SPAN}],
         "sentences": [_IDSPAN],
-        "mentions": [{**_IDSPAN, "type": "string", "mention_type": "string", "entity": "string"}],
-        "time_expressions": [{**_IDSPAN, "type": "string", "value": "string"}],
+        "mentions": [
+            {**_IDSPAN, "type": _ENTITY_TYPE, "mention_type": _MENTION_TYPE, "entity": "string"}
+        ],
+        "time_expressions": [{**_IDSPAN, "type": _TIMEX_TYPE, "value": "string"}],
         "events": [
             {
                 "id": "string",
-                "type": "string",
+                "type": _EVENT_TYPE,
                 "trigger": _SPAN,
-                "realis": "string",
-                "arguments": [{"role": "string", "ref": "string"}],
+                "realis": _REALIS,
+                "arguments": [{"role": _ROLE, "ref": "string"}],
                 "hopper": "string",
             }
         ],
@@ -141,14 +174,14 @@ FEATURES: dict[str, dict[str, Node]] = {
                 "source": {**_SPAN, "mention": "string"},
                 "content": [_SPAN],
                 "intermediary": "string",
-                "source_class": "string",
-                "mode": "string",
+                "source_class": _SOURCE_CLASS,
+                "mode": _MODE,
                 "parent": "string",
             }
         ],
     },
     "perturbed": {
-        "perturbation": "string",
+        "perturbation": _PERTURBATION,
         "id": "string",
         "text": "string",
         "metadata": {
@@ -164,16 +197,16 @@ FEATURES: dict[str, dict[str, Node]] = {
         "tokens": ["string"],
         "token_starts": ["int32"],
         "token_ends": ["int32"],
-        "ner_tags": [ClassLabels(NER_TAGS)],
+        "ner_tags": [ClassLabels(NER_TAGS, ids_in_file=True)],
         "mention_ids": ["string"],
     },
     "events": {
         "document_id": "string",
         "id": "string",
-        "type": "string",
+        "type": _EVENT_TYPE,
         "trigger": _SPAN,
-        "realis": "string",
-        "arguments": [{"role": "string", "ref": "string", **_SPAN}],
+        "realis": _REALIS,
+        "arguments": [{"role": _ROLE, "ref": "string", **_SPAN}],
         "hopper": "string",
     },
     "attributions": {
@@ -183,8 +216,8 @@ FEATURES: dict[str, dict[str, Node]] = {
         "source": {**_SPAN, "mention": "string"},
         "content": [_SPAN],
         "intermediary": "string",
-        "source_class": "string",
-        "mode": "string",
+        "source_class": _SOURCE_CLASS,
+        "mode": _MODE,
         "parent": "string",
     },
 }
@@ -209,7 +242,13 @@ def _yaml_node(node: Node) -> dict[str, Any]:
 
 
 def _yaml_fields(fields: Mapping[str, Node]) -> list[dict[str, Any]]:
-    return [{"name": name, **_yaml_node(node)} for name, node in fields.items()]
+    out = []
+    for name, node in fields.items():
+        if isinstance(node, ClassLabels):  # a named ClassLabel is a dtype, as datasets writes it
+            out.append({"name": name, "dtype": _yaml_node(node)})
+        else:
+            out.append({"name": name, **_yaml_node(node)})
+    return out
 
 
 def configs_metadata() -> list[dict[str, Any]]:
@@ -610,13 +649,21 @@ def load_hf(
         )
 
 
-def _gold_value(value: Any) -> Any:
+def _gold_value(value: Any, node: Node | None) -> Any:
     if isinstance(value, Mapping):
-        return {key: _gold_value(child) for key, child in value.items() if child is not None}
+        children = node if isinstance(node, dict) else {}
+        return {
+            key: _gold_value(child, children.get(key))
+            for key, child in value.items()
+            if child is not None
+        }
     if isinstance(value, list):
-        return [_gold_value(item) for item in value]
+        item = node[0] if isinstance(node, list) else None
+        return [_gold_value(entry, item) for entry in value]
     if isinstance(value, datetime.date):  # metadata.dct (date32)
         return value.isoformat()
+    if isinstance(node, ClassLabels) and isinstance(value, int) and not isinstance(value, bool):
+        return node.names[value]  # a ClassLabel id back to its label
     return value
 
 
@@ -624,9 +671,17 @@ def documents_from_dataset(dataset: Iterable[Mapping[str, Any]]) -> list[Documen
     """Convert rows in the ``documents`` layout (e.g. a ``datasets.Dataset``) to Documents.
 
     Null values stand for absent optional keys and are dropped; a null layer becomes a
-    layer that is not given (``None``). Dates (``metadata.dct``) become ISO strings.
+    layer that is not given (``None``). Dates (``metadata.dct``) become ISO strings and
+    ClassLabel ids their labels (rows of the ``perturbed`` config keep the document's
+    columns only).
     """
-    return [document_from_dict(_gold_value(dict(row))) for row in dataset]
+    layout = FEATURES["documents"]
+    return [
+        document_from_dict(
+            _gold_value({k: v for k, v in dict(row).items() if k != "perturbation"}, layout)
+        )
+        for row in dataset
+    ]
 
 
 def tags_to_documents(

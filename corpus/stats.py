@@ -6,6 +6,9 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
+from rich.console import Console
+from rich.table import Table
+
 from newsbench.schema.model import Document
 
 
@@ -75,3 +78,20 @@ def corpus_statistics(documents: Iterable[Document]) -> dict[str, Any]:
         "characters": sum(len(d.text) for d in docs),
         "layers": layers,
     }
+
+
+def print_statistics(stats: dict[str, Any], console: Console) -> None:
+    """Render corpus statistics as tables."""
+    console.print(f"{stats['documents']} document(s), {stats['characters']} characters")
+    table = Table(title="Counts per layer")
+    table.add_column("layer")
+    table.add_column("total", justify="right")
+    table.add_column("breakdown")
+    for layer, entry in stats["layers"].items():
+        breakdown = "; ".join(
+            f"{name.removeprefix('by_')}: " + ", ".join(f"{k} {v}" for k, v in counts.items())
+            for name, counts in entry.items()
+            if name != "total"
+        )
+        table.add_row(layer, str(entry["total"]), breakdown)
+    console.print(table)

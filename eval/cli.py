@@ -17,10 +17,10 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
 from rich.table import Table
 
 from newsbench.eval.pairing import BUILTIN_LABEL_MAPS
+from newsbench.eval.progress import progress_bar, tty_total
 from newsbench.eval.report import make_console
 from newsbench.schema.contract import SchemaKind
 from newsbench.schema.inventory import PACKAGED_INVENTORIES
@@ -71,9 +71,12 @@ def command_validate(args: argparse.Namespace) -> int:
         _emit_problems(exc.problems, args.format, sys.stderr)
         return EXIT_DATA
     for path in args.files:
-        problems = [
-            p for line in iter_validated(path, kind, inventory=inventory) for p in line.problems
-        ]
+        problems = []
+        with progress_bar(f"validating {Path(path).name}", tty_total(path)) as advance:
+            for line in iter_validated(path, kind, inventory=inventory):
+                problems.extend(line.problems)
+                if advance is not None:
+                    advance(1)
         lines = {p.line for p in problems}
         summary.append((path, len(problems), len(lines)))
         all_problems.extend(problems)
@@ -85,58 +88,6 @@ def command_validate(args: argparse.Namespace) -> int:
     else:
         print(json.dumps({"files": [{"file": str(p), "problems": c} for p, c, _ in summary]}))
     return EXIT_DATA if all_problems else EXIT_OK
-
-
-def command_stats(args: argparse.Namespace) -> int:
-    """Print counts per layer and type of one file, or of each packaged split."""
-    from newsbench.corpus import SPLITS, gold_path
-    from newsbench.corpus.stats import corpus_statistics
-    from newsbench.schema.problems import DataError
-    from newsbench.schema.validate import load_documents
-
-    if args.file is not None and args.split is not None:
-        raise UsageError("--split chooses a split of the packaged gold: give FILE or --split")
-    if args.file is not None:
-        files = {str(args.file): args.file}
-    else:
-        chosen = SPLITS if args.split in (None, "all") else (args.split,)
-        files = {split: gold_path(split) for split in chosen}
-    stats = {}
-    problems: list[Problem] = []
-    for name, path in files.items():
-        try:
-            stats[name] = corpus_statistics(load_documents(path, KINDS[args.kind]))
-        except DataError as exc:
-            problems.extend(exc.problems)
-    if problems:
-        _emit_problems(problems, args.format, sys.stderr)
-        return EXIT_DATA
-    if args.format == "json":
-        print(json.dumps(stats[str(args.file)] if args.file is not None else stats, indent=2))
-        return EXIT_OK
-    console = make_console()
-    for name, entry in stats.items():
-        if args.file is None:
-            console.print(f"[bold]{name} split[/bold] ({files[name]})")
-        print_statistics(entry, console)
-    return EXIT_OK
-
-
-def print_statistics(stats: dict[str, Any], console: Console) -> None:
-    """Render corpus statistics as tables."""
-    console.print(f"{stats['documents']} document(s), {stats['characters']} characters")
-    table = Table(title="Counts per layer")
-    table.add_column("layer")
-    table.add_column("total", justify="right")
-    table.add_column("breakdown")
-    for layer, entry in stats["layers"].items():
-        breakdown = "; ".join(
-            f"{name.removeprefix('by_')}: " + ", ".join(f"{k} {v}" for k, v in counts.items())
-            for name, counts in entry.items()
-            if name != "total"
-        )
-        table.add_row(layer, str(entry["total"]), breakdown)
-    console.print(table)
 
 
 def _label_map(value: str | None) -> Any:
@@ -229,9 +180,10 @@ def command_score(args: argparse.Namespace) -> int:
     try:
         label_map = _label_map(args.label_map)
         inventory = _inventory(args.inventory)
-        documents = [
-            d for path in gold.files for d in load_documents(path, "document", inventory=inventory)
-        ]
+        documents = []
+        for path in gold.files:
+            with progress_bar(f"reading {Path(path).name}", tty_total(path)) as advance:
+                documents += load_documents(path, "document", inventory=inventory, progress=advance)
         loaded = load_predictions_any(
             args.pred,
             args.pred_format,
@@ -249,17 +201,20 @@ def command_score(args: argparse.Namespace) -> int:
         _emit_problems(exc.problems, args.format, sys.stderr)
         return EXIT_DATA
     provenance = _score_provenance(args, gold, loaded.removed_by_label)
+    total = len(pairs) if sys.stderr.isatty() else None
     try:
-        report = score_documents(
-            pairs,
-            _score_config(args, label_map, inventory),
-            layers=args.layers,
-            provenance=provenance,
-            corpus_version=gold.corpus_version,
-            split=gold.split,
-            gold_sha256=provenance["gold_sha256"],
-            jobs=args.jobs,
-        )
+        with progress_bar("scoring", total) as advance:
+            report = score_documents(
+                pairs,
+                _score_config(args, label_map, inventory),
+                layers=args.layers,
+                provenance=provenance,
+                corpus_version=gold.corpus_version,
+                split=gold.split,
+                gold_sha256=provenance["gold_sha256"],
+                jobs=args.jobs,
+                progress=advance,
+            )
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     return _finish_score(report, args, pairs, gate)
@@ -309,15 +264,6 @@ def _gold_selection(args: argparse.Namespace) -> GoldSelection:
     Raises:
         UsageError: both given.
     """
-    from newsbench.corpus import (
-        CORPUS_VERSION,
-        DEFAULT_SPLIT,
-        PERTURBATIONS,
-        SPLITS,
-        gold_path,
-        perturbed_gold_path,
-    )
-
     if args.gold is not None and args.split is not None:
         raise UsageError("--split chooses a split of the packaged gold: give --gold or --split")
     perturbation = getattr(args, "perturbation", None)
@@ -327,23 +273,45 @@ def _gold_selection(args: argparse.Namespace) -> GoldSelection:
                 "--perturbation chooses a perturbed copy of the packaged gold; for other gold, "
                 "make the copies with newsbench perturb and give one as --gold"
             )
-        if perturbation not in PERTURBATIONS:
+        corpus = packaged_gold()
+        if perturbation not in corpus.PERTURBATIONS:
             raise UsageError(
-                f"--perturbation {perturbation}: choose one of {', '.join(PERTURBATIONS)}"
+                f"--perturbation {perturbation}: choose one of {', '.join(corpus.PERTURBATIONS)}"
             )
-        split = args.split or DEFAULT_SPLIT
-        names = SPLITS if split == "all" else (split,)
-        files = tuple(perturbed_gold_path(perturbation, s) for s in names)
-        return GoldSelection(files, CORPUS_VERSION, split)
+        split = args.split or corpus.DEFAULT_SPLIT
+        names = corpus.SPLITS if split == "all" else (split,)
+        files = tuple(corpus.perturbed_gold_path(perturbation, s) for s in names)
+        return GoldSelection(files, corpus.CORPUS_VERSION, split)
     if args.gold is not None:
-        packaged = {gold_path(s).resolve(): s for s in SPLITS}
+        try:
+            corpus = packaged_gold()
+        except UsageError:  # no packaged corpus installed: any gold is custom
+            return GoldSelection((args.gold,), "custom", "custom")
+        packaged = {corpus.gold_path(s).resolve(): s for s in corpus.SPLITS}
         split = packaged.get(Path(args.gold).resolve())
         if split is None:
             return GoldSelection((args.gold,), "custom", "custom")
-        return GoldSelection((args.gold,), CORPUS_VERSION, split)
-    split = args.split or DEFAULT_SPLIT
-    names = SPLITS if split == "all" else (split,)
-    return GoldSelection(tuple(gold_path(s) for s in names), CORPUS_VERSION, split)
+        return GoldSelection((args.gold,), corpus.CORPUS_VERSION, split)
+    corpus = packaged_gold()
+    split = args.split or corpus.DEFAULT_SPLIT
+    names = corpus.SPLITS if split == "all" else (split,)
+    return GoldSelection(tuple(corpus.gold_path(s) for s in names), corpus.CORPUS_VERSION, split)
+
+
+def packaged_gold() -> Any:
+    """The packaged corpus, found through the ``newsbench.gold`` entry point.
+
+    It gives ``CORPUS_VERSION``, ``SPLITS``, ``DEFAULT_SPLIT``, ``PERTURBATIONS``,
+    ``gold_path(split)`` and ``perturbed_gold_path(name, split)`` (the module
+    :mod:`newsbench.corpus` does); the harness never imports it by name.
+
+    Raises:
+        UsageError: No packaged corpus is installed (then ``--gold`` is needed).
+    """
+    found = entry_points(group="newsbench.gold", name="newsbench")
+    if not found:
+        raise UsageError("no packaged corpus is installed: give the gold with --gold FILE")
+    return next(iter(found)).load()
 
 
 def _score_provenance(
@@ -394,17 +362,19 @@ def _score_streamed(args: argparse.Namespace, gold: GoldSelection, gate: GateReq
         label_map = _label_map(args.label_map)
         inventory = _inventory(args.inventory)
         provenance = _score_provenance(args, gold, {})  # the removals: filled in
-        report = score_files_streamed(
-            gold_file,
-            args.pred,
-            _score_config(args, label_map, inventory),
-            layers=args.layers,
-            label_map=label_map,
-            provenance=provenance,
-            corpus_version=gold.corpus_version,
-            split=gold.split,
-            gold_sha256=provenance["gold_sha256"],
-        )
+        with progress_bar("scoring", tty_total(gold_file)) as advance:
+            report = score_files_streamed(
+                gold_file,
+                args.pred,
+                _score_config(args, label_map, inventory),
+                layers=args.layers,
+                label_map=label_map,
+                provenance=provenance,
+                corpus_version=gold.corpus_version,
+                split=gold.split,
+                gold_sha256=provenance["gold_sha256"],
+                progress=advance,
+            )
     except DataError as exc:
         _emit_problems(exc.problems, args.format, sys.stderr)
         return EXIT_DATA
@@ -596,13 +566,6 @@ def _add_gate_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-drop", type=float, help="allowed absolute F1 drop vs --baseline")
 
 
-def command_build_corpus(args: argparse.Namespace) -> int:
-    """Rebuild (or check) the published gold JSONL from the gold sources."""
-    from newsbench.corpus.build import main as build_main
-
-    return build_main(["--check"] if args.check else [])
-
-
 def _add_inventory_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--inventory",
@@ -613,17 +576,52 @@ def _add_inventory_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+class HelpFormatter(argparse.HelpFormatter):
+    """Help that names every option's default (unless the text already says it)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        default = action.default
+        if (
+            action.option_strings
+            and default not in (None, False, argparse.SUPPRESS)
+            and "default" not in text
+        ):
+            text += " (default: %(default)s)"
+        return text
+
+
+class Parser(argparse.ArgumentParser):
+    """The newsbench parser: its subcommands (plugins too) share :class:`HelpFormatter`."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        super().__init__(*args, **kwargs)
+
+
+def version_text() -> str:
+    """``newsbench --version``: the package and schema versions."""
+    from importlib.metadata import version
+
+    from newsbench.schema.contract import schema_version
+
+    return f"newsbench {version('newsbench')} (schema {schema_version()})"
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser with every subcommand."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="newsbench",
         description="newsbench: a news IE corpus and evaluation harness.",
         epilog="Exit codes: 0 ok, 1 data errors or failed gate, 2 usage errors.",
     )
+    parser.add_argument("--version", action="version", version=version_text())
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     validate = sub.add_parser("validate", help="validate gold or prediction JSONL files")
-    validate.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    validate.add_argument(
+        "files", nargs="+", type=Path, metavar="FILE", help="JSON Lines files to validate"
+    )
     validate.add_argument(
         "--kind",
         choices=sorted(KINDS),
@@ -631,7 +629,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="gold documents (the layers they declare; every object exact) or predictions "
         "(default: %(default)s)",
     )
-    validate.add_argument("--format", choices=["text", "json"], default="text")
+    validate.add_argument(
+        "--format", choices=["text", "json"], default="text", help="problems as text or JSON lines"
+    )
     _add_inventory_option(validate)
     validate.set_defaults(handler=command_validate)
     declare_paths(
@@ -639,20 +639,6 @@ def build_parser() -> argparse.ArgumentParser:
         PathSpec("files", "FILE", "input"),
         PathSpec("inventory", "--inventory", "input", not_paths=PACKAGED_INVENTORIES),
     )
-
-    stats = sub.add_parser("stats", help="counts per layer and type")
-    stats.add_argument(
-        "file", nargs="?", type=Path, metavar="FILE", help="JSONL (default: each packaged split)"
-    )
-    stats.add_argument(
-        "--split",
-        choices=["validation", "test", "all"],
-        help="the packaged split(s) to count (default: all, one table each)",
-    )
-    stats.add_argument("--kind", choices=sorted(KINDS), default="gold")
-    stats.add_argument("--format", choices=["text", "json"], default="text")
-    stats.set_defaults(handler=command_stats)
-    declare_paths(stats, PathSpec("file", "FILE", "input"))
 
     score = sub.add_parser("score", help="score predictions against the gold")
     score.add_argument(
@@ -720,7 +706,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="auto",
         help="bootstrap unit (auto: sentences for one document, else documents)",
     )
-    score.add_argument("--resamples", type=int, default=1000)
+    score.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples")
     score.add_argument(
         "--stream",
         action="store_true",
@@ -735,15 +721,19 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="score in N worker processes (the report is the same for every N)",
     )
-    score.add_argument("--confidence", type=float, default=0.95)
-    score.add_argument("--seed", type=int, default=12345)
+    score.add_argument(
+        "--confidence", type=float, default=0.95, help="confidence level of the intervals"
+    )
+    score.add_argument("--seed", type=int, default=12345, help="bootstrap random seed")
     score.add_argument(
         "--content-threshold",
         type=float,
         default=0.5,
         help="minimum content token Dice for a whole-attribution match",
     )
-    score.add_argument("--format", choices=["text", "json"], default="text")
+    score.add_argument(
+        "--format", choices=["text", "json"], default="text", help="output on stdout"
+    )
     _add_gate_options(score)
     score.set_defaults(handler=command_score)
     declare_paths(
@@ -759,7 +749,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     gate = sub.add_parser("gate", help="CI gate: check a stored report")
-    gate.add_argument("report", type=Path)
+    gate.add_argument("report", type=Path, help="a JSON report of newsbench score")
     gate.add_argument(
         "--format", choices=["text", "json"], default="text", help="how problems are printed"
     )
@@ -770,11 +760,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     compare = sub.add_parser("compare", help="compare two reports with significance tests")
-    compare.add_argument("a", type=Path)
-    compare.add_argument("b", type=Path)
-    compare.add_argument("--resamples", type=int, default=1000)
-    compare.add_argument("--seed", type=int, default=12345)
-    compare.add_argument("--format", choices=["text", "json"], default="text")
+    compare.add_argument("a", type=Path, help="report of system A")
+    compare.add_argument("b", type=Path, help="report of system B (same signature but the system)")
+    compare.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples")
+    compare.add_argument("--seed", type=int, default=12345, help="random seed")
+    compare.add_argument(
+        "--format", choices=["text", "json"], default="text", help="output on stdout"
+    )
     compare.set_defaults(handler=command_compare)
     declare_paths(compare, PathSpec("a", "A", "input"), PathSpec("b", "B", "input"))
 
@@ -789,7 +781,9 @@ def build_parser() -> argparse.ArgumentParser:
     robust.add_argument("perturbed", type=Path, nargs="+", help="reports on perturbed copies")
     robust.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples")
     robust.add_argument("--seed", type=int, default=12345, help="random seed")
-    robust.add_argument("--format", choices=["text", "json"], default="text")
+    robust.add_argument(
+        "--format", choices=["text", "json"], default="text", help="output on stdout"
+    )
     robust.add_argument("--out", type=Path, help="also write the result as JSON")
     robust.set_defaults(handler=command_robustness)
     declare_paths(
@@ -799,9 +793,6 @@ def build_parser() -> argparse.ArgumentParser:
         PathSpec("out", "--out", "output"),
     )
 
-    build = sub.add_parser("build-corpus", help="build corpus/data/*.jsonl from corpus/gold/*.ann")
-    build.add_argument("--check", action="store_true", help="exit 1 if the published file is stale")
-    build.set_defaults(handler=command_build_corpus)
     for entry_point in sorted(entry_points(group="newsbench.commands"), key=lambda e: e.name):
         entry_point.load()(sub)
     return parser
@@ -814,7 +805,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler: Callable[[argparse.Namespace], int] = args.handler
     previous = _install_signal_handlers()
     try:
-        check_declared_paths(args, may_write_gold=args.command == "build-corpus")
+        check_declared_paths(args, may_write_gold=getattr(args, "may_write_gold", False))
         return handler(args)
     except (UsageError, PathError) as exc:
         parser.print_usage(sys.stderr)

@@ -468,6 +468,7 @@ def score_shard(
     event_coref: bool | None = None,
     keep: Keep = "all",
     max_errors: int | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> ShardScores:
     """Score a run of documents into mergeable :class:`ShardScores` (no report).
 
@@ -483,6 +484,7 @@ def score_shard(
             ``"headline"`` (compact; see :class:`ShardScores`).
         max_errors: Bound of the error listing (``None``: all; only with ``keep="headline"``
             the default becomes 1,000).
+        progress: Called with 1 after each document (a progress bar).
     """
     if keep == "headline" and max_errors is None:
         max_errors = DEFAULT_MAX_ERRORS
@@ -527,6 +529,8 @@ def score_shard(
                 shard.hoppers = shard.hoppers or predicts_hoppers(pred)
                 for setting, c in event_coref_counts(gold, pred).items():
                     shard.add_coref(f"events:{setting}", c)
+            if progress is not None:
+                progress(1)
     return shard
 
 
@@ -568,11 +572,17 @@ def _in_layer(metric: str, prefix: str) -> bool:
     return metric == prefix or metric.startswith((prefix + ".", prefix + "["))
 
 
-def gold_coverage(lacking: Counter[str], n_documents: int, layers: Sequence[str]) -> dict[str, str]:
+def gold_coverage(
+    lacking: Counter[str],
+    n_documents: int,
+    layers: Sequence[str],
+    inventory: Inventory | None = None,
+) -> dict[str, str]:
     """What the gold does not let the harness score, with the reason, by name.
 
     Names are layers (``time_expressions``), the names view (``entities.NAM``), the
-    realis metric (``events.realis``) and coreference (``coreference.entities``,
+    realis metric (``events.realis``), the argument metrics (``events.arguments``, when
+    the inventory declares no role) and coreference (``coreference.entities``,
     ``coreference.events``). A layer is scored only if every gold document annotates it.
     """
 
@@ -598,10 +608,16 @@ def gold_coverage(lacking: Counter[str], n_documents: int, layers: Sequence[str]
             skipped["events.realis"] = f"gold events without realis in {share('realis')}"
         if lacking["hopper"]:
             skipped["coreference.events"] = f"gold events without a hopper in {share('hopper')}"
+        if inventory is not None and not inventory.roles:
+            skipped["events.arguments"] = (
+                f"the {inventory.name} inventory declares no argument roles"
+            )
     return skipped
 
 
 def _skipped_metric(metric: str, skipped: Mapping[str, str]) -> bool:
+    if "events.arguments" in skipped and metric.startswith("events.arg_"):
+        return True
     for name in skipped:
         prefix = _METRIC_PREFIX.get(name, name)
         if not name.startswith("coreference.") and _in_layer(metric, prefix):
@@ -780,7 +796,7 @@ def report_from_shard(
             layer was scored and some prediction gives cluster ids.
     """
     shard.flush()
-    skipped = gold_coverage(shard.gold_lacking, len(shard.doc_ids), layers)
+    skipped = gold_coverage(shard.gold_lacking, len(shard.doc_ids), layers, config.labels)
     if skipped:
         _drop_skipped(shard, skipped)
     chosen = [layer for layer in layers if layer not in skipped]
@@ -934,6 +950,7 @@ def score_shards_parallel(
     n_shards = max(1, min(n, shards or 2 * jobs))
     if jobs == 1 or n_shards == 1:
         return score_shard(pairs, config, **kwargs)
+    progress = kwargs.pop("progress", None)  # advanced here, as each shard comes back
     bounds = [n * k // n_shards for k in range(n_shards + 1)]
     methods = multiprocessing.get_all_start_methods()
     fork = "fork" in methods
@@ -956,7 +973,11 @@ def score_shards_parallel(
                 )
                 for k in range(n_shards)
             ]
-            results = [f.result() for f in futures]
+            results = []
+            for k, future in enumerate(futures):
+                results.append(future.result())
+                if progress is not None:
+                    progress(bounds[k + 1] - bounds[k])
     finally:
         _WORKER_PAIRS = None
         if fork:
@@ -989,6 +1010,7 @@ def score_documents(
     split: str = "custom",
     gold_sha256: str | None = None,
     jobs: int = 1,
+    progress: Callable[[int], None] | None = None,
 ) -> dict[str, Any]:
     """Score paired documents on every predicted layer and return the report data.
 
@@ -1004,6 +1026,7 @@ def score_documents(
             where there is a file; default: :func:`gold_digest` of the gold documents.
         jobs: Worker processes (:func:`score_shards_parallel`); the report is identical
             for every value.
+        progress: Called with the number of documents scored since the last call.
 
     Returns:
         The report as JSON-ready data, except that per-unit statistics
@@ -1023,6 +1046,7 @@ def score_documents(
         unit=unit,
         entity_coref=entity_coref,
         event_coref=event_coref,
+        progress=progress,
     )
     return report_from_shard(
         shard,
@@ -1049,6 +1073,7 @@ def score_stream(
     gold_sha256: str | None = None,
     keep: Keep = "headline",
     max_errors: int | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> dict[str, Any]:
     """Score a stream of pairs in one pass, in memory that does not grow with the metrics.
 
@@ -1083,6 +1108,7 @@ def score_stream(
         unit=unit,
         keep=keep,
         max_errors=max_errors,
+        progress=progress,
     )
     absent = [layer for layer in layers if layer not in shard.predicted]
     if absent:

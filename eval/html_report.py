@@ -842,9 +842,13 @@ def command_show(args: argparse.Namespace) -> int:
     from newsbench.schema.validate import load_documents
 
     if args.file is None:
-        from newsbench.corpus import gold_path
+        from newsbench.eval.cli import UsageError, packaged_gold
 
-        args.file = gold_path()
+        try:
+            args.file = packaged_gold().gold_path()
+        except UsageError as exc:
+            print(f"newsbench: error: {exc}", file=sys.stderr)
+            return 2
     if not Path(args.file).is_file():
         print(f"newsbench: error: file not found: {args.file}", file=sys.stderr)
         return 2
@@ -865,7 +869,9 @@ def register_show(sub: Any) -> None:
         "file", nargs="?", type=Path, metavar="FILE", help="JSONL (default: the packaged gold)"
     )
     parser.add_argument("--out", type=Path, required=True, help="the HTML page to write")
-    parser.add_argument("--kind", choices=["gold", "prediction"], default="gold")
+    parser.add_argument(
+        "--kind", choices=["gold", "prediction"], default="gold", help="what FILE holds"
+    )
     parser.add_argument("--title", help="the page title")
     parser.set_defaults(handler=command_show)
     declare_paths(parser, PathSpec("file", "FILE", "input"), PathSpec("out", "--out", "output"))

@@ -255,7 +255,9 @@ def register_plot(sub: Any) -> None:
     parser = sub.add_parser(
         "plot", help="figures of stored reports: leaderboard, per-type F1, confusion"
     )
-    parser.add_argument("reports", nargs="+", type=Path, metavar="REPORT.json")
+    parser.add_argument(
+        "reports", nargs="+", type=Path, metavar="REPORT.json", help="reports of newsbench score"
+    )
     parser.add_argument("--out", type=Path, required=True, help="directory to write into")
     parser.add_argument(
         "--format",

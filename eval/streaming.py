@@ -13,7 +13,7 @@ once after the pass, as the loaders do.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from itertools import zip_longest
 from typing import Any
@@ -192,6 +192,7 @@ def score_files_streamed(
     split: str = "custom",
     gold_sha256: str | None = None,
     max_errors: int | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> dict[str, Any]:
     """Score line-aligned gold and prediction files in one streaming pass.
 
@@ -217,6 +218,7 @@ def score_files_streamed(
             split=split,
             gold_sha256=gold_sha256,
             max_errors=max_errors,
+            progress=progress,
         )
     except ValueError:
         streamed.raise_problems()  # data problems first: they explain a missing layer

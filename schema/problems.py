@@ -62,6 +62,8 @@ PROBLEM_CODES: dict[str, str] = {
     "tokens-incomplete": "the tokens of a document end before its text does",
     "iob2-invalid": "a malformed IOB2 tag, or an I- tag that continues no entity",
     "conll-empty-document": "a -DOCSTART- document without any token",
+    "xml-malformed": "an XML input (TimeML, ACE APF) that is not well-formed",
+    "timeml-no-text": "a TimeML file without a <TEXT> element",
     "document-unassigned": "input that cannot be assigned to a gold document",
     "span-group-missing": "a spaCy Doc without the requested span group",
     "file-unreadable": "a file that cannot be parsed in its format",

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import itertools
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -708,6 +708,7 @@ def load_documents(
     kind: SchemaKind = "document",
     *,
     inventory: Inventory | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> list[Document]:
     """Load and validate a JSON Lines file.
 
@@ -720,6 +721,8 @@ def load_documents(
     problems: list[Problem] = []
     with gc_paused():
         for line in iter_validated(path, kind, inventory=inventory):
+            if progress is not None:
+                progress(1)
             problems.extend(line.problems)
             if line.document is not None and not line.problems:
                 documents.append(line.document)

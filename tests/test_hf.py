@@ -24,6 +24,7 @@ import pytest
 
 from newsbench.corpus import PERTURBATIONS, gold_path, hf, perturbed_gold_path
 from newsbench.eval.bio import BioError, bio_to_offsets
+from newsbench.schema import contract
 from newsbench.schema.model import Document, Mention, Sentence, document_to_dict
 from newsbench.schema.tokens import token_offsets
 from newsbench.schema.validate import load_documents
@@ -33,6 +34,25 @@ if importlib.util.find_spec("datasets") is None:  # not imported here: env first
 
 CORPUS = Path(hf.__file__).resolve().parent
 OFFSETS = {"start", "end", "token_starts", "token_ends"}
+
+
+CLASS_LABELS: dict[str, tuple[str, ...]] = {
+    path: labels
+    for layer_paths, labels in (
+        (("mentions.type",), contract.ENTITY_TYPES),
+        (("mentions.mention_type",), contract.MENTION_TYPES),
+        (("time_expressions.type",), contract.TIMEX_TYPES),
+        (("events.type", "type"), contract.EVENT_TYPES),
+        (("events.realis", "realis"), contract.REALIS_VALUES),
+        (("events.arguments.role", "arguments.role"), contract.ROLES),
+        (("zones.type",), contract.ZONE_TYPES),
+        (("attributions.source_class", "source_class"), contract.SOURCE_CLASSES),
+        (("attributions.mode", "mode"), contract.ATTRIBUTION_MODES),
+        (("perturbation",), PERTURBATIONS),
+    )
+    for path in layer_paths
+}
+"""Every closed label set of the HF view, by feature path: a ClassLabel in schema order."""
 
 
 @pytest.fixture(scope="module")
@@ -228,6 +248,8 @@ def test_every_feature_type(loaded):
             name = path.rsplit(".", 1)[-1]
             if name == "ner_tags":
                 assert leaf == datasets.ClassLabel(names=list(hf.NER_TAGS)), path
+            elif path in CLASS_LABELS:
+                assert leaf == datasets.ClassLabel(names=list(CLASS_LABELS[path])), path
             elif name in OFFSETS:
                 assert leaf == datasets.Value("int32"), path
             elif name == "dct":
@@ -242,13 +264,16 @@ def test_every_feature_type(loaded):
 
 
 def _complete(value: Any, node: hf.Node) -> Any:
-    """The gold JSON value with every declared key present (absent -> None)."""
+    """The gold JSON value with every declared key present (absent -> None) and every
+    ClassLabel as its id, as ``datasets`` gives it."""
     if value is None:
         return None
     if isinstance(node, dict):
         return {name: _complete(value.get(name), child) for name, child in node.items()}
     if isinstance(node, list):
         return [_complete(item, node[0]) for item in value]
+    if isinstance(node, hf.ClassLabels) and isinstance(value, str):
+        return node.names.index(value)
     return value
 
 
@@ -279,9 +304,12 @@ def test_perturbed_rows_are_the_published_copies(loaded_splits):
         for source, ds in loaded_splits[split]["perturbed"].items():
             rows = ds.to_list()
             assert [(r["perturbation"], r["id"], r["text"]) for r in rows] == [
-                (name, d.id, d.text) for name, d in published
+                (PERTURBATIONS.index(name), d.id, d.text) for name, d in published
             ], (split, source)
-            assert all(r["metadata"]["perturbation"] == r["perturbation"] for r in rows)
+            assert all(
+                r["metadata"]["perturbation"] == PERTURBATIONS[r["perturbation"]] for r in rows
+            )
+            assert hf.documents_from_dataset(rows) == [d for _, d in published]
             assert all(r["metadata"]["perturbation_seed"] == 0 for r in rows)
             assert [len(r["mentions"]) for r in rows] == [len(d.mentions) for _, d in published]
 
@@ -323,16 +351,16 @@ def test_event_rows_resolve_the_arguments(loaded, gold):
                 {
                     "document_id": doc.id,
                     "id": e.id,
-                    "type": e.type,
+                    "type": contract.EVENT_TYPES.index(e.type),
                     "trigger": {
                         "start": e.trigger.start,
                         "end": e.trigger.end,
                         "text": e.trigger.text,
                     },
-                    "realis": e.realis,
+                    "realis": contract.REALIS_VALUES.index(e.realis),
                     "arguments": [
                         {
-                            "role": a.role,
+                            "role": contract.ROLES.index(a.role),
                             "ref": a.ref,
                             "start": spans[a.ref].start,
                             "end": spans[a.ref].end,

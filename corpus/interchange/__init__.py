@@ -15,6 +15,8 @@ Standard corpora, imported as standalone (partial) gold or predictions with thei
 label inventory (:mod:`newsbench.schema.inventory`); import only:
 
 * ``conll2003``: CoNLL-2003 NER columns, ``-DOCSTART-`` documents (:mod:`.conll2003`).
+* ``timeml``: TimeML / TimeBank / TempEval-3 ``.tml`` files: TIMEX3 and events
+  (:mod:`.timeml`).
 
 Every import builds the schema JSON object and passes it through
 :func:`newsbench.schema.validate.validate_record`; every problem of the input (format
@@ -25,7 +27,8 @@ raised at once in a :class:`~newsbench.schema.problems.DataError`. Nothing is re
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -47,10 +50,10 @@ __all__ = [
 FORMATS: tuple[str, ...] = ("brat", "conll", "conll2012", "spacy", "labelstudio")
 """The interchange formats (``newsbench export/import --format``)."""
 
-IMPORT_FORMATS: tuple[str, ...] = (*FORMATS, "conll2003")
+IMPORT_FORMATS: tuple[str, ...] = (*FORMATS, "conll2003", "timeml")
 """Every format ``newsbench import --format`` reads (the standard corpora are import only)."""
 
-STANDARD_INVENTORIES: dict[str, str] = {"conll2003": "conll2003"}
+STANDARD_INVENTORIES: dict[str, str] = {"conll2003": "conll2003", "timeml": "timeml"}
 """The label inventory each standard-corpus format declares by default."""
 
 SPACY_INSTALL_HINT = "pip install 'newsbench[spacy]'"
@@ -111,6 +114,10 @@ def _line_for(path: str, lines: Mapping[str, int]) -> int | None:
     return None if best is None else best[1]
 
 
+_PROGRESS: ContextVar[Callable[[int], None] | None] = ContextVar("import_progress", default=None)
+"""Advanced by :func:`finish_record` once per document while :func:`import_documents` runs."""
+
+
 def finish_record(
     record: dict[str, Any],
     kind: SchemaKind,
@@ -136,6 +143,9 @@ def finish_record(
     """
     from newsbench.schema.validate import validate_record
 
+    advance = _PROGRESS.get()
+    if advance is not None:
+        advance(1)
     where = file if file is not None else errors.file
     document, problems = validate_record(record, kind, file=where, inventory=inventory)
     for problem in problems:
@@ -155,13 +165,25 @@ def export_documents(
     return _module(fmt).export(fmt, documents, Path(out_dir), **options)
 
 
-def import_documents(fmt: str, path: str | os.PathLike[str], **options: Any) -> list[Document]:
+def import_documents(
+    fmt: str,
+    path: str | os.PathLike[str],
+    *,
+    progress: Callable[[int], None] | None = None,
+    **options: Any,
+) -> list[Document]:
     """Import documents written in format ``fmt`` from ``path`` through the validator.
+
+    ``progress`` is called with 1 as each document is validated (a progress bar).
 
     Raises:
         DataError: With every problem of the input.
     """
-    return _module(fmt).import_(fmt, Path(path), **options)
+    token = _PROGRESS.set(progress)
+    try:
+        return _module(fmt).import_(fmt, Path(path), **options)
+    finally:
+        _PROGRESS.reset(token)
 
 
 def _module(fmt: str) -> Any:
@@ -175,6 +197,8 @@ def _module(fmt: str) -> Any:
         from newsbench.corpus.interchange import labelstudio as module
     elif fmt == "conll2003":
         from newsbench.corpus.interchange import conll2003 as module
+    elif fmt == "timeml":
+        from newsbench.corpus.interchange import timeml as module
     else:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(IMPORT_FORMATS)}")
     return module

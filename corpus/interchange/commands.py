@@ -85,8 +85,11 @@ def command_import(args: argparse.Namespace) -> int:
         options["tag_column"] = args.tag_column
         options["scheme"] = args.scheme
         options["id_prefix"] = args.id_prefix
+    from newsbench.eval.progress import progress_bar
+
     try:
-        documents = import_documents(args.format, args.input, **options)
+        with progress_bar(f"importing {args.input.name}", None) as advance:
+            documents = import_documents(args.format, args.input, progress=advance, **options)
     except DataError as error:
         return _data_error(error)
     except ImportError as error:
@@ -104,7 +107,7 @@ def register_export(sub: Any) -> None:
         description="Export a corpus JSONL file in an interchange format (see "
         "newsbench.corpus.interchange for what each format holds).",
     )
-    parser.add_argument("--format", choices=FORMATS, required=True)
+    parser.add_argument("--format", choices=FORMATS, required=True, help="the format to write")
     parser.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
     parser.add_argument(
         "file", nargs="?", type=Path, metavar="FILE", help="JSONL (default: the packaged gold)"
@@ -137,7 +140,9 @@ def register_import(sub: Any) -> None:
         "(CoNLL-2003) through the validator",
         description="Read an interchange file, validate it and write schema JSONL atomically.",
     )
-    parser.add_argument("--format", choices=IMPORT_FORMATS, required=True)
+    parser.add_argument(
+        "--format", choices=IMPORT_FORMATS, required=True, help="the format to read"
+    )
     parser.add_argument("--out", type=Path, required=True, metavar="FILE", help="output JSONL")
     parser.add_argument(
         "input", type=Path, metavar="INPUT", help="file or folder (brat: the folder or an .ann)"
