@@ -64,6 +64,7 @@ PROBLEM_CODES: dict[str, str] = {
     "conll-empty-document": "a -DOCSTART- document without any token",
     "xml-malformed": "an XML input (TimeML, ACE APF) that is not well-formed",
     "timeml-no-text": "a TimeML file without a <TEXT> element",
+    "ace-malformed": "an ACE APF element without the parts the format requires",
     "document-unassigned": "input that cannot be assigned to a gold document",
     "span-group-missing": "a spaCy Doc without the requested span group",
     "file-unreadable": "a file that cannot be parsed in its format",

@@ -466,11 +466,16 @@ def _reference_problem(
     return None
 
 
+def is_time_role(role: str) -> bool:
+    """A role filled by a time expression: ``Time``, and ACE's ``Time-Within``, ``Time-After``..."""
+    return role == "Time" or role.startswith("Time-")
+
+
 def _reference_problems(doc: Document, kinds: dict[str, str]) -> Iterator[Problem]:
     mentions: dict[str, Mention] = {m.id: m for m in doc.layer("mentions")}
     for i, event in enumerate(doc.layer("events")):
         for j, argument in enumerate(event.arguments or ()):
-            allowed = ("time_expressions",) if argument.role == "Time" else ("mentions",)
+            allowed = ("time_expressions",) if is_time_role(argument.role) else ("mentions",)
             if kinds.get(argument.ref) in allowed:
                 continue  # resolves to the right kind: nothing to report
             problem = _reference_problem(

@@ -17,6 +17,8 @@ label inventory (:mod:`newsbench.schema.inventory`); import only:
 * ``conll2003``: CoNLL-2003 NER columns, ``-DOCSTART-`` documents (:mod:`.conll2003`).
 * ``timeml``: TimeML / TimeBank / TempEval-3 ``.tml`` files: TIMEX3 and events
   (:mod:`.timeml`).
+* ``ace2005``: ACE 2005 APF XML with its ``.sgm`` source: entities, values, TIMEX2,
+  events (:mod:`.ace`).
 
 Every import builds the schema JSON object and passes it through
 :func:`newsbench.schema.validate.validate_record`; every problem of the input (format
@@ -50,10 +52,14 @@ __all__ = [
 FORMATS: tuple[str, ...] = ("brat", "conll", "conll2012", "spacy", "labelstudio")
 """The interchange formats (``newsbench export/import --format``)."""
 
-IMPORT_FORMATS: tuple[str, ...] = (*FORMATS, "conll2003", "timeml")
+IMPORT_FORMATS: tuple[str, ...] = (*FORMATS, "conll2003", "timeml", "ace2005")
 """Every format ``newsbench import --format`` reads (the standard corpora are import only)."""
 
-STANDARD_INVENTORIES: dict[str, str] = {"conll2003": "conll2003", "timeml": "timeml"}
+STANDARD_INVENTORIES: dict[str, str] = {
+    "conll2003": "conll2003",
+    "timeml": "timeml",
+    "ace2005": "ace2005",
+}
 """The label inventory each standard-corpus format declares by default."""
 
 SPACY_INSTALL_HINT = "pip install 'newsbench[spacy]'"
@@ -70,6 +76,14 @@ class ImportErrors:
     def __init__(self, file: str | os.PathLike[str] | None) -> None:
         self.file = None if file is None else str(file)
         self.problems: list[Problem] = []
+        self.notes: list[str] = []
+
+    def note(self, message: str) -> None:
+        """Record what a lossy import left out (not a problem: the command prints it)."""
+        self.notes.append(message)
+        sink = _NOTES.get()
+        if sink is not None:
+            sink.append(message)
 
     def add(
         self,
@@ -115,6 +129,7 @@ def _line_for(path: str, lines: Mapping[str, int]) -> int | None:
 
 
 _PROGRESS: ContextVar[Callable[[int], None] | None] = ContextVar("import_progress", default=None)
+_NOTES: ContextVar[list[str] | None] = ContextVar("import_notes", default=None)
 """Advanced by :func:`finish_record` once per document while :func:`import_documents` runs."""
 
 
@@ -170,20 +185,25 @@ def import_documents(
     path: str | os.PathLike[str],
     *,
     progress: Callable[[int], None] | None = None,
+    notes: list[str] | None = None,
     **options: Any,
 ) -> list[Document]:
     """Import documents written in format ``fmt`` from ``path`` through the validator.
 
-    ``progress`` is called with 1 as each document is validated (a progress bar).
+    ``progress`` is called with 1 as each document is validated (a progress bar);
+    ``notes`` receives what a lossy import left out (``ace2005``: TIMEX2 without a TIMEX3
+    value, ...), one line each.
 
     Raises:
         DataError: With every problem of the input.
     """
-    token = _PROGRESS.set(progress)
+    progress_token = _PROGRESS.set(progress)
+    notes_token = _NOTES.set(notes)
     try:
         return _module(fmt).import_(fmt, Path(path), **options)
     finally:
-        _PROGRESS.reset(token)
+        _PROGRESS.reset(progress_token)
+        _NOTES.reset(notes_token)
 
 
 def _module(fmt: str) -> Any:
@@ -199,6 +219,8 @@ def _module(fmt: str) -> Any:
         from newsbench.corpus.interchange import conll2003 as module
     elif fmt == "timeml":
         from newsbench.corpus.interchange import timeml as module
+    elif fmt == "ace2005":
+        from newsbench.corpus.interchange import ace as module
     else:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(IMPORT_FORMATS)}")
     return module

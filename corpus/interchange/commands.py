@@ -87,14 +87,21 @@ def command_import(args: argparse.Namespace) -> int:
         options["id_prefix"] = args.id_prefix
     from newsbench.eval.progress import progress_bar
 
+    if args.format == "ace2005":
+        options["mention_span"] = args.mention_span
+    notes: list[str] = []
     try:
         with progress_bar(f"importing {args.input.name}", None) as advance:
-            documents = import_documents(args.format, args.input, progress=advance, **options)
+            documents = import_documents(
+                args.format, args.input, progress=advance, notes=notes, **options
+            )
     except DataError as error:
         return _data_error(error)
     except ImportError as error:
         return _usage(str(error))
     count = write_jsonl(args.out, (document_to_dict(d) for d in documents))
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
     print(f"wrote {count} document{'s' if count != 1 else ''} to {args.out}")
     return EXIT_OK
 
@@ -174,6 +181,12 @@ def register_import(sub: Any) -> None:
         type=int,
         default=-1,
         help="conll2003: the NER tag column, 0 being the token (default: %(default)s, the last)",
+    )
+    parser.add_argument(
+        "--mention-span",
+        choices=["extent", "head"],
+        default="extent",
+        help="ace2005: the charseq that becomes each entity mention's span",
     )
     parser.add_argument(
         "--id-prefix",
