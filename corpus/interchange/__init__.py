@@ -19,6 +19,7 @@ label inventory (:mod:`newsbench.schema.inventory`); import only:
   (:mod:`.timeml`).
 * ``ace2005``: ACE 2005 APF XML with its ``.sgm`` source: entities, values, TIMEX2,
   events (:mod:`.ace`).
+* ``oneie``: OneIE / TextEE JSON Lines, gold data or system output (:mod:`.oneie`).
 
 Every import builds the schema JSON object and passes it through
 :func:`newsbench.schema.validate.validate_record`; every problem of the input (format
@@ -52,13 +53,14 @@ __all__ = [
 FORMATS: tuple[str, ...] = ("brat", "conll", "conll2012", "spacy", "labelstudio")
 """The interchange formats (``newsbench export/import --format``)."""
 
-IMPORT_FORMATS: tuple[str, ...] = (*FORMATS, "conll2003", "timeml", "ace2005")
+IMPORT_FORMATS: tuple[str, ...] = (*FORMATS, "conll2003", "timeml", "ace2005", "oneie")
 """Every format ``newsbench import --format`` reads (the standard corpora are import only)."""
 
 STANDARD_INVENTORIES: dict[str, str] = {
     "conll2003": "conll2003",
     "timeml": "timeml",
     "ace2005": "ace2005",
+    "oneie": "ace2005",
 }
 """The label inventory each standard-corpus format declares by default."""
 
@@ -221,6 +223,8 @@ def _module(fmt: str) -> Any:
         from newsbench.corpus.interchange import timeml as module
     elif fmt == "ace2005":
         from newsbench.corpus.interchange import ace as module
+    elif fmt == "oneie":
+        from newsbench.corpus.interchange import oneie as module
     else:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(IMPORT_FORMATS)}")
     return module

@@ -1,0 +1,334 @@
+"""OneIE / TextEE-style event extraction JSON (``oneie``): gold data and system output.
+
+One JSON object per line, one sentence (or TextEE window) each, in either layout:
+
+* the **data** layout of OneIE's preprocessing and TextEE: ``doc_id``, ``sent_id`` (or
+  ``wnd_id``), ``tokens``, ``entity_mentions`` (``id``, ``entity_type``, optional
+  ``mention_type``, token ``start``/``end``), ``event_mentions`` (``id``,
+  ``event_type``, ``trigger`` with token ``start``/``end``, ``arguments`` naming an
+  ``entity_id`` and a ``role``);
+* the **prediction** layout OneIE writes: ``doc_id``, ``sent_id``, ``tokens`` and a
+  ``graph`` with ``entities`` (``[start, end, type, mention type, score]``),
+  ``triggers`` (``[start, end, type, score]``) and ``roles`` (``[trigger index, entity
+  index, role, score]``).
+
+Token offsets are half-open token indices. Sentences group into documents by
+``doc_id`` in file order; a document's text is its sentences' tokens joined by one space,
+sentences joined by a line break, so a gold file and a system's output over the same
+tokens give the same texts and pair document by document. Each document has the
+``sentences``, ``mentions`` and ``events`` layers. Event types ``Type:Subtype`` become
+``Type.Subtype`` (the ``ace2005`` inventory's spelling). Ids: those of the data layout,
+else ``<sent_id>-E<k>`` and ``<sent_id>-EV<k>``.
+
+What is lost: the original spacing of the text, relations, confidence scores, word
+pieces, and anything else on a line. OneIE/TextEE have no realis, coreference or
+hoppers (the harness skips those metrics). Labels are checked against the ``ace2005``
+inventory unless another is given.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from newsbench.corpus.interchange import ImportErrors, finish_record
+from newsbench.schema.contract import SchemaKind
+from newsbench.schema.inventory import Inventory, load_inventory
+from newsbench.schema.model import Document
+
+__all__ = ["import_"]
+
+
+@dataclass
+class _Document:
+    doc_id: str
+    first_line: int
+    texts: list[str] = field(default_factory=list)
+    sentences: list[dict[str, Any]] = field(default_factory=list)
+    mentions: list[dict[str, Any]] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    lines: dict[str, int] = field(default_factory=dict)
+    length: int = 0
+
+
+def _token_spans(tokens: list[str], offset: int) -> tuple[str, list[tuple[int, int]]]:
+    spans = []
+    position = offset
+    for token in tokens:
+        spans.append((position, position + len(token)))
+        position += len(token) + 1
+    return " ".join(tokens), spans
+
+
+class _Line:
+    """Reads one sentence line into its document, recording located problems."""
+
+    def __init__(self, errors: ImportErrors, number: int, doc_id: str) -> None:
+        self.errors = errors
+        self.number = number
+        self.doc_id = doc_id
+
+    def problem(self, message: str, expected: str, fix: str) -> None:
+        self.errors.add(
+            "oneie-malformed", message, expected, fix, line=self.number, document=self.doc_id
+        )
+
+    def span(self, value: Any, n_tokens: int, what: str) -> tuple[int, int] | None:
+        start, end = value
+        if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= n_tokens):
+            self.problem(
+                f"{what} has the token span [{start!r}, {end!r}) in a sentence of "
+                f"{n_tokens} tokens",
+                "half-open token indices 0 <= start < end <= len(tokens)",
+                "correct the span (OneIE and TextEE ends are exclusive)",
+            )
+            return None
+        return start, end
+
+
+def _char_span(spans: list[tuple[int, int]], start: int, end: int) -> tuple[int, int]:
+    return spans[start][0], spans[end - 1][1]
+
+
+def _prefix(item: dict[str, Any], doc: _Document) -> str:
+    """The id prefix of a sentence: its sent_id or wnd_id, else ``<doc_id>-s<k>``."""
+    return str(
+        item.get("sent_id") or item.get("wnd_id") or f"{doc.doc_id}-s{len(doc.sentences) + 1}"
+    )
+
+
+def _slice(text: str, spans: list[tuple[int, int]], start: int, end: int) -> str:
+    """The text of document offsets ``[start, end)`` from the sentence being read."""
+    base = spans[0][0]
+    return text[start - base : end - base]
+
+
+def _event_type(value: Any) -> str:
+    return str(value).replace(":", ".", 1)
+
+
+def _read_data_layout(
+    line: _Line, item: dict[str, Any], doc: _Document, spans: list[tuple[int, int]], text: str
+) -> None:
+    n = len(spans)
+    prefix = _prefix(item, doc)
+    for k, mention in enumerate(item.get("entity_mentions") or []):
+        span = line.span((mention.get("start"), mention.get("end")), n, f"entity mention {k}")
+        if span is None:
+            continue
+        start, end = _char_span(spans, *span)
+        mid = str(mention.get("id") or f"{prefix}-E{k}")
+        doc.lines[f"/mentions/{len(doc.mentions)}"] = line.number
+        record: dict[str, Any] = {
+            "id": mid,
+            "start": start,
+            "end": end,
+            "text": _slice(text, spans, start, end),
+            "type": str(mention.get("entity_type", "")),
+        }
+        if mention.get("mention_type"):
+            record["mention_type"] = str(mention["mention_type"])
+        doc.mentions.append(record)
+    for k, event in enumerate(item.get("event_mentions") or []):
+        trigger = event.get("trigger") or {}
+        span = line.span((trigger.get("start"), trigger.get("end")), n, f"event mention {k}")
+        if span is None:
+            continue
+        start, end = _char_span(spans, *span)
+        arguments = []
+        for argument in event.get("arguments") or []:
+            ref = str(argument.get("entity_id", ""))
+            arguments.append({"role": str(argument.get("role", "")), "ref": ref})
+        doc.lines[f"/events/{len(doc.events)}"] = line.number
+        doc.events.append(
+            {
+                "id": str(event.get("id") or f"{prefix}-EV{k}"),
+                "type": _event_type(event.get("event_type", "")),
+                "trigger": {
+                    "start": start,
+                    "end": end,
+                    "text": _slice(text, spans, start, end),
+                },
+                "arguments": arguments,
+            }
+        )
+
+
+def _read_graph_layout(
+    line: _Line, item: dict[str, Any], doc: _Document, spans: list[tuple[int, int]], text: str
+) -> None:
+    graph = item["graph"]
+    n = len(spans)
+    prefix = _prefix(item, doc)
+    entity_ids: list[str | None] = []
+    for k, entity in enumerate(graph.get("entities") or []):
+        span = line.span(tuple(entity[:2]), n, f"graph entity {k}") if len(entity) >= 3 else None
+        if span is None:
+            if len(entity) < 3:
+                line.problem(
+                    f"graph entity {k} is {entity!r}",
+                    "[start, end, type, mention type, score]",
+                    "write every entity as OneIE does",
+                )
+            entity_ids.append(None)
+            continue
+        start, end = _char_span(spans, *span)
+        mid = f"{prefix}-E{k}"
+        doc.lines[f"/mentions/{len(doc.mentions)}"] = line.number
+        record: dict[str, Any] = {
+            "id": mid,
+            "start": start,
+            "end": end,
+            "text": _slice(text, spans, start, end),
+            "type": str(entity[2]),
+        }
+        if len(entity) >= 4 and isinstance(entity[3], str):
+            record["mention_type"] = entity[3]
+        doc.mentions.append(record)
+        entity_ids.append(mid)
+    events: list[dict[str, Any] | None] = []
+    for k, trigger in enumerate(graph.get("triggers") or []):
+        span = line.span(tuple(trigger[:2]), n, f"graph trigger {k}") if len(trigger) >= 3 else None
+        if span is None:
+            if len(trigger) < 3:
+                line.problem(
+                    f"graph trigger {k} is {trigger!r}",
+                    "[start, end, type, score]",
+                    "write every trigger as OneIE does",
+                )
+            events.append(None)
+            continue
+        start, end = _char_span(spans, *span)
+        event = {
+            "id": f"{prefix}-EV{k}",
+            "type": _event_type(trigger[2]),
+            "trigger": {
+                "start": start,
+                "end": end,
+                "text": _slice(text, spans, start, end),
+            },
+            "arguments": [],
+        }
+        doc.lines[f"/events/{len(doc.events)}"] = line.number
+        doc.events.append(event)
+        events.append(event)
+    for k, role in enumerate(graph.get("roles") or []):
+        ok = len(role) >= 3 and all(isinstance(i, int) for i in role[:2])
+        if ok and 0 <= role[0] < len(events) and 0 <= role[1] < len(entity_ids):
+            event, entity = events[role[0]], entity_ids[role[1]]
+            if event is not None and entity is not None:
+                event["arguments"].append({"role": str(role[2]), "ref": entity})
+            continue
+        line.problem(
+            f"graph role {k} is {role!r}: no such trigger or entity",
+            "[trigger index, entity index, role, score] with indices into this graph",
+            "write every role as OneIE does",
+        )
+
+
+def _read(path: Path, errors: ImportErrors) -> list[_Document]:
+    documents: dict[str, _Document] = {}
+    try:
+        raw = path.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        errors.add(
+            "file-not-found" if isinstance(exc, OSError) else "invalid-utf8",
+            f"cannot read the file: {exc.__class__.__name__}",
+            "a readable UTF-8 JSON Lines file",
+            "check the path and the encoding",
+        )
+        return []
+    for number, source in enumerate(raw.splitlines(), start=1):
+        if not source.strip():
+            continue
+        try:
+            item = json.loads(source)
+        except json.JSONDecodeError as exc:
+            errors.add(
+                "invalid-json",
+                f"the line is not JSON: {exc.msg}",
+                "one JSON object per line",
+                "fix the JSON syntax",
+                line=number,
+            )
+            continue
+        doc_id = item.get("doc_id") if isinstance(item, dict) else None
+        tokens = item.get("tokens") if isinstance(item, dict) else None
+        if not isinstance(doc_id, str) or not isinstance(tokens, list) or not tokens:
+            errors.add(
+                "oneie-malformed",
+                "the line lacks a doc_id string or a non-empty tokens list",
+                "an object with doc_id, sent_id or wnd_id, tokens, and a graph or "
+                "entity_mentions/event_mentions",
+                "check that this is OneIE or TextEE JSON",
+                line=number,
+            )
+            continue
+        if not all(isinstance(t, str) and t and not t.isspace() for t in tokens):
+            errors.add(
+                "oneie-malformed",
+                "a token is empty, blank or not a string",
+                "non-empty token strings",
+                "fix the tokens list",
+                line=number,
+                document=doc_id,
+            )
+            continue
+        doc = documents.setdefault(doc_id, _Document(doc_id, number))
+        offset = doc.length + (1 if doc.texts else 0)
+        text, spans = _token_spans(tokens, offset)
+        line = _Line(errors, number, doc_id)
+        if "graph" in item and isinstance(item["graph"], dict):
+            _read_graph_layout(line, item, doc, spans, text)
+        else:
+            _read_data_layout(line, item, doc, spans, text)
+        sentence_id = str(item.get("sent_id") or item.get("wnd_id") or f"s{len(doc.sentences) + 1}")
+        doc.sentences.append(
+            {"id": sentence_id, "start": offset, "end": offset + len(text), "text": text}
+        )
+        doc.texts.append(text)
+        doc.length = offset + len(text)
+    return list(documents.values())
+
+
+def import_(
+    fmt: str,
+    path: Path,
+    *,
+    kind: SchemaKind = "document",
+    inventory: Inventory | str | None = "ace2005",
+    **_: Any,
+) -> list[Document]:
+    """Import OneIE or TextEE JSON Lines (see the module docstring).
+
+    Raises:
+        DataError: Every problem of the file: bad JSON, missing tokens, token spans out of
+            range, dangling roles, labels outside the inventory, each at its line.
+    """
+    errors = ImportErrors(path)
+    labels = load_inventory(inventory)
+    documents = []
+    for doc in _read(path, errors):
+        record = {
+            "id": doc.doc_id,
+            "text": "\n".join(doc.texts),
+            "sentences": doc.sentences,
+            "mentions": doc.mentions,
+            "events": doc.events,
+        }
+        document = finish_record(
+            record, kind, errors, lines={"": doc.first_line, **doc.lines}, inventory=labels
+        )
+        if document is not None:
+            documents.append(document)
+    if not documents and not errors.problems:
+        errors.add(
+            "file-empty",
+            "the file holds no sentence",
+            "OneIE or TextEE JSON Lines, one sentence per line",
+            "check that this is the right file",
+        )
+    errors.raise_if_any()
+    return documents

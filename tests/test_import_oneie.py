@@ -1,0 +1,144 @@
+"""``newsbench import --format oneie``: OneIE/TextEE JSON, gold data and system output."""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+import newsbench
+from newsbench.corpus.interchange import import_documents
+from newsbench.eval.cli import main
+from newsbench.schema.problems import DataError
+
+SAMPLES = Path(__file__).resolve().parent.parent / "corpus" / "interchange" / "samples"
+GOLD = SAMPLES / "oneie-gold.json"
+SYSTEM = SAMPLES / "oneie-system.json"
+
+
+def _lines(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines()]
+
+
+def _write(tmp_path: Path, items: list[dict], name: str = "x.json") -> Path:
+    path = tmp_path / name
+    path.write_text("".join(json.dumps(i) + "\n" for i in items), "utf-8")
+    return path
+
+
+def test_the_data_layout_gives_sentences_mentions_and_events():
+    (doc,) = import_documents("oneie", GOLD)
+    assert doc.id == "D1"
+    assert doc.text == "Rebels attacked the base in Gao .\nTwo soldiers died ."
+    assert [(s.id, s.text) for s in doc.sentences] == [
+        ("D1-0", "Rebels attacked the base in Gao ."),
+        ("D1-1", "Two soldiers died ."),
+    ]
+    assert [(m.id, m.text, m.type, m.mention_type) for m in doc.mentions] == [
+        ("D1-0-E0", "Rebels", "PER", "NOM"),
+        ("D1-0-E1", "the base", "FAC", "NOM"),
+        ("D1-0-E2", "Gao", "GPE", "NAM"),
+        ("D1-1-E0", "Two soldiers", "PER", "NOM"),
+    ]
+    attack, die = doc.events
+    assert (attack.type, attack.trigger.text) == ("Conflict.Attack", "attacked")
+    assert [(a.role, a.ref) for a in attack.arguments] == [
+        ("Attacker", "D1-0-E0"),
+        ("Target", "D1-0-E1"),
+        ("Place", "D1-0-E2"),
+    ]
+    assert (die.type, die.trigger.text) == ("Life.Die", "died")
+    assert all(m.entity is None for m in doc.mentions)
+
+
+def test_the_prediction_layout_gives_the_same_text():
+    (gold,) = import_documents("oneie", GOLD)
+    (pred,) = import_documents("oneie", SYSTEM, kind="prediction")
+    assert pred.text == gold.text and pred.id == gold.id
+    assert [(m.id, m.text) for m in pred.mentions][:2] == [
+        ("D1-0-E0", "Rebels"),
+        ("D1-0-E1", "base"),
+    ]
+    assert [(e.id, e.type) for e in pred.events] == [
+        ("D1-0-EV0", "Conflict.Attack"),
+        ("D1-1-EV0", "Life.Injure"),
+    ]
+    assert [(a.role, a.ref) for a in pred.events[1].arguments] == [("Victim", "D1-1-E0")]
+
+
+def test_textee_windows_and_generated_ids(tmp_path):
+    items = _lines(GOLD)
+    for item in items:
+        item["wnd_id"] = item.pop("sent_id")
+        for mention in item["entity_mentions"]:
+            del mention["id"], mention["mention_type"]
+        for event in item["event_mentions"]:
+            event["arguments"] = []
+            del event["id"]
+    (doc,) = import_documents("oneie", _write(tmp_path, items))
+    assert [s.id for s in doc.sentences] == ["D1-0", "D1-1"]
+    assert [m.id for m in doc.mentions] == ["D1-0-E0", "D1-0-E1", "D1-0-E2", "D1-1-E0"]
+    assert [e.id for e in doc.events] == ["D1-0-EV0", "D1-1-EV0"]
+    assert all(m.mention_type is None for m in doc.mentions)
+
+
+def test_every_problem_is_located(tmp_path):
+    items = _lines(SYSTEM)
+    items[0]["graph"]["entities"][1] = [3, 9, "FAC", "NOM", 0.9]  # beyond the tokens
+    items[0]["graph"]["roles"].append([0, 7, "Place", 1.0])  # no entity 7
+    items[1]["graph"]["triggers"][0][2] = "Life:Injur"
+    path = _write(tmp_path, items)
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write("{not json\n")
+        handle.write(json.dumps({"doc_id": "D2", "tokens": []}) + "\n")
+    with pytest.raises(DataError) as info:
+        import_documents("oneie", path, kind="prediction")
+    found = [(p.code, p.line) for p in info.value.problems]
+    assert ("oneie-malformed", 1) in found  # span beyond the tokens
+    assert [c for c, line in found if line == 1].count("oneie-malformed") == 2  # and the role
+    assert ("invalid-json", 3) in found and ("oneie-malformed", 4) in found
+    (enum,) = [p for p in info.value.problems if p.code == "schema-enum"]
+    assert enum.line == 2 and "did you mean 'Life.Injure'" in enum.message
+
+
+def test_an_empty_file(tmp_path):
+    with pytest.raises(DataError) as info:
+        import_documents("oneie", _write(tmp_path, []))
+    assert info.value.problems[0].code == "file-empty"
+
+
+def test_the_samples_score_end_to_end(tmp_path):
+    gold, system = tmp_path / "gold.jsonl", tmp_path / "system.jsonl"
+    assert main(["import", "--format", "oneie", str(GOLD), "--out", str(gold)]) == 0
+    args = [
+        "import",
+        "--format",
+        "oneie",
+        "--kind",
+        "prediction",
+        str(SYSTEM),
+        "--out",
+        str(system),
+    ]
+    assert main(args) == 0
+    out = tmp_path / "r.json"
+    score = ["score", "--gold", str(gold), "--pred", str(system), "--out", str(out)]
+    assert main([*score, "--inventory", "ace2005"]) == 0
+    report = json.loads(out.read_text("utf-8"))
+    head = report["headline"]
+    # 4 gold mentions; "the base" predicted as "base": 3 strict.
+    assert Fraction(head["entities.strict"]["f1"]).limit_denominator(100) == Fraction(3, 4)
+    # 2 triggers at the right place; "died" typed Life.Injure.
+    assert head["events.trigger_id"]["f1"] == 1.0
+    assert Fraction(head["events.trigger_cls"]["f1"]).limit_denominator(100) == Fraction(1, 2)
+    # 4 gold arguments: "base" is not "the base", and the Victim hangs off a wrong type.
+    assert Fraction(head["events.arg_cls"]["recall"]).limit_denominator(100) == Fraction(2, 4)
+    assert set(report["layers"]["skipped"]) == {
+        "events.realis",
+        "coreference.events",
+        "coreference.entities",
+    }
+    api = newsbench.score(gold, system, inventory="ace2005")
+    assert api.data["headline"] == head
