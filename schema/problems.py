@@ -65,6 +65,7 @@ PROBLEM_CODES: dict[str, str] = {
     "xml-malformed": "an XML input (TimeML, ACE APF) that is not well-formed",
     "timeml-no-text": "a TimeML file without a <TEXT> element",
     "ace-malformed": "an ACE APF element without the parts the format requires",
+    "ontonotes-malformed": "a CoNLL-2012 line, header or named-entity bracket that is malformed",
     "oneie-malformed": "a OneIE/TextEE line without tokens, or with spans or roles out of range",
     "document-unassigned": "input that cannot be assigned to a gold document",
     "span-group-missing": "a spaCy Doc without the requested span group",

@@ -20,6 +20,8 @@ label inventory (:mod:`newsbench.schema.inventory`); import only:
 * ``ace2005``: ACE 2005 APF XML with its ``.sgm`` source: entities, values, TIMEX2,
   events (:mod:`.ace`).
 * ``oneie``: OneIE / TextEE JSON Lines, gold data or system output (:mod:`.oneie`).
+* ``ontonotes``: OntoNotes 5.0 in the CoNLL-2012 column layout: named entities
+  (:mod:`.ontonotes`).
 
 Every import builds the schema JSON object and passes it through
 :func:`newsbench.schema.validate.validate_record`; every problem of the input (format
@@ -53,7 +55,14 @@ __all__ = [
 FORMATS: tuple[str, ...] = ("brat", "conll", "conll2012", "spacy", "labelstudio")
 """The interchange formats (``newsbench export/import --format``)."""
 
-IMPORT_FORMATS: tuple[str, ...] = (*FORMATS, "conll2003", "timeml", "ace2005", "oneie")
+IMPORT_FORMATS: tuple[str, ...] = (
+    *FORMATS,
+    "conll2003",
+    "ontonotes",
+    "timeml",
+    "ace2005",
+    "oneie",
+)
 """Every format ``newsbench import --format`` reads (the standard corpora are import only)."""
 
 STANDARD_INVENTORIES: dict[str, str] = {
@@ -61,6 +70,7 @@ STANDARD_INVENTORIES: dict[str, str] = {
     "timeml": "timeml",
     "ace2005": "ace2005",
     "oneie": "ace2005",
+    "ontonotes": "ontonotes5",
 }
 """The label inventory each standard-corpus format declares by default."""
 
@@ -225,6 +235,8 @@ def _module(fmt: str) -> Any:
         from newsbench.corpus.interchange import ace as module
     elif fmt == "oneie":
         from newsbench.corpus.interchange import oneie as module
+    elif fmt == "ontonotes":
+        from newsbench.corpus.interchange import ontonotes as module
     else:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(IMPORT_FORMATS)}")
     return module
