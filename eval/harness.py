@@ -111,11 +111,12 @@ class ScoringConfig:
         out["inventory"] = self.labels.signature
         return out
 
-    def resolved_unit(self, n_documents: int) -> UnitKind:
-        """Sentences for a single-document corpus, documents otherwise (unless set)."""
+    def resolved_unit(self, n_documents: int, *, has_sentences: bool = True) -> UnitKind:
+        """Sentences for a single-document corpus with a gold ``sentences`` layer,
+        documents otherwise (unless set)."""
         if self.unit != "auto":
             return self.unit
-        return "sentence" if n_documents == 1 else "document"
+        return "sentence" if n_documents == 1 and has_sentences else "document"
 
     def signature(
         self,
@@ -1035,7 +1036,9 @@ def score_documents(
         :func:`newsbench.eval.report.write_json` writes them as lists.
     """
     chosen = _chosen_layers(pairs, layers)
-    unit = config.resolved_unit(len(pairs))
+    unit = config.resolved_unit(
+        len(pairs), has_sentences=bool(pairs) and pairs[0].gold.sentences is not None
+    )
     entity_coref = "mentions" in chosen and any(predicts_entity_clusters(p.pred) for p in pairs)
     event_coref = "events" in chosen and any(predicts_hoppers(p.pred) for p in pairs)
     shard = score_shards_parallel(
@@ -1099,7 +1102,9 @@ def score_stream(
     digest = _StreamDigest(hashing=not gold_sha256)
     iterator = digest.passing(pairs)
     head = list(itertools.islice(iterator, 2))
-    unit = config.resolved_unit(len(head))
+    unit = config.resolved_unit(
+        len(head), has_sentences=bool(head) and head[0].gold.sentences is not None
+    )
     chosen = [layer for layer in layers if layer in LAYER_SCORERS]
     shard = score_shard(
         itertools.chain(head, iterator),

@@ -306,7 +306,31 @@ def _tuple(
 
 
 def document_from_dict(record: Mapping[str, Any]) -> Document:
-    """Build a :class:`Document` from a schema-valid JSON object."""
+    """Build a :class:`Document` from a schema-valid JSON object.
+
+    No checking is done on the way (validation comes first, in
+    :func:`newsbench.schema.validate.validate_record`); but a record that cannot be built
+    at all (a missing key, a wrong type) raises
+    :class:`~newsbench.schema.problems.DataError` with the validator's located problems,
+    never a bare ``KeyError``.
+    """
+    try:
+        return _build_document(record)
+    except (KeyError, TypeError, AttributeError, ValueError) as exc:
+        from newsbench.schema.problems import DataError
+        from newsbench.schema.validate import schema_problems
+
+        problems = schema_problems(record, "prediction")
+        if not problems:
+            raise
+        doc_id = record.get("id") if isinstance(record, Mapping) else None
+        located = [
+            p.located(document=doc_id if isinstance(doc_id, str) else None) for p in problems
+        ]
+        raise DataError(located) from exc
+
+
+def _build_document(record: Mapping[str, Any]) -> Document:
     meta = record.get("metadata")
     return Document(
         id=record["id"],

@@ -161,3 +161,49 @@ def test_completeness_names_every_missing_layer_and_attribute(mini_record):
     assert ("/mentions/0", "entity") in paths
     assert len(paths) == 2 + len(mini_record["mentions"])
     assert document_to_dict(_doc(record)) == record
+
+
+def test_document_from_dict_on_an_incomplete_dict_gives_located_problems():
+    import pytest
+
+    from newsbench.schema.problems import DataError
+
+    with pytest.raises(DataError) as info:
+        document_from_dict({"id": "x", "text": "abc", "mentions": [{"id": "m1", "start": 0}]})
+    problems = info.value.problems
+    assert {p.code for p in problems} == {"schema-required"}
+    assert {p.path for p in problems} == {"/mentions/0"} and problems[0].document == "x"
+
+
+def test_a_ner_only_jsonl_gold_scores_from_the_command_line_and_the_api(
+    tmp_path, ner_only, mini_record
+):
+    import newsbench
+    from newsbench.eval.cli import main
+
+    gold, pred, out = tmp_path / "gold.jsonl", tmp_path / "pred.jsonl", tmp_path / "r.json"
+    gold.write_text(json.dumps(ner_only) + "\n", "utf-8")
+    prediction = {
+        "id": ner_only["id"],
+        "text": ner_only["text"],
+        "mentions": ner_only["mentions"][1:],
+    }
+    pred.write_text(json.dumps(prediction) + "\n", "utf-8")
+    assert main(["score", "--gold", str(gold), "--pred", str(pred), "--out", str(out)]) == 0
+    report = json.loads(out.read_text("utf-8"))
+    assert "|inventory:newsbench@" in report["signature"] and "|layers:ent|" in report["signature"]
+    n = len(ner_only["mentions"])
+    assert report["headline"]["entities.strict"]["recall"] == pytest.approx((n - 1) / n)
+    api = newsbench.score(gold, pred)
+    assert api.data["headline"] == report["headline"]
+    assert api.signature == report["signature"]
+
+
+def test_without_gold_sentences_the_unit_is_the_document(ner_only, mini_record):
+    gold = _doc(ner_only)
+    report = score_documents(pair_documents([gold], [gold]), CONFIG)
+    assert report["resampling"]["unit"] == "document" and "|unit:document|" in report["signature"]
+    with_sentences = _doc({**ner_only, "sentences": mini_record["sentences"]})
+    report = score_documents(pair_documents([with_sentences], [with_sentences]), CONFIG)
+    assert report["resampling"]["unit"] == "sentence"
+    assert report["resampling"]["n_units"] == len(mini_record["sentences"])
