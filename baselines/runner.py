@@ -32,6 +32,7 @@ from newsbench.baselines.base import (
     import_extractor_class,
 )
 from newsbench.baselines.oracle import OracleExtractor
+from newsbench.eval.progress import MIN_DOCUMENTS
 from newsbench.eval.report import make_console
 from newsbench.schema.model import Document, document_to_dict
 from newsbench.schema.paths import PathSpec, declare_paths
@@ -93,7 +94,8 @@ def run_extractor(
             holds every problem, located by document and JSON pointer, and the valid rest.
     """
     predictions: list[Document] = []
-    with Progress(disable=not progress, transient=True, console=Console(stderr=True)) as bar:
+    shown = progress and len(documents) >= MIN_DOCUMENTS  # as every other bar of newsbench
+    with Progress(disable=not shown, transient=True, console=Console(stderr=True)) as bar:
         task = bar.add_task(f"{extractor.name}", total=len(documents))
         for prediction in extractor.extract(documents):
             predictions.append(prediction)

@@ -113,3 +113,17 @@ def test_no_bar_when_stderr_is_not_a_terminal(tmp_path, mini_record, capsys):
     path = _big_file(tmp_path, mini_record, MIN_DOCUMENTS)
     assert main(["validate", str(path)]) == 0
     assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize(("n", "shown"), [(MIN_DOCUMENTS - 1, False), (MIN_DOCUMENTS, True)])
+def test_run_shows_a_bar_on_stderr_beyond_the_threshold(monkeypatch, capsys, n, shown):
+    from newsbench.baselines.base import SourceDocument
+    from newsbench.baselines.floor import FloorExtractor
+    from newsbench.baselines.runner import run_extractor
+
+    terminal = FakeTerminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    sources = [SourceDocument(f"d{i}", "Talks in Oslo ended.") for i in range(n)]
+    assert len(run_extractor(FloorExtractor(), sources, progress=True)) == n
+    assert ("floor" in terminal.getvalue()) is shown
+    assert capsys.readouterr().out == ""
