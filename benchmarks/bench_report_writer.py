@@ -21,12 +21,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from synthetic import corpus  # noqa: E402
+from synthetic import corpus
 
-from newsbench.eval.harness import ScoringConfig, score_documents  # noqa: E402
-from newsbench.eval.pairing import pair_documents  # noqa: E402
-from newsbench.eval.report import encode_json, json_default  # noqa: E402
-from newsbench.schema.validate import validate_record  # noqa: E402
+from newsbench.eval.harness import ScoringConfig, score_documents
+from newsbench.eval.pairing import pair_documents
+from newsbench.eval.report import encode_json, json_default
+from newsbench.schema.validate import validate_record
 
 
 def _documents(n: int) -> tuple[list, list]:
