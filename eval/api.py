@@ -301,6 +301,7 @@ def score(
     inventory: str | os.PathLike[str] | Inventory | None = None,
     label_map: str | os.PathLike[str] | LabelMap | None = None,
     jobs: int = 1,
+    dask_client: Any = None,
     **settings: Any,
 ) -> Report:
     """Score ``predictions`` against ``gold``; return the :class:`Report`.
@@ -316,6 +317,9 @@ def score(
         label_map: Maps the predictions' entity labels (``conll2003``, ``ontonotes`` or
             a file).
         jobs: Worker processes; the report is the same for every value.
+        dask_client: A ``distributed.Client``: score on its cluster (both inputs paths
+            or fsspec URLs, one prediction line per gold line in gold order; the report
+            is the same but for its provenance; :mod:`newsbench.eval.dask_scoring`).
         **settings: :class:`~newsbench.eval.harness.ScoringConfig` fields.
 
     Raises:
@@ -339,6 +343,21 @@ def score(
         inventory=labels,
         label_map=mapping.signature_name if mapping else None,
     )
+    if dask_client is not None:
+        if not (isinstance(gold, str | os.PathLike) and isinstance(predictions, str | os.PathLike)):
+            raise TypeError("dask_client= scores files: give gold and predictions as paths")
+        from newsbench.eval.dask_scoring import score_files_dask
+
+        data = score_files_dask(
+            gold,
+            predictions,
+            config,
+            dask_client,
+            layers=layers,
+            label_map=mapping,
+            provenance={"gold": str(gold)},
+        )
+        return Report(data)
     gold_documents, gold_sha256 = _documents(gold, "document", "<gold>", labels)
     pred_documents, _ = _documents(predictions, "prediction", "<predictions>", labels, mapping)
     pairs = pair_documents(gold_documents, pred_documents, allow_missing=config.allow_missing)

@@ -175,6 +175,8 @@ def command_score(args: argparse.Namespace) -> int:
     except DataError as exc:
         _emit_problems(exc.problems, args.format, sys.stderr)
         return EXIT_DATA
+    if args.dask is not None:
+        return _score_dask(args, gold, gate)
     if args.stream:
         return _score_streamed(args, gold, gate)
     try:
@@ -339,6 +341,56 @@ _NOT_WITH_STREAM = {
     "allow_missing": ("--allow-missing", bool),
     "jobs": ("--jobs", lambda v: v != 1),
 }
+
+
+def _score_dask(args: argparse.Namespace, gold: GoldSelection, gate: GateRequest) -> int:
+    """``score --dask SCHEDULER``: blocks of lines scored on a Dask cluster, one report."""
+    from newsbench.eval.dask_scoring import connect, score_files_dask
+
+    clashes = [
+        flag for name, (flag, given) in _NOT_WITH_STREAM.items() if given(getattr(args, name))
+    ]
+    if args.stream:
+        clashes.append("--stream")
+    if clashes:
+        raise UsageError(
+            f"--dask cannot be combined with {', '.join(clashes)}: it reads schema JSONL "
+            "predictions in gold order (as --stream does) on the cluster's workers"
+        )
+    if len(gold.files) > 1:
+        raise UsageError("--dask reads one gold file: give --split validation or --split test")
+    (gold_file,) = gold.files
+    try:
+        client = connect(args.dask)
+    except (ImportError, ValueError) as exc:
+        raise UsageError(str(exc)) from None
+    try:
+        label_map = _label_map(args.label_map)
+        inventory = _inventory(args.inventory)
+        provenance = _score_provenance(args, gold, {})
+        report = score_files_dask(
+            gold_file,
+            args.pred,
+            _score_config(args, label_map, inventory),
+            client,
+            layers=args.layers,
+            label_map=label_map,
+            provenance=provenance,
+            corpus_version=gold.corpus_version,
+            split=gold.split,
+            gold_sha256=provenance["gold_sha256"],
+        )
+    except DataError as exc:
+        _emit_problems(exc.problems, args.format, sys.stderr)
+        return EXIT_DATA
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    finally:
+        cluster = getattr(client, "cluster", None)
+        client.close()
+        if cluster is not None and args.dask.startswith("local:"):
+            cluster.close()
+    return _finish_score(report, args, None, gate)
 
 
 def _score_streamed(args: argparse.Namespace, gold: GoldSelection, gate: GateRequest) -> int:
@@ -707,6 +759,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="bootstrap unit (auto: sentences for one document, else documents)",
     )
     score.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples")
+    score.add_argument(
+        "--dask",
+        metavar="SCHEDULER",
+        help="score on a Dask cluster: a scheduler address (tcp://host:8786) or local:N for "
+        "a local cluster of N worker processes; the files as for --stream (pip install "
+        "'newsbench[dask]')",
+    )
     score.add_argument(
         "--stream",
         action="store_true",

@@ -1141,7 +1141,8 @@ def gold_digest(documents: Iterable[Document]) -> str:
     return digest.hexdigest()
 
 
-def _perturbation_of(document: Document) -> str:
+def perturbation_of(document: Document) -> str:
+    """``NAME@seedN`` for a perturbed copy (from its metadata), ``none`` for an original."""
     meta = document.metadata
     if meta is None or meta.perturbation is None:
         return "none"
@@ -1154,7 +1155,7 @@ def gold_perturbation(documents: Iterable[Document]) -> str:
     ``none`` for original documents, ``NAME@seedN`` when every document is a copy made by
     the same perturbation and seed (``newsbench perturb``), ``mixed`` otherwise.
     """
-    found = {_perturbation_of(document) for document in documents}
+    found = {perturbation_of(document) for document in documents}
     return found.pop() if len(found) == 1 else ("none" if not found else "mixed")
 
 
@@ -1170,7 +1171,7 @@ class _StreamDigest:
         for pair in pairs:
             if self._hashing:
                 self._digest.update(dumps_line(document_to_dict(pair.gold)) + b"\n")
-            self._perturbations.add(_perturbation_of(pair.gold))
+            self._perturbations.add(perturbation_of(pair.gold))
             yield pair
 
     def hexdigest(self) -> str:

@@ -1,0 +1,128 @@
+"""Scoring on a Dask cluster (a two-worker LocalCluster): the same report, located problems."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from distributed import Client, LocalCluster  # the test extra installs newsbench[dask]
+
+import newsbench
+from newsbench.eval.cli import main
+from newsbench.eval.dask_scoring import line_starts, score_files_dask
+from newsbench.eval.harness import ScoringConfig, score_documents
+from newsbench.eval.pairing import pair_documents
+from newsbench.eval.report import encode_json
+from newsbench.schema.io import write_jsonl
+from newsbench.schema.problems import DataError
+from newsbench.schema.validate import load_documents
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+from synthetic import corpus
+
+CONFIG = ScoringConfig(n_resamples=200)
+
+
+@pytest.fixture(scope="module")
+def client():
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as connected,
+    ):
+        yield connected
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("dask")
+    pairs = list(corpus(41, seed=7, n_chars=600))
+    gold, pred = folder / "gold.jsonl", folder / "pred.jsonl"
+    write_jsonl(gold, [g for g, _ in pairs])
+    write_jsonl(pred, [p for _, p in pairs])
+    return gold, pred
+
+
+def _without_provenance(report: dict) -> bytes:
+    return encode_json({k: v for k, v in report.items() if k != "provenance"})
+
+
+def test_the_report_equals_the_single_process_report(client, files):
+    gold, pred = files
+    expected = score_documents(
+        pair_documents(load_documents(gold), load_documents(pred, "prediction")),
+        CONFIG,
+        gold_sha256=None,
+    )
+    for block_size in (7, 41, 100):  # an odd tree of merges, one block, fewer lines
+        report = score_files_dask(gold, pred, CONFIG, client, block_size=block_size)
+        assert _without_provenance(report) == _without_provenance(expected), block_size
+
+
+def test_problems_come_back_located_at_their_lines(client, files, tmp_path):
+    gold, pred = files
+    lines = pred.read_text("utf-8").splitlines()
+    broken = json.loads(lines[23])
+    broken["mentions"][0]["start"] = -1
+    lines[23] = json.dumps(broken)
+    lines[30] = "{not json"
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("\n".join(lines) + "\n", "utf-8")
+    with pytest.raises(DataError) as info:
+        score_files_dask(gold, bad, CONFIG, client, block_size=7)
+    found = [(p.code, p.file, p.line) for p in info.value.problems]
+    assert ("schema-range", str(bad), 24) in found
+    assert ("invalid-json", str(bad), 31) in found
+    short = tmp_path / "short.jsonl"
+    short.write_text("\n".join(lines[:40]) + "\n", "utf-8")
+    with pytest.raises(DataError, match="the gold has 41 lines and the predictions 40"):
+        score_files_dask(gold, short, CONFIG, client)
+
+
+def test_documents_out_of_order_are_refused(client, files, tmp_path):
+    gold, pred = files
+    lines = pred.read_text("utf-8").splitlines()
+    lines[3], lines[4] = lines[4], lines[3]
+    swapped = tmp_path / "swapped.jsonl"
+    swapped.write_text("\n".join(lines) + "\n", "utf-8")
+    with pytest.raises(DataError) as info:
+        score_files_dask(gold, swapped, CONFIG, client, block_size=7)
+    assert info.value.problems[0].code == "prediction-order-mismatch"
+    assert info.value.problems[0].line == 4
+
+
+def test_line_starts(tmp_path):
+    path = tmp_path / "x"
+    path.write_bytes(b"a\nbb\n\nccc")
+    assert line_starts(str(path)) == [0, 2, 5, 6, 9]
+    path.write_bytes(b"")
+    assert line_starts(str(path)) == [0]
+
+
+def test_the_api_takes_a_dask_client(client, files):
+    gold, pred = files
+    report = newsbench.score(gold, pred, dask_client=client, n_resamples=200)
+    single = newsbench.score(gold, pred, n_resamples=200)
+    assert report.data["headline"] == single.data["headline"]
+    assert report.signature == single.signature
+    with pytest.raises(TypeError, match="give gold and predictions as paths"):
+        newsbench.score([], [], dask_client=client)
+
+
+def test_the_command_line_starts_a_local_cluster(files, tmp_path, capsys):
+    gold, pred = files
+    out = tmp_path / "r.json"
+    args = ["score", "--gold", str(gold), "--pred", str(pred), "--resamples", "200"]
+    assert main([*args, "--dask", "local:2", "--out", str(out)]) == 0
+    single = tmp_path / "s.json"
+    assert main([*args, "--out", str(single)]) == 0
+    a, b = json.loads(out.read_text("utf-8")), json.loads(single.read_text("utf-8"))
+    assert _without_provenance(a) == _without_provenance(b)
+    capsys.readouterr()
+    assert main([*args, "--dask", "local:2", "--jobs", "2"]) == 2
+    assert "--dask cannot be combined with --jobs" in capsys.readouterr().err
+    assert main([*args, "--dask", "local:0"]) == 2
+    assert "N >= 1" in capsys.readouterr().err
