@@ -677,3 +677,26 @@ class TestErrors:
     def test_statistic_bad_columns(self, columns: tuple[str, ...]) -> None:
         with pytest.raises(S.StatsInputError, match="unique column names"):
             S.Statistic("bad", columns, lambda s: s[..., 0], 0.0)
+
+
+def test_resampling_runs_on_one_blas_thread_with_the_same_results():
+    import threadpoolctl
+
+    from newsbench.eval.stats import bootstrap_cis, f1_from_pr_counts, one_blas_thread
+
+    seen = []
+
+    @one_blas_thread
+    def probe() -> None:
+        seen.extend(
+            i["num_threads"] for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"
+        )
+
+    probe()
+    assert seen and set(seen) == {1}
+    rng = np.random.default_rng(3)
+    tables = [rng.random(size=(500, 4)) * 9 for _ in range(3)]
+    f1 = f1_from_pr_counts()
+    capped = bootstrap_cis(tables, [f1] * 3, n_resamples=200, seed=5, unit="document")
+    uncapped = bootstrap_cis.__wrapped__(tables, [f1] * 3, n_resamples=200, seed=5, unit="document")
+    assert capped == uncapped
