@@ -96,6 +96,7 @@ __all__ = [
     "offset_message",
     "parse_int",
     "read_docbin",
+    "read_text_lines",
     "spacy_docs_to_documents",
     "spans_to_documents",
 ]
@@ -344,14 +345,20 @@ def _columns(line: str) -> list[str]:
     return line.split("\t") if "\t" in line else line.split()
 
 
-def _read_lines(path: str | os.PathLike[str], out: _Collector) -> list[str] | None:
+def read_text_lines(
+    path: str | os.PathLike[str], out: _Problems, what: str = "CoNLL column file"
+) -> list[str] | None:
+    """The lines of a UTF-8 text file (BOM dropped, any line ending), or ``None``.
+
+    An unreadable file or bytes that are not UTF-8 are one located problem in ``out``.
+    """
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
         out.add(
             "file-not-found",
             f"cannot read the file: {exc.strerror}",
-            "a readable CoNLL column file",
+            f"a readable {what}",
             "check the path",
         )
         return None
@@ -591,7 +598,7 @@ def conll_to_documents(
     """
     out = _Collector(str(path), label_map)
     out.inventory = inventory
-    lines = _read_lines(path, out)
+    lines = read_text_lines(path, out)
     if lines is None:
         raise DataError(out.problems)
     bad = _check_columns(lines, tag_column, out)

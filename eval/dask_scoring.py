@@ -29,14 +29,17 @@ from typing import Any
 from newsbench.eval.harness import (
     ScoringConfig,
     ShardScores,
+    perturbation_from,
     perturbation_of,
     report_from_shard,
+    require_predicted,
     score_shard,
 )
 from newsbench.eval.pairing import DocumentPair, LabelMap
 from newsbench.eval.streaming import StreamedPairs, predicted_layers
 from newsbench.schema.io import iter_jsonl
 from newsbench.schema.problems import DataError, Problem
+from newsbench.schema.validate import duplicate_document_problem
 
 __all__ = ["DASK_INSTALL_HINT", "connect", "score_files_dask"]
 
@@ -207,18 +210,7 @@ def _duplicates(doc_ids: Sequence[str], gold: str) -> list[Problem]:
     problems = []
     for line, doc_id in enumerate(doc_ids, start=1):
         if doc_id in seen:
-            problems.append(
-                Problem(
-                    "duplicate-document-id",
-                    f"the document id {doc_id!r} was already used on line {seen[doc_id]}",
-                    "one line per document id",
-                    "remove the duplicate line or rename the document",
-                    file=gold,
-                    line=line,
-                    document=doc_id,
-                    path="/id",
-                )
-            )
+            problems.append(duplicate_document_problem(doc_id, seen[doc_id], gold, line))
         else:
             seen[doc_id] = line
     return problems
@@ -281,12 +273,7 @@ def score_files_dask(
     duplicates = _duplicates(shard.doc_ids, gold)
     if duplicates:
         raise DataError(duplicates)
-    absent = [layer for layer in chosen if layer not in shard.predicted]
-    if absent:
-        raise ValueError(
-            f"the predictions do not give the layer(s) {', '.join(absent)}; "
-            f"they give: {', '.join(sorted(shard.predicted)) or 'none'}"
-        )
+    require_predicted(chosen, shard.predicted)
     return report_from_shard(
         shard,
         config,
@@ -295,12 +282,5 @@ def score_files_dask(
         corpus_version=corpus_version,
         split=split,
         gold_sha256=gold_sha256 or _sha256(gold),
-        perturbation=_perturbation(result.perturbations),
+        perturbation=perturbation_from(result.perturbations),
     )
-
-
-def _perturbation(found: frozenset[str]) -> str:
-    """As :func:`newsbench.eval.harness.gold_perturbation` over every gold document."""
-    if len(found) == 1:
-        return next(iter(found))
-    return "none" if not found else "mixed"

@@ -17,7 +17,7 @@ import platform
 import subprocess
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field, fields
 from importlib import metadata
@@ -992,12 +992,7 @@ def _chosen_layers(pairs: Sequence[DocumentPair], layers: Sequence[str] | None) 
         for layer in ANNOTATION_LAYERS
         if any(getattr(p.pred, layer) is not None for p in pairs)
     ]
-    absent = [layer for layer in layers or () if layer not in predicted]
-    if absent:
-        raise ValueError(
-            f"the predictions do not give the layer(s) {', '.join(absent)}; "
-            f"they give: {', '.join(predicted) or 'none'}"
-        )
+    require_predicted(layers or (), set(predicted))
     return [layer for layer in (layers or predicted) if layer in LAYER_SCORERS]
 
 
@@ -1115,12 +1110,7 @@ def score_stream(
         max_errors=max_errors,
         progress=progress,
     )
-    absent = [layer for layer in layers if layer not in shard.predicted]
-    if absent:
-        raise ValueError(
-            f"the predictions do not give the layer(s) {', '.join(absent)}; "
-            f"they give: {', '.join(sorted(shard.predicted)) or 'none'}"
-        )
+    require_predicted(layers, shard.predicted)
     return report_from_shard(
         shard,
         config,
@@ -1155,8 +1145,29 @@ def gold_perturbation(documents: Iterable[Document]) -> str:
     ``none`` for original documents, ``NAME@seedN`` when every document is a copy made by
     the same perturbation and seed (``newsbench perturb``), ``mixed`` otherwise.
     """
-    found = {perturbation_of(document) for document in documents}
-    return found.pop() if len(found) == 1 else ("none" if not found else "mixed")
+    return perturbation_from({perturbation_of(document) for document in documents})
+
+
+def perturbation_from(found: Set[str]) -> str:
+    """The signature's perturbation of a gold whose documents are copies ``found``."""
+    if len(found) == 1:
+        return next(iter(found))
+    return "none" if not found else "mixed"
+
+
+def require_predicted(layers: Sequence[str], predicted: Set[str]) -> None:
+    """Refuse requested layers that no prediction gives.
+
+    Raises:
+        ValueError: Naming the absent layers and those the predictions give.
+    """
+    absent = [layer for layer in layers if layer not in predicted]
+    if absent:
+        given = [layer for layer in ANNOTATION_LAYERS if layer in predicted]
+        raise ValueError(
+            f"the predictions do not give the layer(s) {', '.join(absent)}; "
+            f"they give: {', '.join(given) or 'none'}"
+        )
 
 
 class _StreamDigest:
@@ -1178,5 +1189,4 @@ class _StreamDigest:
         return self._digest.hexdigest()
 
     def perturbation(self) -> str:
-        found = self._perturbations
-        return next(iter(found)) if len(found) == 1 else ("none" if not found else "mixed")
+        return perturbation_from(self._perturbations)

@@ -624,6 +624,20 @@ def _incomplete(key: str, path: str, what: str) -> Problem:
     )
 
 
+def duplicate_document_problem(doc_id: str, first: int, file: str | None, line: int) -> Problem:
+    """The ``duplicate-document-id`` problem of a line that repeats line ``first``'s id."""
+    return Problem(
+        "duplicate-document-id",
+        f"the document id {doc_id!r} was already used on line {first}",
+        "one line per document id",
+        "remove the duplicate line or rename the document",
+        file=file,
+        line=line,
+        document=doc_id,
+        path="/id",
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class ValidatedLine:
     """One line after validation: the document (if valid) and its problems."""
@@ -679,16 +693,7 @@ def iter_validated(
         if isinstance(doc_id, str):
             if doc_id in seen:
                 problems.append(
-                    Problem(
-                        "duplicate-document-id",
-                        f"the document id {doc_id!r} was already used on line {seen[doc_id]}",
-                        "one line per document id",
-                        "remove the duplicate line or rename the document",
-                        file=item.file,
-                        line=item.line,
-                        document=doc_id,
-                        path="/id",
-                    )
+                    duplicate_document_problem(doc_id, seen[doc_id], item.file, item.line)
                 )
             else:
                 seen[doc_id] = item.line

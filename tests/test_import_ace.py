@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 from pathlib import Path
 
 import pytest
 
-import newsbench
 from newsbench.corpus.interchange import import_documents
 from newsbench.corpus.interchange.ace import source_text, timex3_of
-from newsbench.eval.cli import main
 from newsbench.schema.problems import DataError
+from tests.importing import import_and_score
 
 SAMPLES = Path(__file__).resolve().parent.parent / "corpus" / "interchange" / "samples"
 NAME = "NB_SAMPLE_20250314.0001"
@@ -171,36 +169,9 @@ def test_labels_outside_the_inventory_are_located(gold_dir):
     assert "did you mean 'Justice.Arrest-Jail'" in problem.message and problem.line
 
 
-def test_the_samples_score_end_to_end(tmp_path, capsys):
-    gold, system = tmp_path / "gold.jsonl", tmp_path / "system.jsonl"
-    apf = str(SAMPLES / "ace2005-gold" / f"{NAME}.apf.xml")
-    assert main(["import", "--format", "ace2005", apf, "--out", str(gold)]) == 0
-    folder = str(SAMPLES / "ace2005-system")
-    assert (
-        main(
-            ["import", "--format", "ace2005", "--kind", "prediction", folder, "--out", str(system)]
-        )
-        == 0
-    )
-    out = tmp_path / "r.json"
-    assert (
-        main(
-            [
-                "score",
-                "--gold",
-                str(gold),
-                "--pred",
-                str(system),
-                "--inventory",
-                "ace2005",
-                "--out",
-                str(out),
-            ]
-        )
-        == 0
-    )
-    report = json.loads(out.read_text("utf-8"))
-    assert "|inventory:ace2005@" in report["signature"]
+def test_the_samples_score_end_to_end(tmp_path):
+    gold = SAMPLES / "ace2005-gold" / f"{NAME}.apf.xml"
+    report = import_and_score(tmp_path, "ace2005", gold, SAMPLES / "ace2005-system", "ace2005")
     assert report["layers"]["coreference"] == ["entities", "events"]
     head = report["headline"]
     # 14 gold mentions; the system misses "its" and types "the court in Tromso" GPE.
@@ -209,5 +180,3 @@ def test_the_samples_score_end_to_end(tmp_path, capsys):
     # 5 gold arguments; the system misses the Crime argument.
     assert head["events.arg_cls"]["recall"] == pytest.approx(4 / 5)
     assert head["events.trigger_cls"]["f1"] == 1.0
-    api = newsbench.score(gold, system, inventory="ace2005")
-    assert api.data["headline"] == head

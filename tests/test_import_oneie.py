@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 
-import newsbench
 from newsbench.corpus.interchange import import_documents
-from newsbench.eval.cli import main
 from newsbench.schema.problems import DataError
+from tests.importing import import_and_score
 
 SAMPLES = Path(__file__).resolve().parent.parent / "corpus" / "interchange" / "samples"
 GOLD = SAMPLES / "oneie-gold.json"
@@ -110,23 +109,7 @@ def test_an_empty_file(tmp_path):
 
 
 def test_the_samples_score_end_to_end(tmp_path):
-    gold, system = tmp_path / "gold.jsonl", tmp_path / "system.jsonl"
-    assert main(["import", "--format", "oneie", str(GOLD), "--out", str(gold)]) == 0
-    args = [
-        "import",
-        "--format",
-        "oneie",
-        "--kind",
-        "prediction",
-        str(SYSTEM),
-        "--out",
-        str(system),
-    ]
-    assert main(args) == 0
-    out = tmp_path / "r.json"
-    score = ["score", "--gold", str(gold), "--pred", str(system), "--out", str(out)]
-    assert main([*score, "--inventory", "ace2005"]) == 0
-    report = json.loads(out.read_text("utf-8"))
+    report = import_and_score(tmp_path, "oneie", GOLD, SYSTEM, "ace2005")
     head = report["headline"]
     # 4 gold mentions; "the base" predicted as "base": 3 strict.
     assert Fraction(head["entities.strict"]["f1"]).limit_denominator(100) == Fraction(3, 4)
@@ -140,5 +123,3 @@ def test_the_samples_score_end_to_end(tmp_path):
         "coreference.events",
         "coreference.entities",
     }
-    api = newsbench.score(gold, system, inventory="ace2005")
-    assert api.data["headline"] == head

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from fractions import Fraction
 from pathlib import Path
 
 import pytest
 
-import newsbench
 from newsbench.corpus.interchange import import_documents
-from newsbench.eval.cli import main
 from newsbench.schema.problems import DataError
+from tests.importing import import_and_score
 
 SAMPLES = Path(__file__).resolve().parent.parent / "corpus" / "interchange" / "samples"
 GOLD = SAMPLES / "ontonotes-gold.conll"
@@ -88,20 +86,9 @@ def test_unclosed_entities_headers_and_labels(tmp_path):
 
 
 def test_the_samples_score_end_to_end(tmp_path):
-    gold, system = tmp_path / "gold.jsonl", tmp_path / "system.jsonl"
-    assert main(["import", "--format", "ontonotes", str(GOLD), "--out", str(gold)]) == 0
-    args = ["import", "--format", "ontonotes", "--kind", "prediction", str(SYSTEM)]
-    assert main([*args, "--out", str(system)]) == 0
-    out = tmp_path / "r.json"
-    score = ["score", "--gold", str(gold), "--pred", str(system), "--out", str(out)]
-    assert main([*score, "--inventory", "ontonotes5"]) == 0
-    report = json.loads(out.read_text("utf-8"))
-    assert "|inventory:ontonotes5@" in report["signature"]
+    report = import_and_score(tmp_path, "ontonotes", GOLD, SYSTEM, "ontonotes5")
     strict = report["headline"]["entities.strict"]
     # Gold ORG "Bergen port authority", DATE, CARDINAL, NORP; the system splits the ORG into
     # GPE "Bergen" + ORG "port authority" and misses the DATE: 2 of 4 right, 2 of 4 predicted.
     assert Fraction(strict["precision"]).limit_denominator(10) == Fraction(1, 2)
     assert Fraction(strict["recall"]).limit_denominator(10) == Fraction(1, 2)
-    assert (
-        newsbench.score(gold, system, inventory="ontonotes5").data["headline"] == report["headline"]
-    )

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from fractions import Fraction
 from pathlib import Path
 
 import pytest
 
-import newsbench
 from newsbench.corpus.interchange import import_documents
-from newsbench.eval.cli import main
 from newsbench.schema.problems import DataError
+from tests.importing import import_and_score
 
 SAMPLES = Path(__file__).resolve().parent.parent / "corpus" / "interchange" / "samples"
 
@@ -91,45 +89,8 @@ def test_labels_and_values_are_validated_at_their_lines(tmp_path):
 
 
 def test_samples_score_end_to_end_from_the_command_line_and_the_api(tmp_path):
-    gold, system = tmp_path / "gold.jsonl", tmp_path / "system.jsonl"
-    assert (
-        main(["import", "--format", "timeml", str(SAMPLES / "timeml-gold.tml"), "--out", str(gold)])
-        == 0
-    )
-    assert (
-        main(
-            [
-                "import",
-                "--format",
-                "timeml",
-                "--kind",
-                "prediction",
-                str(SAMPLES / "timeml-system.tml"),
-                "--out",
-                str(system),
-            ]
-        )
-        == 0
-    )
-    out = tmp_path / "r.json"
-    assert (
-        main(
-            [
-                "score",
-                "--gold",
-                str(gold),
-                "--pred",
-                str(system),
-                "--inventory",
-                "timeml",
-                "--out",
-                str(out),
-            ]
-        )
-        == 0
-    )
-    report = json.loads(out.read_text("utf-8"))
-    assert "|inventory:timeml@" in report["signature"]
+    gold, system = SAMPLES / "timeml-gold.tml", SAMPLES / "timeml-system.tml"
+    report = import_and_score(tmp_path, "timeml", gold, system, "timeml")
     assert report["layers"]["scored"] == ["time_expressions", "events"]
     assert set(report["layers"]["skipped"]) == {
         "events.realis",
@@ -146,5 +107,3 @@ def test_samples_score_end_to_end_from_the_command_line_and_the_api(tmp_path):
     assert Fraction(head["events.trigger_cls"]["precision"]).limit_denominator(100) == Fraction(
         2, 3
     )
-    api = newsbench.score(gold, system, inventory="timeml")
-    assert api.data["headline"] == head

@@ -31,6 +31,7 @@ from typing import Any, Literal
 
 from newsbench.corpus.interchange import ImportErrors, finish_record
 from newsbench.eval.bio import BioError, bio_to_offsets, join_tokens
+from newsbench.eval.converters import read_text_lines
 from newsbench.schema.contract import SchemaKind
 from newsbench.schema.inventory import Inventory, load_inventory
 from newsbench.schema.model import Document
@@ -54,32 +55,6 @@ class _Block:
 
     line: int
     sentences: list[_Sentence] = field(default_factory=list)
-
-
-def _decode(path: Path, errors: ImportErrors) -> list[str] | None:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        errors.add(
-            "file-not-found",
-            f"cannot read the file: {exc.strerror}",
-            "a readable CoNLL-2003 file",
-            "check the path",
-        )
-        return None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        errors.add(
-            "invalid-utf8",
-            f"the file is not valid UTF-8 ({exc.reason} at byte {exc.start})",
-            "UTF-8 encoded text",
-            "re-encode the file as UTF-8 (the original CoNLL-2003 files are Latin-1-free ASCII)",
-            line=data[: exc.start].count(b"\n") + 1,
-        )
-        return None
-    text = text.removeprefix("\ufeff")
-    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
 def read_conll2003(lines: list[str], tag_column: int, errors: ImportErrors) -> list[_Block]:
@@ -233,7 +208,7 @@ def import_(
     """
     errors = ImportErrors(path)
     labels = load_inventory(inventory)
-    lines = _decode(path, errors)
+    lines = read_text_lines(path, errors, "CoNLL-2003 file")
     if lines is None:
         raise DataError(errors.problems)
     blocks = read_conll2003(lines, tag_column, errors)

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from newsbench.corpus.interchange import ImportErrors, finish_record
+from newsbench.eval.converters import read_text_lines
 from newsbench.schema.contract import SchemaKind
 from newsbench.schema.inventory import Inventory, load_inventory
 from newsbench.schema.model import Document
@@ -109,111 +110,100 @@ def _event_type(value: Any) -> str:
     return str(value).replace(":", ".", 1)
 
 
-def _read_data_layout(
-    line: _Line, item: dict[str, Any], doc: _Document, spans: list[tuple[int, int]], text: str
-) -> None:
-    n = len(spans)
-    prefix = _prefix(item, doc)
-    for k, mention in enumerate(item.get("entity_mentions") or []):
-        span = line.span((mention.get("start"), mention.get("end")), n, f"entity mention {k}")
+@dataclass
+class _Sentence:
+    """One sentence line being read into its document."""
+
+    line: _Line
+    doc: _Document
+    spans: list[tuple[int, int]]
+    text: str
+
+    def _span(self, token_span: Any, what: str) -> dict[str, Any] | None:
+        checked = self.line.span(token_span, len(self.spans), what)
+        if checked is None:
+            return None
+        start, end = _char_span(self.spans, *checked)
+        return {"start": start, "end": end, "text": _slice(self.text, self.spans, start, end)}
+
+    def mention(self, mid: str, token_span: Any, what: str, label: Any, mtype: Any) -> bool:
+        """Add a mention; ``False`` when its token span is out of range (a problem)."""
+        span = self._span(token_span, what)
         if span is None:
-            continue
-        start, end = _char_span(spans, *span)
-        mid = str(mention.get("id") or f"{prefix}-E{k}")
-        doc.lines[f"/mentions/{len(doc.mentions)}"] = line.number
-        record: dict[str, Any] = {
-            "id": mid,
-            "start": start,
-            "end": end,
-            "text": _slice(text, spans, start, end),
-            "type": str(mention.get("entity_type", "")),
-        }
-        if mention.get("mention_type"):
-            record["mention_type"] = str(mention["mention_type"])
-        doc.mentions.append(record)
+            return False
+        self.doc.lines[f"/mentions/{len(self.doc.mentions)}"] = self.line.number
+        record: dict[str, Any] = {"id": mid, **span, "type": str(label)}
+        if isinstance(mtype, str) and mtype:
+            record["mention_type"] = mtype
+        self.doc.mentions.append(record)
+        return True
+
+    def event(self, eid: str, token_span: Any, what: str, label: Any) -> dict[str, Any] | None:
+        """Add an event without arguments and return it (``None``: span out of range)."""
+        span = self._span(token_span, what)
+        if span is None:
+            return None
+        self.doc.lines[f"/events/{len(self.doc.events)}"] = self.line.number
+        event = {"id": eid, "type": _event_type(label), "trigger": span, "arguments": []}
+        self.doc.events.append(event)
+        return event
+
+
+def _read_data_layout(sentence: _Sentence, item: dict[str, Any]) -> None:
+    prefix = _prefix(item, sentence.doc)
+    for k, mention in enumerate(item.get("entity_mentions") or []):
+        sentence.mention(
+            str(mention.get("id") or f"{prefix}-E{k}"),
+            (mention.get("start"), mention.get("end")),
+            f"entity mention {k}",
+            mention.get("entity_type", ""),
+            mention.get("mention_type"),
+        )
     for k, event in enumerate(item.get("event_mentions") or []):
         trigger = event.get("trigger") or {}
-        span = line.span((trigger.get("start"), trigger.get("end")), n, f"event mention {k}")
-        if span is None:
-            continue
-        start, end = _char_span(spans, *span)
-        arguments = []
-        for argument in event.get("arguments") or []:
-            ref = str(argument.get("entity_id", ""))
-            arguments.append({"role": str(argument.get("role", "")), "ref": ref})
-        doc.lines[f"/events/{len(doc.events)}"] = line.number
-        doc.events.append(
-            {
-                "id": str(event.get("id") or f"{prefix}-EV{k}"),
-                "type": _event_type(event.get("event_type", "")),
-                "trigger": {
-                    "start": start,
-                    "end": end,
-                    "text": _slice(text, spans, start, end),
-                },
-                "arguments": arguments,
-            }
+        added = sentence.event(
+            str(event.get("id") or f"{prefix}-EV{k}"),
+            (trigger.get("start"), trigger.get("end")),
+            f"event mention {k}",
+            event.get("event_type", ""),
         )
+        if added is not None:
+            added["arguments"] = [
+                {"role": str(a.get("role", "")), "ref": str(a.get("entity_id", ""))}
+                for a in event.get("arguments") or []
+            ]
 
 
-def _read_graph_layout(
-    line: _Line, item: dict[str, Any], doc: _Document, spans: list[tuple[int, int]], text: str
-) -> None:
+def _graph_item(sentence: _Sentence, item: Any, k: int, what: str, shape: str) -> bool:
+    """True if a graph entity or trigger has at least start, end and type (else a problem)."""
+    if isinstance(item, list) and len(item) >= 3:
+        return True
+    sentence.line.problem(
+        f"graph {what} {k} is {item!r}", shape, f"write every {what} as OneIE does"
+    )
+    return False
+
+
+def _read_graph_layout(sentence: _Sentence, item: dict[str, Any]) -> None:
     graph = item["graph"]
-    n = len(spans)
-    prefix = _prefix(item, doc)
+    prefix = _prefix(item, sentence.doc)
     entity_ids: list[str | None] = []
     for k, entity in enumerate(graph.get("entities") or []):
-        span = line.span(tuple(entity[:2]), n, f"graph entity {k}") if len(entity) >= 3 else None
-        if span is None:
-            if len(entity) < 3:
-                line.problem(
-                    f"graph entity {k} is {entity!r}",
-                    "[start, end, type, mention type, score]",
-                    "write every entity as OneIE does",
-                )
-            entity_ids.append(None)
-            continue
-        start, end = _char_span(spans, *span)
+        shape = "[start, end, type, mention type, score]"
         mid = f"{prefix}-E{k}"
-        doc.lines[f"/mentions/{len(doc.mentions)}"] = line.number
-        record: dict[str, Any] = {
-            "id": mid,
-            "start": start,
-            "end": end,
-            "text": _slice(text, spans, start, end),
-            "type": str(entity[2]),
-        }
-        if len(entity) >= 4 and isinstance(entity[3], str):
-            record["mention_type"] = entity[3]
-        doc.mentions.append(record)
-        entity_ids.append(mid)
+        ok = _graph_item(sentence, entity, k, "entity", shape) and sentence.mention(
+            mid, tuple(entity[:2]), f"graph entity {k}", entity[2], (entity[3:4] or [None])[0]
+        )
+        entity_ids.append(mid if ok else None)
     events: list[dict[str, Any] | None] = []
     for k, trigger in enumerate(graph.get("triggers") or []):
-        span = line.span(tuple(trigger[:2]), n, f"graph trigger {k}") if len(trigger) >= 3 else None
-        if span is None:
-            if len(trigger) < 3:
-                line.problem(
-                    f"graph trigger {k} is {trigger!r}",
-                    "[start, end, type, score]",
-                    "write every trigger as OneIE does",
-                )
-            events.append(None)
-            continue
-        start, end = _char_span(spans, *span)
-        event = {
-            "id": f"{prefix}-EV{k}",
-            "type": _event_type(trigger[2]),
-            "trigger": {
-                "start": start,
-                "end": end,
-                "text": _slice(text, spans, start, end),
-            },
-            "arguments": [],
-        }
-        doc.lines[f"/events/{len(doc.events)}"] = line.number
-        doc.events.append(event)
-        events.append(event)
+        shape = "[start, end, type, score]"
+        ok = _graph_item(sentence, trigger, k, "trigger", shape)
+        events.append(
+            sentence.event(f"{prefix}-EV{k}", tuple(trigger[:2]), f"graph trigger {k}", trigger[2])
+            if ok
+            else None
+        )
     for k, role in enumerate(graph.get("roles") or []):
         ok = len(role) >= 3 and all(isinstance(i, int) for i in role[:2])
         if ok and 0 <= role[0] < len(events) and 0 <= role[1] < len(entity_ids):
@@ -221,7 +211,7 @@ def _read_graph_layout(
             if event is not None and entity is not None:
                 event["arguments"].append({"role": str(role[2]), "ref": entity})
             continue
-        line.problem(
+        sentence.line.problem(
             f"graph role {k} is {role!r}: no such trigger or entity",
             "[trigger index, entity index, role, score] with indices into this graph",
             "write every role as OneIE does",
@@ -230,17 +220,10 @@ def _read_graph_layout(
 
 def _read(path: Path, errors: ImportErrors) -> list[_Document]:
     documents: dict[str, _Document] = {}
-    try:
-        raw = path.read_bytes().decode("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        errors.add(
-            "file-not-found" if isinstance(exc, OSError) else "invalid-utf8",
-            f"cannot read the file: {exc.__class__.__name__}",
-            "a readable UTF-8 JSON Lines file",
-            "check the path and the encoding",
-        )
+    lines = read_text_lines(path, errors, "JSON Lines file")
+    if lines is None:
         return []
-    for number, source in enumerate(raw.splitlines(), start=1):
+    for number, source in enumerate(lines, start=1):
         if not source.strip():
             continue
         try:
@@ -279,11 +262,11 @@ def _read(path: Path, errors: ImportErrors) -> list[_Document]:
         doc = documents.setdefault(doc_id, _Document(doc_id, number))
         offset = doc.length + (1 if doc.texts else 0)
         text, spans = _token_spans(tokens, offset)
-        line = _Line(errors, number, doc_id)
+        sentence = _Sentence(_Line(errors, number, doc_id), doc, spans, text)
         if "graph" in item and isinstance(item["graph"], dict):
-            _read_graph_layout(line, item, doc, spans, text)
+            _read_graph_layout(sentence, item)
         else:
-            _read_data_layout(line, item, doc, spans, text)
+            _read_data_layout(sentence, item)
         sentence_id = str(item.get("sent_id") or item.get("wnd_id") or f"s{len(doc.sentences) + 1}")
         doc.sentences.append(
             {"id": sentence_id, "start": offset, "end": offset + len(text), "text": text}

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from newsbench.corpus.interchange import ImportErrors, finish_record
+from newsbench.eval.converters import read_text_lines
 from newsbench.schema.contract import SchemaKind
 from newsbench.schema.inventory import Inventory, load_inventory
 from newsbench.schema.model import Document
@@ -238,16 +239,9 @@ def import_(
     """
     errors = ImportErrors(path)
     labels = load_inventory(inventory)
-    try:
-        lines = path.read_text("utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        errors.add(
-            "file-not-found" if isinstance(exc, OSError) else "invalid-utf8",
-            f"cannot read the file: {exc.__class__.__name__}",
-            "a readable UTF-8 CoNLL-2012 file",
-            "check the path and the encoding",
-        )
-        raise DataError(errors.problems) from None
+    lines = read_text_lines(path, errors, "CoNLL-2012 file")
+    if lines is None:
+        raise DataError(errors.problems)
     parts = _parts(lines, errors)
     if not parts and not errors.problems:
         errors.add(
