@@ -179,6 +179,10 @@ def command_score(args: argparse.Namespace) -> int:
         return _score_dask(args, gold, gate)
     if args.stream:
         return _score_streamed(args, gold, gate)
+    if _in_processes(args, gold):
+        report = _score_in_processes(args, gold)
+        if report is not None:
+            return _finish_score(report, args, None, gate)
     try:
         label_map = _label_map(args.label_map)
         inventory = _inventory(args.inventory)
@@ -341,6 +345,47 @@ _NOT_WITH_STREAM = {
     "allow_missing": ("--allow-missing", bool),
     "jobs": ("--jobs", lambda v: v != 1),
 }
+
+
+def _in_processes(args: argparse.Namespace, gold: GoldSelection) -> bool:
+    """Whether ``--jobs`` may read and validate in its processes (one plain JSONL pair)."""
+    plain = args.pred_format == "jsonl" and len(gold.files) == 1
+    return args.jobs > 1 and plain and not (args.allow_missing or args.html or args.label_map)
+
+
+def _score_in_processes(args: argparse.Namespace, gold: GoldSelection) -> dict[str, Any] | None:
+    """``--jobs N`` on line-aligned files: read, validate and score in N processes.
+
+    ``None`` when the files do not follow the ``--stream`` contract or have problems (then
+    the usual path pairs by id and reports every problem as always); the report is the one
+    the usual path gives (``tests/test_blocks.py``). Not with a label map (the usual path
+    counts the labels it removes), ``--allow-missing`` or ``--html``.
+    """
+    from newsbench.eval.blocks import score_files_in_processes
+
+    try:
+        inventory = _inventory(args.inventory)
+    except DataError:
+        return None  # reported by the usual path
+    (gold_file,) = gold.files
+    provenance = _score_provenance(args, gold, {})
+    try:
+        with progress_bar("scoring", tty_total(gold_file)) as advance:
+            report = score_files_in_processes(
+                gold_file,
+                args.pred,
+                _score_config(args, None, inventory),
+                args.jobs,
+                layers=args.layers,
+                provenance=provenance,
+                corpus_version=gold.corpus_version,
+                split=gold.split,
+                gold_sha256=provenance["gold_sha256"],
+                progress=advance,
+            )
+    except ValueError:
+        return None  # a requested layer no prediction gives: the usual path says so
+    return report
 
 
 def _score_dask(args: argparse.Namespace, gold: GoldSelection, gate: GateRequest) -> int:

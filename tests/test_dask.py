@@ -10,8 +10,9 @@ import pytest
 from distributed import Client, LocalCluster  # the test extra installs newsbench[dask]
 
 import newsbench
+from newsbench.eval.blocks import line_starts
 from newsbench.eval.cli import main
-from newsbench.eval.dask_scoring import line_starts, score_files_dask
+from newsbench.eval.dask_scoring import score_files_dask
 from newsbench.eval.harness import ScoringConfig, score_documents
 from newsbench.eval.pairing import pair_documents
 from newsbench.eval.report import encode_json

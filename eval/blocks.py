@@ -1,0 +1,305 @@
+"""Scoring in blocks of lines: the unit of work of ``--jobs`` and ``--dask``.
+
+Both files (gold and predictions, under the ``--stream`` contract: one prediction line
+per gold line, in gold order; local paths or any fsspec URL) are cut at line boundaries
+into blocks of ``block_size`` documents (:func:`plan_blocks`). A worker scores a block
+(:func:`score_block`): it reads the block's bytes of both files, validates and pairs the
+lines exactly as ``--stream`` does (:class:`newsbench.eval.streaming.StreamedPairs`) and
+scores them into :class:`~newsbench.eval.harness.ShardScores`, every problem located at
+its line of the original files. Results merge in corpus order (:func:`merge_results`) and
+:func:`finish` builds the report, equal to that of
+:func:`~newsbench.eval.harness.score_documents` but for its provenance. Validation runs
+in the workers too, which is what lets ``--jobs`` scale the whole command.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from newsbench.eval.harness import (
+    ScoringConfig,
+    ShardScores,
+    perturbation_from,
+    perturbation_of,
+    report_from_shard,
+    require_predicted,
+    score_shard,
+)
+from newsbench.eval.pairing import DocumentPair, LabelMap
+from newsbench.eval.streaming import StreamedPairs, predicted_layers
+from newsbench.schema.io import iter_jsonl
+from newsbench.schema.problems import DataError, Problem
+from newsbench.schema.validate import duplicate_document_problem
+
+__all__ = [
+    "DEFAULT_BLOCK_SIZE",
+    "Block",
+    "BlockResult",
+    "finish",
+    "line_starts",
+    "merge_results",
+    "plan_blocks",
+    "score_block",
+    "score_files_in_processes",
+]
+
+DEFAULT_BLOCK_SIZE = 256
+"""Documents per block: large enough to amortise a task, small enough to spread."""
+
+
+def _open(path: str) -> Any:
+    try:
+        import fsspec
+    except ImportError:  # plain local files need no fsspec
+        return open(path, "rb")
+    return fsspec.open(path, "rb").open()
+
+
+def line_starts(path: str) -> list[int]:
+    """Byte offsets of the start of every line, and the file size at the end."""
+    starts = [0]
+    position = 0
+    with _open(path) as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            index = block.find(b"\n")
+            while index != -1:
+                starts.append(position + index + 1)
+                index = block.find(b"\n", index + 1)
+            position += len(block)
+    if starts[-1] != position:
+        starts.append(position)  # a last line without a newline
+    return starts
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """Lines ``[first, first + size)`` (0-based) of both files and their byte ranges."""
+
+    index: int
+    first: int
+    size: int
+    gold: tuple[str, int, int]
+    pred: tuple[str, int, int]
+
+
+def _read_range(source: tuple[str, int, int]) -> bytes:
+    path, start, end = source
+    with _open(path) as handle:
+        handle.seek(start)
+        return handle.read(end - start)
+
+
+@dataclass(frozen=True, slots=True)
+class BlockResult:
+    """What a block (or a run of merged blocks) gives back: statistics or problems."""
+
+    shard: ShardScores | None
+    problems: tuple[Problem, ...]
+    perturbations: frozenset[str]
+
+
+def score_block(
+    block: Block,
+    config: ScoringConfig,
+    layers: Sequence[str],
+    unit: str,
+    label_map: LabelMap | None,
+) -> BlockResult:
+    """Score one block on a worker: validate, pair and score its lines."""
+    with tempfile.TemporaryDirectory(prefix="newsbench-dask-") as folder:
+        gold, pred = Path(folder, "gold.jsonl"), Path(folder, "pred.jsonl")
+        gold.write_bytes(_read_range(block.gold))
+        pred.write_bytes(_read_range(block.pred))
+        pairs = StreamedPairs(gold, pred, label_map, config.inventory)
+        perturbations: set[str] = set()
+
+        def tracked() -> Iterator[DocumentPair]:
+            for pair in pairs:
+                perturbations.add(perturbation_of(pair.gold))
+                yield pair
+
+        shard = score_shard(tracked(), config, layers=layers, unit=unit)  # type: ignore[arg-type]
+        names = {str(gold): block.gold[0], str(pred): block.pred[0]}
+        problems = tuple(
+            replace(
+                p,
+                file=names.get(p.file or "", p.file),
+                line=None if not p.line else p.line + block.first,
+            )
+            for p in pairs.problems
+        )
+    return BlockResult(None if problems else shard, problems, frozenset(perturbations))
+
+
+def merge_results(a: BlockResult, b: BlockResult) -> BlockResult:
+    """Merge two consecutive results, in order (problems of both, statistics if none)."""
+    problems = a.problems + b.problems
+    shard = None if problems or a.shard is None or b.shard is None else a.shard.merge(b.shard)
+    return BlockResult(shard, problems, a.perturbations | b.perturbations)
+
+
+def plan_blocks(gold: str, pred: str, block_size: int) -> tuple[list[Block], int, list[Problem]]:
+    gold_starts, pred_starts = line_starts(gold), line_starts(pred)
+    n_gold, n_pred = len(gold_starts) - 1, len(pred_starts) - 1
+    problems = []
+    if n_gold != n_pred:
+        problems.append(
+            Problem(
+                "prediction-order-mismatch",
+                f"the gold has {n_gold} lines and the predictions {n_pred}",
+                "one prediction line per gold line, in gold order (as --stream reads them)",
+                "predict every document, one line each, in gold order; or score without "
+                "--dask, which pairs documents by id",
+                file=pred,
+            )
+        )
+        return [], n_gold, problems
+    if n_gold == 0:
+        problems.extend(item.problem for item in iter_jsonl(gold) if item.problem is not None)
+        return [], 0, problems
+    blocks = [
+        Block(
+            k,
+            first,
+            min(block_size, n_gold - first),
+            (gold, gold_starts[first], gold_starts[min(first + block_size, n_gold)]),
+            (pred, pred_starts[first], pred_starts[min(first + block_size, n_gold)]),
+        )
+        for k, first in enumerate(range(0, n_gold, block_size))
+    ]
+    return blocks, n_gold, problems
+
+
+def first_gold_has_sentences(gold: str) -> bool:
+    for item in iter_jsonl(gold):
+        return isinstance(item.value, dict) and item.value.get("sentences") is not None
+    return False
+
+
+def file_digest(path: str) -> str:
+    digest = hashlib.sha256()
+    with _open(path) as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def duplicate_documents(doc_ids: Sequence[str], gold: str) -> list[Problem]:
+    seen: dict[str, int] = {}
+    problems = []
+    for line, doc_id in enumerate(doc_ids, start=1):
+        if doc_id in seen:
+            problems.append(duplicate_document_problem(doc_id, seen[doc_id], gold, line))
+        else:
+            seen[doc_id] = line
+    return problems
+
+
+def finish(
+    result: BlockResult,
+    gold: str,
+    config: ScoringConfig,
+    chosen: Sequence[str],
+    *,
+    provenance: dict[str, Any] | None,
+    corpus_version: str,
+    split: str,
+    gold_sha256: str | None,
+) -> dict[str, Any]:
+    """The report of the merged result of every block.
+
+    Raises:
+        DataError: The problems of the blocks, or document ids that repeat across blocks.
+        ValueError: A requested layer that no prediction gives.
+    """
+    if result.problems:
+        raise DataError(result.problems)
+    shard = result.shard
+    assert shard is not None
+    duplicates = duplicate_documents(shard.doc_ids, gold)
+    if duplicates:
+        raise DataError(duplicates)
+    require_predicted(chosen, shard.predicted)
+    return report_from_shard(
+        shard,
+        config,
+        layers=chosen,
+        provenance=provenance,
+        corpus_version=corpus_version,
+        split=split,
+        gold_sha256=gold_sha256 or file_digest(gold),
+        perturbation=perturbation_from(result.perturbations),
+    )
+
+
+def resolved_unit(config: ScoringConfig, n_documents: int, gold: str) -> str:
+    """The resampling unit, as :func:`~newsbench.eval.harness.score_documents` resolves it."""
+    return config.resolved_unit(n_documents, has_sentences=first_gold_has_sentences(gold))
+
+
+def score_files_in_processes(
+    gold_path: str | os.PathLike[str],
+    pred_path: str | os.PathLike[str],
+    config: ScoringConfig,
+    jobs: int,
+    *,
+    layers: Sequence[str] | None = None,
+    label_map: LabelMap | None = None,
+    provenance: dict[str, Any] | None = None,
+    corpus_version: str = "custom",
+    split: str = "custom",
+    gold_sha256: str | None = None,
+    block_size: int = DEFAULT_BLOCK_SIZE,
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, Any] | None:
+    """Score line-aligned files in ``jobs`` processes, reading and validating in them too.
+
+    Returns:
+        The report, or ``None`` when the files do not follow the ``--stream`` contract or
+        have any problem: the caller then scores them the usual way (pairing by id), which
+        also reports every problem as it always does.
+    """
+    gold, pred = str(gold_path), str(pred_path)
+    blocks, n_documents, problems = plan_blocks(gold, pred, block_size)
+    if problems or not blocks:
+        return None
+    chosen = list(layers) if layers else predicted_layers(pred)
+    unit = resolved_unit(config, n_documents, gold)
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    merged: BlockResult | None = None
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        futures = [
+            pool.submit(score_block, block, config, chosen, unit, label_map) for block in blocks
+        ]
+        for block, future in zip(blocks, futures, strict=True):
+            result = future.result()
+            if result.problems:
+                for other in futures:
+                    other.cancel()
+                return None
+            merged = result if merged is None else merge_results(merged, result)
+            if progress is not None:
+                progress(block.size)
+    assert merged is not None
+    try:
+        return finish(
+            merged,
+            gold,
+            config,
+            chosen,
+            provenance=provenance,
+            corpus_version=corpus_version,
+            split=split,
+            gold_sha256=gold_sha256,
+        )
+    except DataError:
+        return None

@@ -1,0 +1,86 @@
+"""``--jobs N`` reads, validates and scores blocks of lines in N processes: the same report."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from newsbench.eval.blocks import score_files_in_processes
+from newsbench.eval.cli import main
+from newsbench.eval.harness import ScoringConfig, score_documents
+from newsbench.eval.pairing import pair_documents
+from newsbench.eval.report import encode_json
+from newsbench.schema.io import write_jsonl
+from newsbench.schema.validate import load_documents
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+from synthetic import corpus
+
+CONFIG = ScoringConfig(n_resamples=200)
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("blocks")
+    pairs = list(corpus(23, seed=11, n_chars=500))
+    gold, pred = folder / "gold.jsonl", folder / "pred.jsonl"
+    write_jsonl(gold, [g for g, _ in pairs])
+    write_jsonl(pred, [p for _, p in pairs])
+    return gold, pred
+
+
+def _without_provenance(report: dict) -> bytes:
+    return encode_json({k: v for k, v in report.items() if k != "provenance"})
+
+
+def test_blocks_in_processes_give_the_single_process_report(files):
+    gold, pred = files
+    expected = score_documents(
+        pair_documents(load_documents(gold), load_documents(pred, "prediction")), CONFIG
+    )
+    seen: list[int] = []
+    for block_size in (4, 23):
+        report = score_files_in_processes(
+            gold, pred, CONFIG, 2, block_size=block_size, progress=seen.append
+        )
+        assert report is not None
+        assert _without_provenance(report) == _without_provenance(expected), block_size
+    assert sum(seen) == 2 * 23
+
+
+def test_files_off_the_contract_or_with_problems_give_none(files, tmp_path):
+    gold, pred = files
+    lines = pred.read_text("utf-8").splitlines()
+    swapped = tmp_path / "swapped.jsonl"
+    swapped.write_text("\n".join([lines[1], lines[0], *lines[2:]]) + "\n", "utf-8")
+    assert score_files_in_processes(gold, swapped, CONFIG, 2, block_size=4) is None
+    short = tmp_path / "short.jsonl"
+    short.write_text("\n".join(lines[:-1]) + "\n", "utf-8")
+    assert score_files_in_processes(gold, short, CONFIG, 2, block_size=4) is None
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text("\n".join([*lines[:5], "{oops", *lines[6:]]) + "\n", "utf-8")
+    assert score_files_in_processes(gold, broken, CONFIG, 2, block_size=4) is None
+
+
+def test_the_command_line_falls_back_to_pairing_by_id(files, tmp_path, capsys):
+    gold, pred = files
+    args = ["score", "--gold", str(gold), "--resamples", "200"]
+    reports = {}
+    lines = pred.read_text("utf-8").splitlines()
+    swapped = tmp_path / "swapped.jsonl"
+    swapped.write_text("\n".join([lines[1], lines[0], *lines[2:]]) + "\n", "utf-8")
+    for name, predictions, jobs in (("one", pred, "1"), ("two", pred, "2"), ("swap", swapped, "2")):
+        out = tmp_path / f"{name}.json"
+        assert main([*args, "--pred", str(predictions), "--jobs", jobs, "--out", str(out)]) == 0
+        reports[name] = json.loads(out.read_text("utf-8"))
+    assert _without_provenance(reports["one"]) == _without_provenance(reports["two"])
+    assert _without_provenance(reports["one"]) == _without_provenance(reports["swap"])
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text("\n".join([*lines[:5], "{oops", *lines[6:]]) + "\n", "utf-8")
+    capsys.readouterr()
+    assert main([*args, "--pred", str(broken), "--jobs", "2"]) == 1
+    err = capsys.readouterr().err
+    assert f"{broken}:6: error[invalid-json]" in err
