@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 
 import pytest
 
@@ -12,12 +10,8 @@ from newsbench.eval.blocks import score_files_in_processes
 from newsbench.eval.cli import main
 from newsbench.eval.harness import ScoringConfig, score_documents
 from newsbench.eval.pairing import pair_documents
-from newsbench.eval.report import encode_json
-from newsbench.schema.io import write_jsonl
 from newsbench.schema.validate import load_documents
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
-from synthetic import corpus
+from tests.synthetic_files import without_provenance, write_synthetic
 
 CONFIG = ScoringConfig(n_resamples=200)
 
@@ -25,15 +19,7 @@ CONFIG = ScoringConfig(n_resamples=200)
 @pytest.fixture(scope="module")
 def files(tmp_path_factory):
     folder = tmp_path_factory.mktemp("blocks")
-    pairs = list(corpus(23, seed=11, n_chars=500))
-    gold, pred = folder / "gold.jsonl", folder / "pred.jsonl"
-    write_jsonl(gold, [g for g, _ in pairs])
-    write_jsonl(pred, [p for _, p in pairs])
-    return gold, pred
-
-
-def _without_provenance(report: dict) -> bytes:
-    return encode_json({k: v for k, v in report.items() if k != "provenance"})
+    return write_synthetic(folder, 23, seed=11, n_chars=500)
 
 
 def test_blocks_in_processes_give_the_single_process_report(files):
@@ -47,7 +33,7 @@ def test_blocks_in_processes_give_the_single_process_report(files):
             gold, pred, CONFIG, 2, block_size=block_size, progress=seen.append
         )
         assert report is not None
-        assert _without_provenance(report) == _without_provenance(expected), block_size
+        assert without_provenance(report) == without_provenance(expected), block_size
     assert sum(seen) == 2 * 23
 
 
@@ -76,8 +62,8 @@ def test_the_command_line_falls_back_to_pairing_by_id(files, tmp_path, capsys):
         out = tmp_path / f"{name}.json"
         assert main([*args, "--pred", str(predictions), "--jobs", jobs, "--out", str(out)]) == 0
         reports[name] = json.loads(out.read_text("utf-8"))
-    assert _without_provenance(reports["one"]) == _without_provenance(reports["two"])
-    assert _without_provenance(reports["one"]) == _without_provenance(reports["swap"])
+    assert without_provenance(reports["one"]) == without_provenance(reports["two"])
+    assert without_provenance(reports["one"]) == without_provenance(reports["swap"])
     broken = tmp_path / "broken.jsonl"
     broken.write_text("\n".join([*lines[:5], "{oops", *lines[6:]]) + "\n", "utf-8")
     capsys.readouterr()

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 
 import pytest
 from distributed import Client, LocalCluster  # the test extra installs newsbench[dask]
@@ -15,13 +13,9 @@ from newsbench.eval.cli import main
 from newsbench.eval.dask_scoring import score_files_dask
 from newsbench.eval.harness import ScoringConfig, score_documents
 from newsbench.eval.pairing import pair_documents
-from newsbench.eval.report import encode_json
-from newsbench.schema.io import write_jsonl
 from newsbench.schema.problems import DataError
 from newsbench.schema.validate import load_documents
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
-from synthetic import corpus
+from tests.synthetic_files import without_provenance, write_synthetic
 
 CONFIG = ScoringConfig(n_resamples=200)
 
@@ -40,15 +34,7 @@ def client():
 @pytest.fixture(scope="module")
 def files(tmp_path_factory):
     folder = tmp_path_factory.mktemp("dask")
-    pairs = list(corpus(41, seed=7, n_chars=600))
-    gold, pred = folder / "gold.jsonl", folder / "pred.jsonl"
-    write_jsonl(gold, [g for g, _ in pairs])
-    write_jsonl(pred, [p for _, p in pairs])
-    return gold, pred
-
-
-def _without_provenance(report: dict) -> bytes:
-    return encode_json({k: v for k, v in report.items() if k != "provenance"})
+    return write_synthetic(folder, 41, seed=7, n_chars=600)
 
 
 def test_the_report_equals_the_single_process_report(client, files):
@@ -60,7 +46,7 @@ def test_the_report_equals_the_single_process_report(client, files):
     )
     for block_size in (7, 41, 100):  # an odd tree of merges, one block, fewer lines
         report = score_files_dask(gold, pred, CONFIG, client, block_size=block_size)
-        assert _without_provenance(report) == _without_provenance(expected), block_size
+        assert without_provenance(report) == without_provenance(expected), block_size
 
 
 def test_problems_come_back_located_at_their_lines(client, files, tmp_path):
@@ -121,7 +107,7 @@ def test_the_command_line_starts_a_local_cluster(files, tmp_path, capsys):
     single = tmp_path / "s.json"
     assert main([*args, "--out", str(single)]) == 0
     a, b = json.loads(out.read_text("utf-8")), json.loads(single.read_text("utf-8"))
-    assert _without_provenance(a) == _without_provenance(b)
+    assert without_provenance(a) == without_provenance(b)
     capsys.readouterr()
     assert main([*args, "--dask", "local:2", "--jobs", "2"]) == 2
     assert "--dask cannot be combined with --jobs" in capsys.readouterr().err
