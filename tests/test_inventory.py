@@ -248,3 +248,19 @@ def test_reports_under_different_inventories_are_never_compared():
     assert a["headline"]["entities.strict"]["f1"] == b["headline"]["entities.strict"]["f1"]
     with pytest.raises(SignatureMismatch, match="inventory"):
         check_same_signature(a, b, "the two reports")
+
+
+def test_export_reads_under_an_inventory_where_the_format_passes_labels_through(
+    tmp_path, capsys
+):
+    gold = _write(tmp_path, "gold.jsonl", _ner())
+    out = tmp_path / "out"
+    assert main(["export", "--format", "conll", str(gold), "--out", str(out)]) == 1
+    assert "not a label of the newsbench inventory" in capsys.readouterr().err
+    args = ["export", "--format", "conll", str(gold), "--inventory", "conll2003"]
+    assert main([*args, "--out", str(out), "--mention-types", "all"]) == 0
+    assert "B-MISC" in (out / "gold.conll").read_text("utf-8")
+    capsys.readouterr()
+    brat = ["export", "--format", "brat", str(gold), "--inventory", "conll2003"]
+    assert main([*brat, "--out", str(tmp_path / "brat")]) == 2
+    assert "labeling configuration for the newsbench labels" in capsys.readouterr().err

@@ -21,7 +21,7 @@ from newsbench.corpus.interchange import (
     export_documents,
     import_documents,
 )
-from newsbench.schema.inventory import PACKAGED_INVENTORIES
+from newsbench.schema.inventory import PACKAGED_INVENTORIES, load_inventory
 from newsbench.schema.io import write_jsonl
 from newsbench.schema.model import document_to_dict
 from newsbench.schema.paths import PathSpec, declare_paths
@@ -55,8 +55,14 @@ def command_export(args: argparse.Namespace) -> int:
         options["mention_types"] = None if types == ["all"] else tuple(types)
     if args.format == "labelstudio":
         options["key"] = args.labelstudio_key
+    if args.inventory is not None and args.format in ("brat", "labelstudio"):
+        return _usage(
+            f"--inventory: the {args.format} export writes its labeling configuration for the "
+            "newsbench labels; export another inventory's documents as conll, conll2012 or spacy"
+        )
     try:
-        documents = load_documents(source, KINDS[args.kind])
+        inventory = None if args.inventory is None else load_inventory(args.inventory)
+        documents = load_documents(source, KINDS[args.kind], inventory=inventory)
         written = export_documents(args.format, documents, args.out, **options)
     except DataError as error:
         return _data_error(error)
@@ -128,6 +134,11 @@ def register_export(sub: Any) -> None:
         help="conll: mention types in the IOB2 layer (default NAM; 'all' for every mention)",
     )
     parser.add_argument(
+        "--inventory",
+        metavar="NAME|FILE",
+        help="the label inventory of FILE (conll, conll2012 and spacy; default: newsbench)",
+    )
+    parser.add_argument(
         "--labelstudio-key",
         choices=["annotations", "predictions"],
         default="annotations",
@@ -135,7 +146,10 @@ def register_export(sub: Any) -> None:
     )
     parser.set_defaults(handler=command_export)
     declare_paths(
-        parser, PathSpec("file", "FILE", "input"), PathSpec("out", "--out", "output", "dir")
+        parser,
+        PathSpec("file", "FILE", "input"),
+        PathSpec("inventory", "--inventory", "input", not_paths=PACKAGED_INVENTORIES),
+        PathSpec("out", "--out", "output", "dir"),
     )
 
 
