@@ -250,9 +250,7 @@ def test_reports_under_different_inventories_are_never_compared():
         check_same_signature(a, b, "the two reports")
 
 
-def test_export_reads_under_an_inventory_where_the_format_passes_labels_through(
-    tmp_path, capsys
-):
+def test_export_reads_under_an_inventory_where_the_format_passes_labels_through(tmp_path, capsys):
     gold = _write(tmp_path, "gold.jsonl", _ner())
     out = tmp_path / "out"
     assert main(["export", "--format", "conll", str(gold), "--out", str(out)]) == 1
