@@ -60,10 +60,14 @@ def write_reports(
     results: Sequence[BenchResult], split: str, directory: Path = REPORTS_DIR
 ) -> None:
     """Store every baseline's report (or skip reason) as ``<split>/<name>.json``."""
-    from newsbench.eval.report import write_json
+    from newsbench.eval.report import write_json, write_report
 
     for result in results:
-        write_json(directory / split / f"{result.name}.json", stored_record(result))
+        path = directory / split / f"{result.name}.json"
+        if result.report is None:
+            write_json(path, stored_record(result))
+        else:
+            write_report(path, result.report)
 
 
 def read_reports(directory: Path = REPORTS_DIR) -> dict[str, dict[str, dict[str, Any]]]:

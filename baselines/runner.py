@@ -421,14 +421,14 @@ def write_bench_outputs(results: Sequence[BenchResult], out_dir: Path, console: 
     """Write each baseline's JSON and HTML report, and the plots of all of them."""
     from newsbench.eval.html_report import render_html
     from newsbench.eval.plots import PlotUnavailable, plot_reports
-    from newsbench.eval.report import write_json, write_text
+    from newsbench.eval.report import write_report, write_text
 
     reports = {}
     for result in results:
         if result.report is None:
             continue
         reports[result.name] = result.report
-        write_json(out_dir / f"{result.name}.json", result.report)
+        write_report(out_dir / f"{result.name}.json", result.report)
         write_text(
             out_dir / f"{result.name}.html",
             render_html(result.report, result.pairs, title=f"newsbench: {result.name}"),

@@ -33,7 +33,7 @@ from newsbench.eval.pairing import (
     pair_documents,
     resolve_label_map,
 )
-from newsbench.eval.report import plain_report, write_json
+from newsbench.eval.report import plain_report, write_report
 from newsbench.schema.contract import SchemaKind
 from newsbench.schema.inventory import Inventory, load_inventory
 from newsbench.schema.model import Document, document_to_dict
@@ -224,8 +224,8 @@ class Report(Mapping[str, Score]):
         )
 
     def write_json(self, path: str | os.PathLike[str]) -> None:
-        """Write the report as ``newsbench score --out`` does."""
-        write_json(path, self.data)
+        """Write the report as ``newsbench score --out`` does: the JSON and its side files."""
+        write_report(path, self.data)
 
 
 def _maybe_write(text: str, path: str | os.PathLike[str] | None) -> str:

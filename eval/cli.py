@@ -22,6 +22,7 @@ from rich.table import Table
 from newsbench.eval.pairing import BUILTIN_LABEL_MAPS
 from newsbench.eval.progress import progress_bar, tty_total
 from newsbench.eval.report import make_console
+from newsbench.eval.report_files import REPORT_SIDE_SUFFIXES
 from newsbench.schema.contract import SchemaKind
 from newsbench.schema.inventory import PACKAGED_INVENTORIES
 from newsbench.schema.paths import PathError, PathSpec, check_declared_paths, declare_paths
@@ -488,13 +489,13 @@ def _finish_score(
         print_report,
         render_errors,
         render_markdown,
-        write_json,
+        write_report,
         write_text,
     )
 
     try:
         if args.out:
-            write_json(args.out, report)
+            write_report(args.out, report)
         if args.markdown:
             write_text(args.markdown, render_markdown(report))
         if args.html:
@@ -847,7 +848,7 @@ def build_parser() -> argparse.ArgumentParser:
         PathSpec("label_map", "--label-map", "input", not_paths=BUILTIN_LABEL_MAPS),
         PathSpec("inventory", "--inventory", "input", not_paths=PACKAGED_INVENTORIES),
         PathSpec("baseline", "--baseline", "input"),
-        PathSpec("out", "--out", "output"),
+        PathSpec("out", "--out", "output", side_suffixes=REPORT_SIDE_SUFFIXES),
         PathSpec("markdown", "--markdown", "output"),
         PathSpec("html", "--html", "output"),
     )

@@ -15,6 +15,7 @@ import orjson
 from rich.console import Console
 from rich.table import Table
 
+from newsbench.eval.report_files import write_report as write_report  # one writer, re-exported
 from newsbench.eval.report_schema import read_report as read_report  # one reader, re-exported
 from newsbench.eval.unit_rows import UnitRows
 from newsbench.schema.io import atomic_output

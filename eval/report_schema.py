@@ -16,7 +16,12 @@ import jsonschema_rs
 
 from newsbench.schema.problems import DataError, Problem, json_pointer
 
-REPORT_FORMAT = "newsbench-report/1"
+REPORT_FORMAT = "newsbench-report/2"
+"""Format 2 keeps the error records in a JSON Lines side file (``error_listing``) and, for
+large corpora, the per-unit tables in an ``.npz`` side file (:mod:`newsbench.eval.report_files`)."""
+
+READABLE_FORMATS = ("newsbench-report/1", REPORT_FORMAT)
+"""Format 1 (error records inline) is still read by ``gate``, ``compare`` and ``robustness``."""
 
 _FRACTION = {"type": "number", "minimum": 0, "maximum": 1}
 _INTERVAL = {
@@ -34,6 +39,34 @@ _SCORES = {
     },
 }
 _COUNT = {"type": "number", "minimum": 0}
+_SHA256 = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
+_SIDE_FILE_NAME = {"type": "string", "pattern": "^[^/\\\\]+$", "not": {"enum": ["", ".", ".."]}}
+"""A side file is named relative to the report's folder: a plain name, never a path."""
+_INLINE_TABLE = {
+    "type": "object",
+    "required": ["unit_ids", "metrics"],
+    "properties": {
+        "unit_ids": {"type": "array", "items": {"type": "string"}},
+        "metrics": {
+            "type": "object",
+            "additionalProperties": {
+                "type": "array",
+                "items": {"type": "array", "items": _COUNT, "minItems": 4, "maxItems": 4},
+            },
+        },
+    },
+}
+_TABLE_IN_FILE = {
+    "type": "object",
+    "required": ["file", "sha256", "unit_ids", "metrics"],
+    "properties": {
+        "file": _SIDE_FILE_NAME,
+        "sha256": _SHA256,
+        "unit_ids": {"type": "integer", "minimum": 0},
+        "columns": {"type": "array", "items": {"type": "string"}},
+        "metrics": {"type": "array", "items": {"type": "string"}},
+    },
+}
 
 REPORT_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -48,7 +81,7 @@ REPORT_SCHEMA: dict[str, Any] = {
         "layers",
     ],
     "properties": {
-        "format": {"const": REPORT_FORMAT},
+        "format": {"enum": list(READABLE_FORMATS)},
         "signature": {"type": "string", "minLength": 1},
         "headline": {
             "type": "object",
@@ -60,23 +93,15 @@ REPORT_SCHEMA: dict[str, Any] = {
             "required": ["unit"],
             "properties": {"unit": {"enum": ["sentence", "document"]}},
         },
-        "unit_statistics": {
+        "unit_statistics": {"oneOf": [_INLINE_TABLE, _TABLE_IN_FILE]},
+        "document_statistics": {"oneOf": [_INLINE_TABLE, _TABLE_IN_FILE]},
+        "error_listing": {
             "type": "object",
-            "required": ["unit_ids", "metrics"],
+            "required": ["file", "records", "sha256"],
             "properties": {
-                "unit_ids": {"type": "array", "items": {"type": "string"}},
-                "metrics": {
-                    "type": "object",
-                    "additionalProperties": {
-                        "type": "array",
-                        "items": {
-                            "type": "array",
-                            "items": _COUNT,
-                            "minItems": 4,
-                            "maxItems": 4,
-                        },
-                    },
-                },
+                "file": _SIDE_FILE_NAME,
+                "records": {"type": "integer", "minimum": 0},
+                "sha256": _SHA256,
             },
         },
         "layers": {"type": "object"},
@@ -96,7 +121,7 @@ def _problem(message: str, file: str, path: str = "", fix: str | None = None) ->
     return Problem(
         "report-invalid",
         message,
-        "a report written by `newsbench score --out` (format newsbench-report/1), every score "
+        f"a report written by `newsbench score --out` (format {REPORT_FORMAT}), every score "
         "a finite number in [0, 1]",
         fix or "score the system again with `newsbench score --out`; do not edit reports",
         file=file,
@@ -120,7 +145,7 @@ def parse_report(text: str, file: str) -> Any:
 
 def report_problems(data: Any, file: str) -> list[Problem]:
     """Every way ``data`` breaks the report contract, each located by a JSON pointer."""
-    if isinstance(data, dict) and data.get("format") != REPORT_FORMAT:
+    if isinstance(data, dict) and data.get("format") not in READABLE_FORMATS:
         return [
             _problem(
                 f"not a newsbench report: format is {data.get('format')!r}",
@@ -156,6 +181,10 @@ def read_report(path: str | Path) -> dict[str, Any]:
         ) from None
     data = parse_report(text, file)
     problems = report_problems(data, file)
+    if not problems:
+        from newsbench.eval.report_files import load_unit_tables
+
+        problems = load_unit_tables(data, path)
     if problems:
         raise DataError(problems)
     return data

@@ -66,6 +66,15 @@ class PathSpec:
     kind: PathKind = "file"
     not_paths: tuple[str, ...] = ()
     """Values that name something built in rather than a path (``--label-map ontonotes``)."""
+    side_suffixes: tuple[str, ...] = ()
+    """An output's side files: each replaces the path's suffix (``r.json`` with
+    ``.errors.jsonl`` gives ``r.errors.jsonl``); they are checked as outputs too."""
+
+
+def side_file(path: Path, suffix: str) -> Path:
+    """The side file of ``path`` that ``suffix`` names (``r.json`` -> ``r.errors.jsonl``)."""
+    stem = path.name[: -len(path.suffix)] if path.suffix else path.name
+    return path.with_name(stem + suffix)
 
 
 def describe_mode(mode: int) -> str:
@@ -235,11 +244,16 @@ def declared_arguments(args: Namespace) -> list[PathArgument]:
     for spec in getattr(args, "_path_specs", ()):
         value = getattr(args, spec.dest, None)
         values = value if isinstance(value, list | tuple) else [value]
-        found.extend(
-            PathArgument(spec.flag, Path(v), spec.role, spec.kind, spec.not_paths)
-            for v in values
-            if v is not None and str(v) not in spec.not_paths
-        )
+        for v in values:
+            if v is None or str(v) in spec.not_paths:
+                continue
+            found.append(PathArgument(spec.flag, Path(v), spec.role, spec.kind, spec.not_paths))
+            found.extend(
+                PathArgument(
+                    f"{spec.flag} (its side file)", side_file(Path(v), suffix), spec.role, spec.kind
+                )
+                for suffix in spec.side_suffixes
+            )
     return found
 
 

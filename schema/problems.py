@@ -72,6 +72,9 @@ PROBLEM_CODES: dict[str, str] = {
     "file-unreadable": "a file that cannot be parsed in its format",
     # stored reports (gate, compare, plot)
     "report-invalid": "a stored report that breaks the report contract (structure or numbers)",
+    "report-side-file": (
+        "a report's side file (error listing, per-unit archive) missing or not the one written"
+    ),
 }
 
 

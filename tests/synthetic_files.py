@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -25,3 +26,18 @@ def write_synthetic(folder: Path, n: int, *, seed: int, n_chars: int) -> tuple[P
 def without_provenance(report: dict[str, Any]) -> bytes:
     """The report's bytes without its provenance (which names the command and the files)."""
     return encode_json({k: v for k, v in report.items() if k != "provenance"})
+
+
+def written_report(path: Path) -> bytes:
+    """A report written by ``score --out`` and its side files, as bytes to compare: without
+    the provenance, and without the side files' names (which follow the report's name)."""
+    data = json.loads(path.read_text("utf-8"))
+    data.pop("provenance", None)
+    side = b""
+    listing = data.pop("error_listing")
+    side += path.with_name(listing.pop("file")).read_bytes()
+    data["error_listing"] = listing
+    for table in ("unit_statistics", "document_statistics"):
+        if isinstance(data.get(table), dict) and "file" in data[table]:
+            side += path.with_name(data[table].pop("file")).read_bytes()
+    return encode_json(data) + side

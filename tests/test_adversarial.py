@@ -1582,4 +1582,4 @@ def test_paths_inside_input_files_are_never_used_to_write(
     assert not (tmp_path / "victim.txt").is_symlink()
     assert all("victim" not in name for name in opened)
     report = json.loads(out.read_text())
-    assert report["format"] == "newsbench-report/1"
+    assert report["format"] == "newsbench-report/2"

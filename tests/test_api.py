@@ -14,6 +14,8 @@ import newsbench
 from newsbench.eval.api import Report, Score
 from newsbench.eval.harness import ScoringConfig, score_documents
 from newsbench.eval.pairing import pair_documents
+from newsbench.eval.report import read_report
+from newsbench.eval.report_files import read_error_listing
 from newsbench.schema.io import write_jsonl
 from newsbench.schema.problems import DataError
 
@@ -124,7 +126,11 @@ def test_tables_are_written_where_asked(tmp_path, mini_record):
         text = getattr(report, method)(tmp_path / name)
         assert (tmp_path / name).read_text("utf-8") == text
     report.write_json(tmp_path / "r.json")
-    assert json.loads((tmp_path / "r.json").read_text("utf-8")) == report.data
+    written = read_report(tmp_path / "r.json")
+    listing = written.pop("error_listing")
+    assert written == {k: v for k, v in report.data.items() if k != "errors"}
+    assert listing["file"] == "r.errors.jsonl" and listing["records"] == len(report.data["errors"])
+    assert read_error_listing(tmp_path / "r.json") == report.data["errors"]
 
 
 def test_the_table_without_pandas_is_the_rows(monkeypatch, mini_record):

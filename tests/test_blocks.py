@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from newsbench.eval.blocks import score_files_in_processes
@@ -11,7 +9,7 @@ from newsbench.eval.cli import main
 from newsbench.eval.harness import ScoringConfig, score_documents
 from newsbench.eval.pairing import pair_documents
 from newsbench.schema.validate import load_documents
-from tests.synthetic_files import without_provenance, write_synthetic
+from tests.synthetic_files import without_provenance, write_synthetic, written_report
 
 CONFIG = ScoringConfig(n_resamples=200)
 
@@ -61,9 +59,8 @@ def test_the_command_line_falls_back_to_pairing_by_id(files, tmp_path, capsys):
     for name, predictions, jobs in (("one", pred, "1"), ("two", pred, "2"), ("swap", swapped, "2")):
         out = tmp_path / f"{name}.json"
         assert main([*args, "--pred", str(predictions), "--jobs", jobs, "--out", str(out)]) == 0
-        reports[name] = json.loads(out.read_text("utf-8"))
-    assert without_provenance(reports["one"]) == without_provenance(reports["two"])
-    assert without_provenance(reports["one"]) == without_provenance(reports["swap"])
+        reports[name] = written_report(out)
+    assert reports["one"] == reports["two"] == reports["swap"]
     broken = tmp_path / "broken.jsonl"
     broken.write_text("\n".join([*lines[:5], "{oops", *lines[6:]]) + "\n", "utf-8")
     capsys.readouterr()

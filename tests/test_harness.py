@@ -25,6 +25,7 @@ from newsbench.eval.pairing import (
     pair_documents,
 )
 from newsbench.eval.report import read_report, render_errors, render_markdown
+from newsbench.eval.report_files import read_error_listing
 from newsbench.schema.io import write_jsonl
 from newsbench.schema.model import Document, document_to_dict
 from newsbench.schema.problems import DataError
@@ -270,7 +271,8 @@ def test_cli_score_writes_reports(files, tmp_path, capsys):
     assert "entities.strict" in md.read_text()
     printed = capsys.readouterr().out
     assert "missed" in printed and "[[" in printed
-    assert render_errors(report).count("\n") == len(report["errors"])
+    errors = read_error_listing(out)
+    assert errors and render_errors({"errors": errors}).count("\n") == len(errors)
     assert render_markdown(report).startswith("# newsbench report")
     page = html.read_text("utf-8")
     assert page.startswith("<!DOCTYPE html>")

@@ -1,0 +1,236 @@
+"""A report on disk: the JSON, its error listing and its per-unit archive (report_files)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+import newsbench
+from newsbench.eval.cli import main
+from newsbench.eval.compare import compare_reports
+from newsbench.eval.report import plain_report, read_report, write_json
+from newsbench.eval.report_files import (
+    INLINE_UNIT_LIMIT,
+    ReportFiles,
+    read_error_listing,
+    write_report,
+)
+from newsbench.eval.unit_rows import UnitRows
+from newsbench.schema.problems import DataError
+from tests.synthetic_files import write_synthetic
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    return write_synthetic(tmp_path_factory.mktemp("report-files"), 24, seed=11, n_chars=600)
+
+
+@pytest.fixture(scope="module")
+def report(files: tuple[Path, Path]) -> dict[str, Any]:
+    gold, pred = files
+    return newsbench.score(gold, pred, n_resamples=50).data
+
+
+def _problems(path: Path) -> list[dict[str, Any]]:
+    with pytest.raises(DataError) as caught:
+        read_report(path)
+    return [p.to_dict() for p in caught.value.problems]
+
+
+def test_side_file_names_follow_the_report_name() -> None:
+    assert ReportFiles.of("out/r.json") == ReportFiles(
+        Path("out/r.json"), Path("out/r.errors.jsonl"), Path("out/r.units.npz")
+    )
+    assert ReportFiles.of("r").errors == Path("r.errors.jsonl")
+    assert ReportFiles.of("a.b.json").units == Path("a.b.units.npz")
+
+
+def test_the_error_listing_is_json_lines_next_to_the_report(report, tmp_path: Path) -> None:
+    files = write_report(tmp_path / "r.json", report)
+    data = json.loads(files.report.read_text("utf-8"))
+    assert "errors" not in data
+    raw = files.errors.read_bytes()
+    assert report["errors"]
+    assert data["error_listing"] == {
+        "file": "r.errors.jsonl",
+        "records": len(report["errors"]),
+        "sha256": hashlib.sha256(raw).hexdigest(),
+    }
+    assert [json.loads(line) for line in raw.splitlines()] == report["errors"]
+    assert read_error_listing(files.report) == report["errors"]
+    assert not files.units.exists()  # 24 units: the tables stay inline
+    assert read_report(files.report) == {
+        **{k: v for k, v in plain_report(report).items() if k != "errors"},
+        "error_listing": data["error_listing"],
+    }
+
+
+def test_large_tables_leave_the_json_for_a_reproducible_archive(report, tmp_path: Path) -> None:
+    first = write_report(tmp_path / "a.json", report, inline_unit_limit=10)
+    second = write_report(tmp_path / "b.json", report, inline_unit_limit=10)
+    assert first.units.read_bytes() == second.units.read_bytes()  # no timestamps inside
+    data = json.loads(first.report.read_text("utf-8"))
+    entry = data["unit_statistics"]
+    assert entry["file"] == "a.units.npz" and entry["unit_ids"] == 24
+    assert entry["metrics"] == list(report["unit_statistics"]["metrics"])
+    assert data["document_statistics"]["file"] == "a.units.npz"
+    assert entry["sha256"] == hashlib.sha256(first.units.read_bytes()).hexdigest()
+    back = read_report(first.report)
+    for table in ("unit_statistics", "document_statistics"):
+        assert back[table]["unit_ids"] == report[table]["unit_ids"]
+        for metric, rows in report[table]["metrics"].items():
+            assert isinstance(back[table]["metrics"][metric], UnitRows)
+            assert back[table]["metrics"][metric] == rows, metric
+    with np.load(first.units, allow_pickle=False) as archive:  # any NumPy reads it
+        assert archive["unit_statistics.unit_ids"].tolist() == report["unit_statistics"]["unit_ids"]
+
+
+def test_the_json_stays_the_same_size_whatever_the_number_of_units(tmp_path: Path) -> None:
+    sizes = []
+    for n in (30, 90):
+        gold, pred = write_synthetic(tmp_path, n, seed=3, n_chars=400)
+        data = newsbench.score(gold, pred, n_resamples=20).data
+        files = write_report(tmp_path / f"r{n}.json", data, inline_unit_limit=20)
+        sizes.append(files.report.stat().st_size)
+    assert abs(sizes[1] - sizes[0]) < 0.02 * sizes[0], sizes
+    assert INLINE_UNIT_LIMIT == 500
+
+
+def test_compare_reads_either_form_alike(report, tmp_path: Path) -> None:
+    inline = write_report(tmp_path / "inline.json", report).report
+    archived = write_report(tmp_path / "archived.json", report, inline_unit_limit=1).report
+    a = compare_reports(read_report(inline), read_report(inline), n_resamples=50, seed=1)
+    b = compare_reports(read_report(archived), read_report(inline), n_resamples=50, seed=1)
+    assert a == b
+
+
+def test_a_format_1_report_is_still_read(report, tmp_path: Path) -> None:
+    old = tmp_path / "old.json"
+    write_json(old, {**report, "format": "newsbench-report/1"})
+    assert read_report(old)["errors"] == report["errors"]
+    assert read_error_listing(old) == report["errors"]
+
+
+# one test per problem a side file can have
+
+
+def test_a_missing_archive_is_located(report, tmp_path: Path) -> None:
+    files = write_report(tmp_path / "r.json", report, inline_unit_limit=1)
+    files.units.unlink()
+    problems = _problems(files.report)
+    assert {p["path"] for p in problems} == {"/unit_statistics/file", "/document_statistics/file"}
+    assert all("cannot read" in p["message"] and p["code"] == "report-side-file" for p in problems)
+    assert "keep the side files next to the report" in problems[0]["fix"]
+
+
+def test_an_archive_not_written_with_the_report_is_located(report, tmp_path: Path) -> None:
+    files = write_report(tmp_path / "r.json", report, inline_unit_limit=1)
+    files.units.write_bytes(files.units.read_bytes() + b"x")
+    problems = _problems(files.report)
+    assert problems[0]["path"] == "/unit_statistics/sha256"
+    assert "it is not the file written with it" in problems[0]["message"]
+
+
+def _rewrite_archive(files: ReportFiles, content: bytes) -> None:
+    """Replace the archive and make the report name its digest (as a careless edit would)."""
+    files.units.write_bytes(content)
+    data = json.loads(files.report.read_text("utf-8"))
+    digest = hashlib.sha256(content).hexdigest()
+    data["unit_statistics"]["sha256"] = data["document_statistics"]["sha256"] = digest
+    files.report.write_text(json.dumps(data), "utf-8")
+
+
+def test_an_archive_that_is_not_one_is_located(report, tmp_path: Path) -> None:
+    files = write_report(tmp_path / "r.json", report, inline_unit_limit=1)
+    _rewrite_archive(files, b"not a zip file")
+    problems = _problems(files.report)
+    assert problems[0]["path"] == "/unit_statistics/file"
+    assert "is not a per-unit archive" in problems[0]["message"]
+
+
+def test_an_archive_of_another_length_is_located(report, tmp_path: Path) -> None:
+    files = write_report(tmp_path / "r.json", report, inline_unit_limit=1)
+    shorter = {
+        name: {**report[name], "unit_ids": report[name]["unit_ids"][:3]}
+        for name in ("unit_statistics", "document_statistics")
+    }
+    other = write_report(tmp_path / "o.json", {**report, **shorter}, inline_unit_limit=1)
+    _rewrite_archive(files, other.units.read_bytes())
+    problems = _problems(files.report)
+    assert problems[0]["path"] == "/unit_statistics/unit_ids"
+    assert "holds tables of another length" in problems[0]["message"]
+
+
+def test_a_side_file_named_by_a_path_breaks_the_contract(report, tmp_path: Path) -> None:
+    files = write_report(tmp_path / "r.json", report, inline_unit_limit=1)
+    data = json.loads(files.report.read_text("utf-8"))
+    data["unit_statistics"]["file"] = "../elsewhere.npz"
+    data["error_listing"]["file"] = "/etc/passwd"
+    files.report.write_text(json.dumps(data), "utf-8")
+    paths = {p["path"] for p in _problems(files.report)}
+    assert {"/unit_statistics", "/error_listing/file"} <= paths
+
+
+def test_a_missing_error_listing_is_located(report, tmp_path: Path) -> None:
+    files = write_report(tmp_path / "r.json", report)
+    files.errors.unlink()
+    read_report(files.report)  # the scores do not need the listing
+    with pytest.raises(DataError) as caught:
+        read_error_listing(files.report)
+    problem = caught.value.problems[0].to_dict()
+    assert problem["path"] == "/error_listing/file" and "cannot read" in problem["message"]
+
+
+def test_an_error_listing_not_written_with_the_report_is_located(report, tmp_path: Path) -> None:
+    files = write_report(tmp_path / "r.json", report)
+    files.errors.write_bytes(files.errors.read_bytes()[:-200])
+    with pytest.raises(DataError) as caught:
+        read_error_listing(files.report)
+    problem = caught.value.problems[0].to_dict()
+    assert problem["path"] == "/error_listing/sha256"
+    assert "is not the error listing written with the report" in problem["message"]
+
+
+# the command line
+
+
+def test_score_writes_the_three_files_and_the_gate_reads_them(files, tmp_path: Path) -> None:
+    gold, pred = files
+    out = tmp_path / "r.json"
+    argv = ["score", "--gold", str(gold), "--pred", str(pred), "--out", str(out)]
+    assert main([*argv, "--resamples", "20"]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.errors.jsonl", "r.json"]
+    assert main(["gate", str(out), "--fail-under", "entities.strict.f1=0.01"]) == 0
+
+
+@pytest.mark.parametrize("side", ["errors", "units"])
+def test_a_side_file_is_checked_like_any_output(files, side: str, tmp_path: Path, capsys) -> None:
+    gold, pred = files
+    folder = tmp_path / "w"
+    folder.mkdir()
+    out = folder / "pred.json"
+    clash = ReportFiles.of(out)
+    victim = getattr(clash, side)
+    os.link(pred, victim)  # the side file would be the prediction file
+    before = pred.read_bytes()
+    argv = ["score", "--gold", str(gold), "--pred", str(pred), "--out", str(out)]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert f"--out (its side file) {victim} would overwrite the input --pred" in err, err
+    assert pred.read_bytes() == before and not out.exists()
+
+
+def test_a_side_file_that_is_a_folder_is_refused(files, tmp_path: Path, capsys) -> None:
+    gold, pred = files
+    out = tmp_path / "r.json"
+    ReportFiles.of(out).errors.mkdir()
+    assert main(["score", "--gold", str(gold), "--pred", str(pred), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "r.errors.jsonl is a directory; an output must be a regular file" in err, err
+    assert not out.exists()
