@@ -72,11 +72,15 @@ def write_reports(
 
 def read_reports(directory: Path = REPORTS_DIR) -> dict[str, dict[str, dict[str, Any]]]:
     """Read the stored reports: ``{split: {baseline: report}}``, in leaderboard order."""
+    from newsbench.eval.report import read_report
+
     stored = {}
     for split in SPLIT_ORDER:
-        found = {
-            p.stem: json.loads(p.read_text("utf-8")) for p in (directory / split).glob("*.json")
-        }
+        found = {}
+        for path in (directory / split).glob("*.json"):
+            record = json.loads(path.read_text("utf-8"))
+            is_report = str(record.get("format", "")).startswith("newsbench-report/")
+            found[path.stem] = read_report(path) if is_report else record
         stored[split] = {name: found[name] for name in BENCH_ORDER if name in found}
     return stored
 
@@ -337,12 +341,24 @@ def render_robustness(results: Mapping[str, Mapping[str, Any]]) -> list[str]:
     return lines
 
 
+_LISTING = ("errors", "error_listing")
+"""The error records (in memory) or the name of their side file (stored): compared apart."""
+
+
+def stored_error_listing(split: str, name: str, directory: Path = REPORTS_DIR) -> list[Any]:
+    """The error records of a stored report (its ``.errors.jsonl`` side file)."""
+    from newsbench.eval.report_files import read_error_listing
+
+    return read_error_listing(directory / split / f"{name}.json")
+
+
 def comparable(report: Mapping[str, Any]) -> dict[str, Any]:
     """Return a report as plain JSON data without what legitimately changes between runs
-    (times, machine), so a fresh report compares equal to a stored one."""
+    (times, machine) and without its error listing, so that a fresh report compares equal
+    to a stored one (whose listing is a side file: see :func:`stored_error_listing`)."""
     if report.get("format") == "newsbench-skipped/1":
         return dict(report)
-    report = plain_report(report)
+    report = {k: v for k, v in plain_report(report).items() if k not in _LISTING}
     provenance = {
         k: v
         for k, v in report["provenance"].items()

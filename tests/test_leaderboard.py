@@ -14,9 +14,11 @@ from newsbench.baselines.leaderboard import (
     read_reports,
     read_robustness,
     render_leaderboard,
+    stored_error_listing,
 )
 from newsbench.baselines.runner import BENCH_ORDER, bench_splits, load_splits
 from newsbench.corpus import PERTURBATIONS
+from newsbench.eval.report import plain_report
 
 
 def test_leaderboard_markdown_is_rendered_from_the_stored_reports():
@@ -70,6 +72,9 @@ def test_stored_reports_match_a_fresh_run():
                 continue
             assert comparable(result.report) == comparable(stored[split][name]), (
                 f"the stored {split} report of {name} is out of date: run `newsbench leaderboard`"
+            )
+            assert stored_error_listing(split, name) == plain_report(result.report)["errors"], (
+                f"the stored {split} error listing of {name} is out of date"
             )
 
 
