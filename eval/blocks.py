@@ -48,7 +48,7 @@ __all__ = [
     "merge_results",
     "plan_blocks",
     "score_block",
-    "score_files_in_processes",
+    "score_files_in_blocks",
 ]
 
 DEFAULT_BLOCK_SIZE = 256
@@ -245,11 +245,11 @@ def resolved_unit(config: ScoringConfig, n_documents: int, gold: str) -> str:
     return config.resolved_unit(n_documents, has_sentences=first_gold_has_sentences(gold))
 
 
-def score_files_in_processes(
+def score_files_in_blocks(
     gold_path: str | os.PathLike[str],
     pred_path: str | os.PathLike[str],
     config: ScoringConfig,
-    jobs: int,
+    jobs: int = 1,
     *,
     layers: Sequence[str] | None = None,
     label_map: LabelMap | None = None,
@@ -260,39 +260,42 @@ def score_files_in_processes(
     block_size: int = DEFAULT_BLOCK_SIZE,
     progress: Callable[[int], None] | None = None,
 ) -> dict[str, Any] | None:
-    """Score line-aligned files in ``jobs`` processes, reading and validating in them too.
+    """Score line-aligned files block by block, in memory flat in their size.
+
+    With ``jobs`` 1 the blocks are scored one after the other in this process; with more,
+    in ``jobs`` processes, which read and validate their blocks too. Either way each
+    block's per-unit rows and error records go to temporary files as it arrives
+    (:class:`~newsbench.eval.spill.SpilledRun`), so memory holds one block of documents
+    and a few hundred bytes per document whatever the corpus size; the report equals
+    that of :func:`~newsbench.eval.harness.score_documents` but for its provenance.
 
     Returns:
         The report, or ``None`` when the files do not follow the ``--stream`` contract or
         have any problem: the caller then scores them the usual way (pairing by id), which
         also reports every problem as it always does.
     """
+    from newsbench.eval.spill import SpilledRun
+
     gold, pred = str(gold_path), str(pred_path)
     blocks, n_documents, problems = plan_blocks(gold, pred, block_size)
     if problems or not blocks:
         return None
     chosen = list(layers) if layers else predicted_layers(pred)
     unit = resolved_unit(config, n_documents, gold)
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    merged: BlockResult | None = None
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        futures = [
-            pool.submit(score_block, block, config, chosen, unit, label_map) for block in blocks
-        ]
-        for block, future in zip(blocks, futures, strict=True):
-            result = future.result()
-            if result.problems:
-                for other in futures:
-                    other.cancel()
-                return None
-            merged = result if merged is None else merge_results(merged, result)
-            if progress is not None:
-                progress(block.size)
-    assert merged is not None
+    run = SpilledRun()
+    perturbations: set[str] = set()
+    for block, result in zip(
+        blocks, _block_results(blocks, config, chosen, unit, label_map, jobs), strict=True
+    ):
+        if result.problems or result.shard is None:
+            return None
+        run.absorb(result.shard)
+        perturbations |= result.perturbations
+        if progress is not None:
+            progress(block.size)
     try:
         return finish(
-            merged,
+            BlockResult(run.shard(), (), frozenset(perturbations)),
             gold,
             config,
             chosen,
@@ -303,3 +306,30 @@ def score_files_in_processes(
         )
     except DataError:
         return None
+
+
+def _block_results(
+    blocks: Sequence[Block],
+    config: ScoringConfig,
+    chosen: Sequence[str],
+    unit: str,
+    label_map: LabelMap | None,
+    jobs: int,
+) -> Iterator[BlockResult]:
+    """Every block's result, in order (stops early when the caller stops asking)."""
+    if jobs <= 1:
+        for block in blocks:
+            yield score_block(block, config, chosen, unit, label_map)
+        return
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        futures = [
+            pool.submit(score_block, block, config, chosen, unit, label_map) for block in blocks
+        ]
+        try:
+            for future in futures:
+                yield future.result()
+        finally:
+            for other in futures:
+                other.cancel()

@@ -180,8 +180,8 @@ def command_score(args: argparse.Namespace) -> int:
         return _score_dask(args, gold, gate)
     if args.stream:
         return _score_streamed(args, gold, gate)
-    if _in_processes(args, gold):
-        report = _score_in_processes(args, gold)
+    if _in_blocks(args, gold):
+        report = _score_in_blocks(args, gold)
         if report is not None:
             return _finish_score(report, args, None, gate)
     try:
@@ -328,10 +328,12 @@ def _score_provenance(
 
     digest = hashlib.sha256()
     for path in gold.files:  # the files in order: equal to gold_digest of their documents
-        digest.update(Path(path).read_bytes())
+        with open(path, "rb") as handle:  # in blocks: a corpus file can be larger than memory
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
     return {
         "gold_file": "+".join(str(f) for f in gold.files),
-        "gold_sha256": file_sha256(gold.files[0]) if len(gold.files) == 1 else digest.hexdigest(),
+        "gold_sha256": digest.hexdigest(),
         "pred_file": str(args.pred),
         "pred_sha256": file_sha256(args.pred),
         "git_revision": git_revision(Path(__file__).parent),
@@ -348,21 +350,22 @@ _NOT_WITH_STREAM = {
 }
 
 
-def _in_processes(args: argparse.Namespace, gold: GoldSelection) -> bool:
-    """Whether ``--jobs`` may read and validate in its processes (one plain JSONL pair)."""
+def _in_blocks(args: argparse.Namespace, gold: GoldSelection) -> bool:
+    """Whether the files may be read and scored in blocks (one plain JSONL pair)."""
     plain = args.pred_format == "jsonl" and len(gold.files) == 1
-    return args.jobs > 1 and plain and not (args.allow_missing or args.html or args.label_map)
+    return plain and not (args.allow_missing or args.html or args.label_map)
 
 
-def _score_in_processes(args: argparse.Namespace, gold: GoldSelection) -> dict[str, Any] | None:
-    """``--jobs N`` on line-aligned files: read, validate and score in N processes.
+def _score_in_blocks(args: argparse.Namespace, gold: GoldSelection) -> dict[str, Any] | None:
+    """Line-aligned files: read, validate and score in blocks, in ``--jobs`` processes.
 
+    Memory stays flat in the corpus size (:func:`~newsbench.eval.blocks.score_files_in_blocks`).
     ``None`` when the files do not follow the ``--stream`` contract or have problems (then
     the usual path pairs by id and reports every problem as always); the report is the one
     the usual path gives (``tests/test_blocks.py``). Not with a label map (the usual path
     counts the labels it removes), ``--allow-missing`` or ``--html``.
     """
-    from newsbench.eval.blocks import score_files_in_processes
+    from newsbench.eval.blocks import score_files_in_blocks
 
     try:
         inventory = _inventory(args.inventory)
@@ -372,7 +375,7 @@ def _score_in_processes(args: argparse.Namespace, gold: GoldSelection) -> dict[s
     provenance = _score_provenance(args, gold, {})
     try:
         with progress_bar("scoring", tty_total(gold_file)) as advance:
-            report = score_files_in_processes(
+            report = score_files_in_blocks(
                 gold_file,
                 args.pred,
                 _score_config(args, None, inventory),

@@ -375,6 +375,11 @@ class ShardScores:
             return np.zeros((len(self.unit_ids), 4))
         return np.frombuffer(_padded(row, 4 * len(self.unit_ids)), dtype=np.float64).reshape(-1, 4)
 
+    def unit_rows(self, metric: str) -> UnitRows:
+        """The report's per-unit rows of a kept metric (read lazily when the rows are on disk)."""
+        lazy = getattr(self.rows, "unit_rows", None)
+        return lazy(metric) if lazy is not None else UnitRows(self.matrix(metric))
+
     def coref_matrix(self, name: str) -> np.ndarray:
         """Per-document coreference rows of one setting: 4 columns per stored metric."""
         metrics = _COREF_RATIO if self.keep == "all" else _CONLL_PARTS
@@ -887,7 +892,7 @@ def report_from_shard(
         "unit_statistics": {
             "unit_ids": shard.unit_ids,
             "columns": ["p_num", "p_den", "r_num", "r_den"],
-            "metrics": {m: UnitRows(shard.matrix(m)) for m in sorted(shard.rows)},
+            "metrics": {m: shard.unit_rows(m) for m in sorted(shard.rows)},
         },
         "document_statistics": coref_statistics,
     }

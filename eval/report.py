@@ -198,6 +198,8 @@ def json_default(value: object) -> Any:
     """
     if isinstance(value, UnitRows):
         return value.tolist()
+    if hasattr(value, "raw_lines"):  # error records kept on disk (eval/spill.py)
+        return list(value)
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
@@ -215,6 +217,8 @@ without (``0.00001``); from 1e-4 up (and for ``1e+16`` and beyond) both write th
 def _orjson_default(value: object) -> Any:
     if isinstance(value, UnitRows):
         return np.asarray(value)
+    if hasattr(value, "raw_lines"):  # error records kept on disk (eval/spill.py)
+        return list(value)
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
@@ -239,7 +243,9 @@ def _floats_agree(value: Any) -> bool:
                     return False
             elif kind is dict or kind is list or kind is tuple:
                 push(child)
-            elif kind is UnitRows:
+            elif hasattr(child, "raw_lines"):  # error records kept on disk (eval/spill.py)
+                push(list(child))
+            elif isinstance(child, UnitRows):
                 if not _rows_agree(np.asarray(child)):
                     return False
             else:  # anything else (numpy scalars, subclasses): the standard encoder decides

@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import io
 import zipfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -76,9 +76,10 @@ def _write_errors(path: Path, errors: Iterable[Mapping[str, Any]]) -> tuple[int,
     """Write the error records as JSON lines; return their number and the file's SHA-256."""
     digest = hashlib.sha256()
     count = 0
+    raw_lines = getattr(errors, "raw_lines", None)  # records kept on disk: copied as they are
+    lines = raw_lines() if raw_lines is not None else (orjson.dumps(r) + b"\n" for r in errors)
     with atomic_output(path, "wb") as handle:
-        for record in errors:
-            line = orjson.dumps(record) + b"\n"
+        for line in lines:
             digest.update(line)
             handle.write(line)
             count += 1
@@ -91,6 +92,12 @@ def _npy_bytes(array: np.ndarray) -> bytes:
     return buffer.getvalue()
 
 
+def _members(section: str, table: Mapping[str, Any]) -> Iterator[tuple[str, np.ndarray]]:
+    yield f"{section}.unit_ids", np.asarray(table["unit_ids"], dtype=str)
+    for index, rows in enumerate(table["metrics"].values()):
+        yield f"{section}.{index}", np.asarray(rows, dtype=np.float64)
+
+
 def _write_tables(path: Path, tables: Mapping[str, Mapping[str, Any]]) -> str:
     """Write the tables as an ``.npz`` archive (fixed timestamps); return its SHA-256."""
     with (
@@ -98,10 +105,7 @@ def _write_tables(path: Path, tables: Mapping[str, Mapping[str, Any]]) -> str:
         zipfile.ZipFile(handle, "w", zipfile.ZIP_STORED, allowZip64=True) as archive,
     ):
         for section, table in tables.items():
-            members = {f"{section}.unit_ids": np.asarray(table["unit_ids"], dtype=str)}
-            for index, rows in enumerate(table["metrics"].values()):
-                members[f"{section}.{index}"] = np.asarray(rows, dtype=np.float64)
-            for name, array in members.items():
+            for name, array in _members(section, table):  # one array in memory at a time
                 info = zipfile.ZipInfo(f"{name}.npy", date_time=_ZIP_TIME)
                 info.external_attr = 0o644 << 16
                 archive.writestr(info, _npy_bytes(array))

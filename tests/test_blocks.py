@@ -1,10 +1,10 @@
-"""``--jobs N`` reads, validates and scores blocks of lines in N processes: the same report."""
+"""Scoring in blocks of lines (in this process or in N): the report of the in-memory path."""
 
 from __future__ import annotations
 
 import pytest
 
-from newsbench.eval.blocks import score_files_in_processes
+from newsbench.eval.blocks import score_files_in_blocks
 from newsbench.eval.cli import main
 from newsbench.eval.harness import ScoringConfig, score_documents
 from newsbench.eval.pairing import pair_documents
@@ -20,15 +20,16 @@ def files(tmp_path_factory):
     return write_synthetic(folder, 23, seed=11, n_chars=500)
 
 
-def test_blocks_in_processes_give_the_single_process_report(files):
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_blocks_give_the_in_memory_report(files, jobs):
     gold, pred = files
     expected = score_documents(
         pair_documents(load_documents(gold), load_documents(pred, "prediction")), CONFIG
     )
     seen: list[int] = []
     for block_size in (4, 23):
-        report = score_files_in_processes(
-            gold, pred, CONFIG, 2, block_size=block_size, progress=seen.append
+        report = score_files_in_blocks(
+            gold, pred, CONFIG, jobs, block_size=block_size, progress=seen.append
         )
         assert report is not None
         assert without_provenance(report) == without_provenance(expected), block_size
@@ -40,13 +41,13 @@ def test_files_off_the_contract_or_with_problems_give_none(files, tmp_path):
     lines = pred.read_text("utf-8").splitlines()
     swapped = tmp_path / "swapped.jsonl"
     swapped.write_text("\n".join([lines[1], lines[0], *lines[2:]]) + "\n", "utf-8")
-    assert score_files_in_processes(gold, swapped, CONFIG, 2, block_size=4) is None
+    assert score_files_in_blocks(gold, swapped, CONFIG, 2, block_size=4) is None
     short = tmp_path / "short.jsonl"
     short.write_text("\n".join(lines[:-1]) + "\n", "utf-8")
-    assert score_files_in_processes(gold, short, CONFIG, 2, block_size=4) is None
+    assert score_files_in_blocks(gold, short, CONFIG, 2, block_size=4) is None
     broken = tmp_path / "broken.jsonl"
     broken.write_text("\n".join([*lines[:5], "{oops", *lines[6:]]) + "\n", "utf-8")
-    assert score_files_in_processes(gold, broken, CONFIG, 2, block_size=4) is None
+    assert score_files_in_blocks(gold, broken, CONFIG, 2, block_size=4) is None
 
 
 def test_the_command_line_falls_back_to_pairing_by_id(files, tmp_path, capsys):

@@ -105,8 +105,15 @@ def test_validate_and_score_show_a_bar_on_a_terminal(tmp_path, mini_record, monk
         )
         == 0
     )
-    assert "scoring" in terminal.getvalue() and "reading big.jsonl" in terminal.getvalue()
+    assert "scoring" in terminal.getvalue()  # line-aligned files: read in blocks while scoring
     json.loads(capsys.readouterr().out)  # stdout is the JSON report only
+    terminal.seek(0)
+    terminal.truncate()
+    html = tmp_path / "r.html"  # the path that reads every document first shows that too
+    argv = ["score", "--gold", str(path), "--pred", str(path), "--resamples", "5",
+            "--layers", "mentions", "--format", "json", "--html", str(html)]  # fmt: skip
+    assert main(argv) == 0
+    assert "reading big.jsonl" in terminal.getvalue() and "scoring" in terminal.getvalue()
 
 
 def test_no_bar_when_stderr_is_not_a_terminal(tmp_path, mini_record, capsys):

@@ -1,0 +1,213 @@
+"""Statistics of a long run kept on disk, so that scoring holds memory flat in corpus size.
+
+Scoring file by file in blocks (:mod:`newsbench.eval.blocks`) keeps one block of documents
+in memory; what still grows with the corpus is what the report lists per unit: the
+per-unit rows of every metric (about 8 KB a document) and the error records (about
+20 KB). :class:`SpilledRun` absorbs each block's statistics in corpus order, writes
+those two to temporary files and keeps the rest (unit ids, sums, coreference rows,
+type details: a few hundred bytes a document). Its :meth:`SpilledRun.shard` is a
+:class:`~newsbench.eval.harness.ShardScores` whose rows and errors read back from disk,
+one metric at a time, so the report built from it is the one built in memory, value
+for value, and :func:`~newsbench.eval.report_files.write_report` copies them to the
+report's side files without holding them.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import weakref
+from array import array
+from collections.abc import Iterator, Mapping, Sequence
+from itertools import islice
+from pathlib import Path
+from typing import IO, Any, overload
+
+import numpy as np
+import orjson
+
+from newsbench.eval.harness import ShardScores
+from newsbench.eval.unit_rows import UnitRows
+
+__all__ = ["ErrorSpill", "SpilledRows", "SpilledRun", "SpilledUnitRows"]
+
+
+class ErrorSpill(Sequence[dict[str, Any]]):
+    """Error records appended to a JSON Lines file; read back in order, never held."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._handle: IO[bytes] = open(path, "wb")  # noqa: SIM115  # closed by close()
+        self._count = 0
+
+    def extend(self, records: Sequence[dict[str, Any]]) -> None:
+        """Append records (in corpus order)."""
+        self._handle.write(b"".join(orjson.dumps(r) + b"\n" for r in records))
+        self._count += len(records)
+
+    def close(self) -> None:
+        """Flush the file: no more records."""
+        if not self._handle.closed:
+            self._handle.close()
+
+    def __len__(self) -> int:
+        return self._count
+
+    def raw_lines(self) -> Iterator[bytes]:
+        """Every record as its JSON line (with its newline), in order."""
+        self.close()
+        with open(self._path, "rb") as handle:
+            yield from handle
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        for line in self.raw_lines():
+            yield orjson.loads(line)
+
+    @overload
+    def __getitem__(self, index: int) -> dict[str, Any]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
+
+    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+        if isinstance(index, slice):
+            start, stop, step = index.indices(self._count)
+            return list(islice(self, start, stop, step))
+        if not -self._count <= index < self._count:
+            raise IndexError("error record index out of range")
+        return next(islice(self, index % self._count, None))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence):
+            return len(other) == len(self) and all(a == b for a, b in zip(self, other, strict=True))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"ErrorSpill({self._count} records in {self._path})"
+
+
+class _RowFile:
+    """Pieces of per-unit rows, appended to one file; a metric's column put back from them."""
+
+    def __init__(self, path: Path) -> None:
+        self._handle: IO[bytes] = open(path, "w+b")  # noqa: SIM115  # closed by SpilledRun
+        self.pieces: dict[str, list[tuple[int, int, int]]] = {}
+
+    def add(self, rows: Mapping[str, array], first_value: int) -> None:
+        """Store a block's rows; ``first_value`` is the block's offset in values."""
+        self._handle.seek(0, 2)
+        for metric, values in rows.items():
+            position = self._handle.tell()
+            self._handle.write(values.tobytes())
+            self.pieces.setdefault(metric, []).append((first_value, position, len(values)))
+
+    def column(self, metric: str, n_values: int) -> array:
+        """The metric's values over the whole run: zero where a block did not have it."""
+        column = np.zeros(n_values, dtype=np.float64)
+        for first, position, count in self.pieces.get(metric, ()):
+            self._handle.seek(position)
+            column[first : first + count] = np.frombuffer(
+                self._handle.read(8 * count), dtype=np.float64
+            )
+        return array("d", column.tobytes())
+
+    def close(self) -> None:
+        self._handle.close()
+
+
+class SpilledUnitRows(UnitRows):
+    """A metric's per-unit rows that stay on disk until an array is asked for."""
+
+    __slots__ = ("_metric", "_n_values", "_rows")
+
+    def __init__(self, rows: _RowFile, metric: str, n_values: int) -> None:
+        self._rows, self._metric, self._n_values = rows, metric, n_values
+
+    @property  # type: ignore[override]
+    def _array(self) -> np.ndarray:
+        values = np.frombuffer(self._rows.column(self._metric, self._n_values), dtype=np.float64)
+        values = values.reshape(-1, 4)
+        values.flags.writeable = False
+        return values
+
+    def __reduce__(self) -> tuple[type[UnitRows], tuple[np.ndarray]]:
+        return (UnitRows, (self._array,))
+
+
+class SpilledRows(Mapping[str, array]):
+    """``ShardScores.rows`` read back from disk: each access loads one metric's column."""
+
+    def __init__(self, rows: _RowFile, n_values: int) -> None:
+        self._rows, self._n_values = rows, n_values
+
+    def __getitem__(self, metric: str) -> array:
+        if metric not in self._rows.pieces:
+            raise KeyError(metric)
+        return self._rows.column(metric, self._n_values)
+
+    def __contains__(self, metric: object) -> bool:
+        return metric in self._rows.pieces
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._rows.pieces)
+
+    def __len__(self) -> int:
+        return len(self._rows.pieces)
+
+    def __delitem__(self, metric: str) -> None:
+        del self._rows.pieces[metric]
+
+    def unit_rows(self, metric: str) -> UnitRows:
+        """The metric's rows for the report, loaded only when read."""
+        return SpilledUnitRows(self._rows, metric, self._n_values)
+
+
+class SpilledRun:
+    """Absorb consecutive shards in corpus order, their rows and errors written to disk.
+
+    The temporary folder lives as long as this object or the shard it gives (and is
+    removed at interpreter exit at the latest).
+    """
+
+    def __init__(self) -> None:
+        self._folder = Path(tempfile.mkdtemp(prefix="newsbench-spill-"))
+        self._rows = _RowFile(self._folder / "rows.bin")
+        self._errors = ErrorSpill(self._folder / "errors.jsonl")
+        self._merged: ShardScores | None = None
+        self._finalizer = weakref.finalize(self, _remove, self._folder, self._rows, self._errors)
+
+    def absorb(self, shard: ShardScores) -> None:
+        """Add the statistics of the documents that follow (a block's shard; consumed)."""
+        if shard.keep != "all" or shard.max_errors is not None:
+            raise ValueError("a spilled run keeps every statistic: score with keep='all'")
+        before = 0 if self._merged is None else len(self._merged.unit_ids)
+        self._rows.add(shard.rows, 4 * before)
+        self._errors.extend(shard.errors)
+        shard.rows, shard.errors = {}, []
+        if self._merged is None:
+            self._merged = shard
+        else:
+            self._merged.merge(shard)
+
+    def shard(self) -> ShardScores:
+        """The merged statistics, rows and errors read back from disk.
+
+        Raises:
+            ValueError: nothing was absorbed.
+        """
+        if self._merged is None:
+            raise ValueError("no shard to merge")
+        merged = self._merged
+        self._errors.close()
+        merged.rows = SpilledRows(self._rows, 4 * len(merged.unit_ids))  # type: ignore[assignment]
+        merged.errors = self._errors  # type: ignore[assignment]
+        merged._spill = self  # type: ignore[attr-defined]  # keeps the files alive
+        return merged
+
+
+def _remove(folder: Path, rows: _RowFile, errors: ErrorSpill) -> None:
+    rows.close()
+    errors.close()
+    shutil.rmtree(folder, ignore_errors=True)
