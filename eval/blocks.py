@@ -328,8 +328,11 @@ def _block_results(
             pool.submit(score_block, block, config, chosen, unit, label_map) for block in blocks
         ]
         try:
-            for future in futures:
-                yield future.result()
+            for index, future in enumerate(futures):
+                result = future.result()
+                futures[index] = None  # type: ignore[call-overload]  # the pool keeps no result
+                yield result
         finally:
             for other in futures:
-                other.cancel()
+                if other is not None:
+                    other.cancel()

@@ -380,10 +380,13 @@ class ShardScores:
         lazy = getattr(self.rows, "unit_rows", None)
         return lazy(metric) if lazy is not None else UnitRows(self.matrix(metric))
 
+    def coref_width(self) -> int:
+        """Values per document in a coreference row: 4 per stored metric."""
+        return 4 * len(_COREF_RATIO if self.keep == "all" else _CONLL_PARTS)
+
     def coref_matrix(self, name: str) -> np.ndarray:
         """Per-document coreference rows of one setting: 4 columns per stored metric."""
-        metrics = _COREF_RATIO if self.keep == "all" else _CONLL_PARTS
-        width = 4 * len(metrics)
+        width = self.coref_width()
         row = _padded(self.coref_rows.setdefault(name, array("d")), width * len(self.doc_ids))
         return np.frombuffer(row, dtype=np.float64).reshape(-1, width)
 

@@ -14,6 +14,7 @@ report's side files without holding them.
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 import weakref
@@ -32,10 +33,19 @@ from newsbench.eval.unit_rows import UnitRows
 __all__ = ["ErrorSpill", "SpilledRows", "SpilledRun", "SpilledUnitRows"]
 
 
+class _Folder:
+    """A temporary folder, removed when the last object that holds it is gone."""
+
+    def __init__(self) -> None:
+        self.path = Path(tempfile.mkdtemp(prefix="newsbench-spill-"))
+        weakref.finalize(self, shutil.rmtree, self.path, True)
+
+
 class ErrorSpill(Sequence[dict[str, Any]]):
     """Error records appended to a JSON Lines file; read back in order, never held."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, keep: object = None) -> None:
+        self._keep = keep  # the temporary folder the file is in, kept while this lives
         self._path = path
         self._handle: IO[bytes] = open(path, "wb")  # noqa: SIM115  # closed by close()
         self._count = 0
@@ -91,13 +101,14 @@ class ErrorSpill(Sequence[dict[str, Any]]):
 class _RowFile:
     """Pieces of per-unit rows, appended to one file; a metric's column put back from them."""
 
-    def __init__(self, path: Path) -> None:
-        self._handle: IO[bytes] = open(path, "w+b")  # noqa: SIM115  # closed by SpilledRun
+    def __init__(self, folder: _Folder, name: str) -> None:
+        self._folder = folder  # kept while any rows read from this file live
+        self._handle: IO[bytes] = open(folder.path / name, "w+b")  # noqa: SIM115  # closed on GC
         self.pieces: dict[str, list[tuple[int, int, int]]] = {}
 
     def add(self, rows: Mapping[str, array], first_value: int) -> None:
         """Store a block's rows; ``first_value`` is the block's offset in values."""
-        self._handle.seek(0, 2)
+        self._handle.seek(0, os.SEEK_END)
         for metric, values in rows.items():
             position = self._handle.tell()
             self._handle.write(values.tobytes())
@@ -112,9 +123,6 @@ class _RowFile:
                 self._handle.read(8 * count), dtype=np.float64
             )
         return array("d", column.tobytes())
-
-    def close(self) -> None:
-        self._handle.close()
 
 
 class SpilledUnitRows(UnitRows):
@@ -159,6 +167,10 @@ class SpilledRows(Mapping[str, array]):
     def __delitem__(self, metric: str) -> None:
         del self._rows.pieces[metric]
 
+    def setdefault(self, metric: str, default: array) -> array:
+        """The metric's column, or ``default`` when no block had it (never stored)."""
+        return self.get(metric, default)
+
     def unit_rows(self, metric: str) -> UnitRows:
         """The metric's rows for the report, loaded only when read."""
         return SpilledUnitRows(self._rows, metric, self._n_values)
@@ -167,25 +179,28 @@ class SpilledRows(Mapping[str, array]):
 class SpilledRun:
     """Absorb consecutive shards in corpus order, their rows and errors written to disk.
 
-    The temporary folder lives as long as this object or the shard it gives (and is
-    removed at interpreter exit at the latest).
+    The temporary folder lives as long as anything read from it (the shard, a report's
+    rows or error listing) and is removed at interpreter exit at the latest.
     """
 
     def __init__(self) -> None:
-        self._folder = Path(tempfile.mkdtemp(prefix="newsbench-spill-"))
-        self._rows = _RowFile(self._folder / "rows.bin")
-        self._errors = ErrorSpill(self._folder / "errors.jsonl")
+        folder = _Folder()
+        self._folder = folder.path
+        self._rows = _RowFile(folder, "rows.bin")
+        self._coref_rows = _RowFile(folder, "coref-rows.bin")
+        self._errors = ErrorSpill(folder.path / "errors.jsonl", keep=folder)
         self._merged: ShardScores | None = None
-        self._finalizer = weakref.finalize(self, _remove, self._folder, self._rows, self._errors)
 
     def absorb(self, shard: ShardScores) -> None:
         """Add the statistics of the documents that follow (a block's shard; consumed)."""
         if shard.keep != "all" or shard.max_errors is not None:
             raise ValueError("a spilled run keeps every statistic: score with keep='all'")
-        before = 0 if self._merged is None else len(self._merged.unit_ids)
-        self._rows.add(shard.rows, 4 * before)
+        units = 0 if self._merged is None else len(self._merged.unit_ids)
+        documents = 0 if self._merged is None else len(self._merged.doc_ids)
+        self._rows.add(shard.rows, 4 * units)
+        self._coref_rows.add(shard.coref_rows, shard.coref_width() * documents)
         self._errors.extend(shard.errors)
-        shard.rows, shard.errors = {}, []
+        shard.rows, shard.coref_rows, shard.errors = {}, {}, []
         if self._merged is None:
             self._merged = shard
         else:
@@ -202,12 +217,8 @@ class SpilledRun:
         merged = self._merged
         self._errors.close()
         merged.rows = SpilledRows(self._rows, 4 * len(merged.unit_ids))  # type: ignore[assignment]
+        merged.coref_rows = SpilledRows(  # type: ignore[assignment]
+            self._coref_rows, merged.coref_width() * len(merged.doc_ids)
+        )
         merged.errors = self._errors  # type: ignore[assignment]
-        merged._spill = self  # type: ignore[attr-defined]  # keeps the files alive
         return merged
-
-
-def _remove(folder: Path, rows: _RowFile, errors: ErrorSpill) -> None:
-    rows.close()
-    errors.close()
-    shutil.rmtree(folder, ignore_errors=True)

@@ -66,13 +66,18 @@ def test_a_run_keeps_every_statistic(pairs):
         SpilledRun().shard()
 
 
-def test_the_temporary_files_go_with_the_run(pairs):
+def test_the_temporary_files_live_as_long_as_what_reads_them(pairs):
     run = SpilledRun()
     run.absorb(_shard(pairs[:2]))
     folder = run._folder
     shard = run.shard()
-    assert folder.is_dir()
+    rows, errors = shard.unit_rows("entities.strict"), shard.errors
+    expected_rows, expected_errors = UnitRows(np.asarray(rows)), list(errors)
     del run, shard
+    gc.collect()
+    assert folder.is_dir()  # a report built from the shard still reads its rows and errors
+    assert rows == expected_rows and list(errors) == expected_errors
+    del rows, errors
     gc.collect()
     assert not folder.exists()
 
