@@ -24,6 +24,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from newsbench.eval.harness import (
     ScoringConfig,
     ShardScores,
@@ -44,6 +46,7 @@ __all__ = [
     "Block",
     "BlockResult",
     "finish",
+    "gold_ordered_copy",
     "line_starts",
     "merge_results",
     "plan_blocks",
@@ -176,6 +179,52 @@ def plan_blocks(gold: str, pred: str, block_size: int) -> tuple[list[Block], int
         for k, first in enumerate(range(0, n_gold, block_size))
     ]
     return blocks, n_gold, problems
+
+
+def _line_id(line: bytes) -> str | None:
+    try:
+        record = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return None
+    found = record.get("id") if isinstance(record, dict) else None
+    return found if isinstance(found, str) else None
+
+
+def gold_ordered_copy(gold: str, pred: str, folder: Path) -> Path | None:
+    """The prediction lines rewritten in gold order, in ``folder`` (pairing by id).
+
+    An index of each prediction's byte range by document id (a few dozen bytes a
+    document) puts the lines in the order of the gold's ids, so that predictions written
+    in another order are still scored in blocks. ``None`` when the ids do not pair one
+    to one (a line without a readable id, an id missing, extra or repeated): the caller
+    then pairs in memory, which locates every such problem.
+    """
+    gold_ids: list[str] = []
+    with open(gold, "rb") as handle:
+        for line in handle:
+            doc_id = _line_id(line)
+            if doc_id is None:
+                return None
+            gold_ids.append(doc_id)
+    index: dict[str, tuple[int, int]] = {}
+    position = 0
+    with open(pred, "rb") as handle:
+        for line in handle:
+            doc_id = _line_id(line)
+            if doc_id is None or doc_id in index:
+                return None
+            index[doc_id] = (position, len(line))
+            position += len(line)
+    if len(index) != len(gold_ids) or not all(doc_id in index for doc_id in gold_ids):
+        return None
+    ordered = folder / "predictions-in-gold-order.jsonl"
+    with open(pred, "rb") as source, open(ordered, "wb") as target:
+        for doc_id in gold_ids:
+            start, size = index[doc_id]
+            source.seek(start)
+            line = source.read(size)
+            target.write(line if line.endswith(b"\n") else line + b"\n")
+    return ordered
 
 
 def first_gold_has_sentences(gold: str) -> bool:

@@ -365,7 +365,9 @@ def _score_in_blocks(args: argparse.Namespace, gold: GoldSelection) -> dict[str,
     the usual path gives (``tests/test_blocks.py``). Not with a label map (the usual path
     counts the labels it removes), ``--allow-missing`` or ``--html``.
     """
-    from newsbench.eval.blocks import score_files_in_blocks
+    import tempfile
+
+    from newsbench.eval.blocks import gold_ordered_copy, score_files_in_blocks
 
     try:
         inventory = _inventory(args.inventory)
@@ -373,11 +375,12 @@ def _score_in_blocks(args: argparse.Namespace, gold: GoldSelection) -> dict[str,
         return None  # reported by the usual path
     (gold_file,) = gold.files
     provenance = _score_provenance(args, gold, {})
-    try:
+
+    def in_blocks(predictions: Path) -> dict[str, Any] | None:
         with progress_bar("scoring", tty_total(gold_file)) as advance:
-            report = score_files_in_blocks(
+            return score_files_in_blocks(
                 gold_file,
-                args.pred,
+                predictions,
                 _score_config(args, None, inventory),
                 args.jobs,
                 layers=args.layers,
@@ -387,6 +390,13 @@ def _score_in_blocks(args: argparse.Namespace, gold: GoldSelection) -> dict[str,
                 gold_sha256=provenance["gold_sha256"],
                 progress=advance,
             )
+
+    try:
+        report = in_blocks(args.pred)
+        if report is None:  # another order: pair by id through an index of the lines
+            with tempfile.TemporaryDirectory(prefix="newsbench-order-") as folder:
+                ordered = gold_ordered_copy(str(gold_file), str(args.pred), Path(folder))
+                report = None if ordered is None else in_blocks(ordered)
     except ValueError:
         return None  # a requested layer no prediction gives: the usual path says so
     return report

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from newsbench.eval.blocks import score_files_in_blocks
+from newsbench.eval.blocks import gold_ordered_copy, score_files_in_blocks
 from newsbench.eval.cli import main
 from newsbench.eval.harness import ScoringConfig, score_documents
 from newsbench.eval.pairing import pair_documents
@@ -68,3 +68,39 @@ def test_the_command_line_falls_back_to_pairing_by_id(files, tmp_path, capsys):
     assert main([*args, "--pred", str(broken), "--jobs", "2"]) == 1
     err = capsys.readouterr().err
     assert f"{broken}:6: error[invalid-json]" in err
+
+
+def test_predictions_in_another_order_are_put_in_gold_order(files, tmp_path):
+    gold, pred = files
+    lines = pred.read_bytes().splitlines(keepends=True)
+    shuffled = tmp_path / "shuffled.jsonl"
+    shuffled.write_bytes(b"".join(reversed(lines[:-1])) + lines[-1].rstrip(b"\n"))
+    ordered = gold_ordered_copy(str(gold), str(shuffled), tmp_path)
+    assert ordered is not None and ordered.read_bytes() == pred.read_bytes()
+    for name, content in (
+        ("missing", b"".join(lines[:-1])),
+        ("extra", b"".join([*lines, lines[0].replace(b'"id":"', b'"id":"zz')])),
+        ("repeated", b"".join([*lines[:-1], lines[0]])),
+        ("unreadable", b"".join([b"{oops\n", *lines[1:]])),
+    ):
+        other = tmp_path / f"{name}.jsonl"
+        other.write_bytes(content)
+        assert gold_ordered_copy(str(gold), str(other), tmp_path) is None, name
+
+
+def test_the_command_scores_another_order_in_blocks(files, tmp_path, monkeypatch):
+    import newsbench.schema.validate as validate
+
+    gold, pred = files
+    lines = pred.read_bytes().splitlines(keepends=True)
+    shuffled = tmp_path / "shuffled.jsonl"
+    shuffled.write_bytes(b"".join(lines[5:] + lines[:5]))
+    args = ["score", "--gold", str(gold), "--resamples", "200"]
+    assert main([*args, "--pred", str(pred), "--out", str(tmp_path / "a.json")]) == 0
+
+    def never(*_: object, **__: object) -> None:
+        raise AssertionError("the in-memory path read the files")
+
+    monkeypatch.setattr(validate, "load_documents", never)
+    assert main([*args, "--pred", str(shuffled), "--out", str(tmp_path / "b.json")]) == 0
+    assert written_report(tmp_path / "a.json") == written_report(tmp_path / "b.json")
