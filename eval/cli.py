@@ -828,9 +828,10 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument(
         "--stream",
         action="store_true",
-        help="read gold and predictions (schema JSONL, same document order) in one pass, in "
-        "memory that does not grow with the corpus; keeps per-unit statistics of the headline "
-        "metrics only and lists the first 1,000 errors",
+        help="read gold and predictions (schema JSONL, same document order) in one pass and "
+        "write a compact report: per-unit statistics of the headline metrics only, the first "
+        "1,000 errors listed (without it, JSONL files are also scored in flat memory, in blocks, "
+        "with the full report)",
     )
     score.add_argument(
         "--jobs",
