@@ -17,7 +17,7 @@ SPLITS: tuple[Split, ...] = ("validation", "test")
 DEFAULT_SPLIT: Split = "test"
 """The split every score defaults to: the held-out one."""
 
-CORPUS_VERSION = "2.0.1"
+CORPUS_VERSION = "3.0.0"
 """Semantic version of the gold labels; every gold change bumps it (see CHANGELOG.md)."""
 
 

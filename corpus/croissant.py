@@ -36,7 +36,7 @@ CORPUS_DIR = Path(__file__).resolve().parent
 CROISSANT_FILE = CORPUS_DIR / "croissant.json"
 CONFORMS_TO = "http://mlcommons.org/croissant/1.0"
 DATE_PUBLISHED = "2026-12-04"
-"""Release date of corpus version 2.0.1 (the references entry of CITATION.cff)."""
+"""Release date of corpus version 3.0.0 (the references entry of CITATION.cff)."""
 
 CONTEXT: dict[str, Any] = {
     "@language": "en",

@@ -45,7 +45,7 @@ def _density(documents: tuple[Document, ...], count: int) -> float:
 
 def test_the_splits_and_the_default() -> None:
     assert SPLITS == ("validation", "test") and DEFAULT_SPLIT == "test"
-    assert CORPUS_VERSION == "2.0.1"
+    assert CORPUS_VERSION == "3.0.0"
     assert [d.id for d in split("validation")] == [SEED_ID]
     seed = (REPO / "seeds" / f"{SEED_ID}.txt").read_text("utf-8")
     assert split("validation")[0].text == seed  # byte for byte
