@@ -384,6 +384,14 @@ class ShardScores:
         """Values per document in a coreference row: 4 per stored metric."""
         return 4 * len(_COREF_RATIO if self.keep == "all" else _CONLL_PARTS)
 
+    def coref_unit_rows(self, name: str, k: int) -> UnitRows:
+        """The per-document rows of the ``k``-th stored coreference metric of a setting
+        (read lazily when the rows are on disk)."""
+        lazy = getattr(self.coref_rows, "unit_rows", None)
+        if lazy is not None:
+            return lazy(name, self.coref_width(), 4 * k)  # type: ignore[no-any-return]
+        return UnitRows(self.coref_matrix(name)[:, 4 * k : 4 * k + 4])
+
     def coref_matrix(self, name: str) -> np.ndarray:
         """Per-document coreference rows of one setting: 4 columns per stored metric."""
         width = self.coref_width()
@@ -742,9 +750,8 @@ def _coref_section(
                 "f1": float(prf.f1),
             }
         if shard.keep == "all" or setting == "e2e.singletons":
-            matrix = shard.coref_matrix(name)
             for k, metric in enumerate(stored):
-                per_unit[f"{base}.{metric}"] = UnitRows(matrix[:, 4 * k : 4 * k + 4])
+                per_unit[f"{base}.{metric}"] = shard.coref_unit_rows(name, k)
         if setting == "e2e.singletons":
             matrix = shard.coref_matrix(name)
             columns = [4 * stored.index(m) + c for m in _CONLL_PARTS for c in range(4)]

@@ -126,17 +126,26 @@ class _RowFile:
 
 
 class SpilledUnitRows(UnitRows):
-    """A metric's per-unit rows that stay on disk until an array is asked for."""
+    """A metric's per-unit rows that stay on disk until an array is asked for.
 
-    __slots__ = ("_metric", "_n_values", "_rows")
+    The stored column holds ``width`` values per unit; the rows are the four columns from
+    ``first`` (a coreference row holds several metrics side by side).
+    """
 
-    def __init__(self, rows: _RowFile, metric: str, n_values: int) -> None:
+    __slots__ = ("_first", "_metric", "_n_values", "_rows", "_width")
+
+    def __init__(
+        self, rows: _RowFile, metric: str, n_values: int, width: int = 4, first: int = 0
+    ) -> None:
         self._rows, self._metric, self._n_values = rows, metric, n_values
+        self._width, self._first = width, first
 
     @property  # type: ignore[override]
     def _array(self) -> np.ndarray:
         values = np.frombuffer(self._rows.column(self._metric, self._n_values), dtype=np.float64)
-        values = values.reshape(-1, 4)
+        values = values.reshape(-1, self._width)
+        if self._width != 4:
+            values = np.ascontiguousarray(values[:, self._first : self._first + 4])
         values.flags.writeable = False
         return values
 
@@ -171,9 +180,10 @@ class SpilledRows(Mapping[str, array]):
         """The metric's column, or ``default`` when no block had it (never stored)."""
         return self.get(metric, default)
 
-    def unit_rows(self, metric: str) -> UnitRows:
-        """The metric's rows for the report, loaded only when read."""
-        return SpilledUnitRows(self._rows, metric, self._n_values)
+    def unit_rows(self, metric: str, width: int = 4, first: int = 0) -> UnitRows:
+        """The metric's rows for the report (four columns from ``first`` of ``width``),
+        loaded only when read."""
+        return SpilledUnitRows(self._rows, metric, self._n_values, width, first)
 
 
 class SpilledRun:

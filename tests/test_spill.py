@@ -45,6 +45,12 @@ def test_a_spilled_run_equals_the_merged_shards(pairs):
         rows = spilled.unit_rows(metric)
         assert isinstance(rows, SpilledUnitRows) and rows == expected.unit_rows(metric)
     assert list(spilled.errors) == expected.errors and len(spilled.errors) == len(expected.errors)
+    assert sorted(spilled.coref_rows) == sorted(expected.coref_rows)
+    for name in expected.coref_rows:
+        assert np.array_equal(spilled.coref_matrix(name), expected.coref_matrix(name)), name
+        for k in range(expected.coref_width() // 4):
+            rows = spilled.coref_unit_rows(name, k)
+            assert isinstance(rows, SpilledUnitRows) and rows == expected.coref_unit_rows(name, k)
 
 
 def test_spilled_rows_pickle_and_encode_as_rows(pairs):
