@@ -10,13 +10,12 @@ process alone), alternating configurations round by round so that the machine's 
 hits all of them alike. The synthetic corpora are those of ``bench_harness.py`` (seed
 12345, 2,000 characters a document), written once to a cache folder. After each round
 the reports of the default path and of ``--jobs 2`` are compared byte for byte (their
-JSON without the provenance, then the side files).
+JSON without the provenance, then the side files: ``tests.synthetic_files.written_report``).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import subprocess
 import sys
 import tempfile
@@ -24,8 +23,11 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))  # the repository root, for tests.synthetic_files
 
 from bench_harness import data_dir  # noqa: E402
+
+from tests.synthetic_files import written_report  # noqa: E402
 
 MODES: dict[str, list[str]] = {
     "default": [],
@@ -59,19 +61,6 @@ def run(mode: str, n: int, out: Path) -> tuple[float, float, int]:
     return float(seconds), int(kib) / 1024, size
 
 
-def comparable(path: Path) -> bytes:
-    """The report without its provenance, followed by its side files."""
-    data = json.loads(path.read_text("utf-8"))
-    data.pop("provenance", None)
-    listing = data.pop("error_listing", {})
-    side = path.with_name(listing.pop("file")).read_bytes() if listing else b""
-    for table in ("unit_statistics", "document_statistics"):
-        entry = data.get(table)
-        if isinstance(entry, dict) and "file" in entry:
-            side += path.with_name(entry.pop("file")).read_bytes()
-    return json.dumps(data, sort_keys=True).encode() + side
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
@@ -91,7 +80,7 @@ def main() -> None:
                     print(f"| {round_} | {n:,} | {mode} | {seconds:.2f} | {mib:.1f} | "
                           f"{size / 1e6:.1f} |", flush=True)  # fmt: skip
                 if "default" in outs and "jobs2" in outs:
-                    same = comparable(outs["default"]) == comparable(outs["jobs2"])
+                    same = written_report(outs["default"]) == written_report(outs["jobs2"])
                     print(f"|  | {n:,} | default = jobs2 | identical: {same} |  |  |", flush=True)
 
 

@@ -196,8 +196,9 @@ def gold_ordered_copy(gold: str, pred: str, folder: Path) -> Path | None:
     An index of each prediction's byte range by document id (a few dozen bytes a
     document) puts the lines in the order of the gold's ids, so that predictions written
     in another order are still scored in blocks. ``None`` when the ids do not pair one
-    to one (a line without a readable id, an id missing, extra or repeated): the caller
-    then pairs in memory, which locates every such problem.
+    to one (a line without a readable id, an id missing, extra or repeated), or when the
+    predictions are already in gold order (the order was not what failed): the caller
+    then pairs in memory, which locates every problem.
     """
     gold_ids: list[str] = []
     with open(gold, "rb") as handle:
@@ -216,6 +217,8 @@ def gold_ordered_copy(gold: str, pred: str, folder: Path) -> Path | None:
             index[doc_id] = (position, len(line))
             position += len(line)
     if len(index) != len(gold_ids) or not all(doc_id in index for doc_id in gold_ids):
+        return None
+    if list(index) == gold_ids:  # already in gold order: rewriting it would change nothing
         return None
     ordered = folder / "predictions-in-gold-order.jsonl"
     with open(pred, "rb") as source, open(ordered, "wb") as target:

@@ -6,7 +6,6 @@ Exit codes: 0 ok, 1 data errors or a failed gate, 2 usage errors.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import signal
 import sys
@@ -325,15 +324,12 @@ def _score_provenance(
     args: argparse.Namespace, gold: GoldSelection, label_map_removed: dict[str, int]
 ) -> dict[str, Any]:
     from newsbench.eval.harness import file_sha256, git_revision
+    from newsbench.schema.io import sha256_of_files
 
-    digest = hashlib.sha256()
-    for path in gold.files:  # the files in order: equal to gold_digest of their documents
-        with open(path, "rb") as handle:  # in blocks: a corpus file can be larger than memory
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
     return {
         "gold_file": "+".join(str(f) for f in gold.files),
-        "gold_sha256": digest.hexdigest(),
+        # the files in order: equal to gold_digest of their documents
+        "gold_sha256": sha256_of_files(gold.files),
         "pred_file": str(args.pred),
         "pred_sha256": file_sha256(args.pred),
         "git_revision": git_revision(Path(__file__).parent),

@@ -52,7 +52,7 @@ from newsbench.eval.units import (
 )
 from newsbench.schema.contract import newsbench_inventory, schema_version
 from newsbench.schema.inventory import Inventory
-from newsbench.schema.io import dumps_line, gc_paused
+from newsbench.schema.io import dumps_line, gc_paused, sha256_of_files
 from newsbench.schema.model import ANNOTATION_LAYERS, Document, document_to_dict
 
 HEADLINE: dict[str, tuple[str, ...]] = {
@@ -177,11 +177,7 @@ def harness_version() -> str:
 
 def file_sha256(path: str | Path) -> str:
     """Return the sha256 of a file's bytes."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    return sha256_of_files([path])
 
 
 def git_revision(cwd: str | Path | None = None) -> str | None:

@@ -31,7 +31,7 @@ import numpy as np
 import orjson
 
 from newsbench.eval.unit_rows import UnitRows
-from newsbench.schema.io import atomic_output
+from newsbench.schema.io import atomic_output, sha256_of_files
 from newsbench.schema.paths import side_file
 from newsbench.schema.problems import DataError, Problem
 
@@ -62,14 +62,6 @@ class ReportFiles:
         report = Path(path)
         errors, units = (side_file(report, suffix) for suffix in REPORT_SIDE_SUFFIXES)
         return cls(report, errors, units)
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _write_errors(path: Path, errors: Iterable[Mapping[str, Any]]) -> tuple[int, str]:
@@ -109,7 +101,7 @@ def _write_tables(path: Path, tables: Mapping[str, Mapping[str, Any]]) -> str:
                 info = zipfile.ZipInfo(f"{name}.npy", date_time=_ZIP_TIME)
                 info.external_attr = 0o644 << 16
                 archive.writestr(info, _npy_bytes(array))
-    return _sha256(path)
+    return sha256_of_files([path])
 
 
 def _units(report: Mapping[str, Any]) -> int:
@@ -156,15 +148,12 @@ def write_report(
     return files
 
 
-_KEEP_SIDE_FILES = "keep the side files next to the report, as `newsbench score --out` wrote them"
-
-
-def _side_problem(message: str, file: str, path: str, fix: str = _KEEP_SIDE_FILES) -> Problem:
+def _side_problem(message: str, file: str, path: str) -> Problem:
     return Problem(
         "report-side-file",
         message,
         "the side file written next to the report by `newsbench score --out`, unchanged",
-        fix,
+        "keep the side files next to the report, as `newsbench score --out` wrote them",
         file=file,
         path=path,
     )
@@ -190,7 +179,7 @@ def load_unit_tables(data: dict[str, Any], report_path: str | Path) -> list[Prob
         side = Path(report_path).with_name(str(entry["file"]))
         pointer = f"/{name}/file"
         try:
-            digest = _sha256(side)
+            digest = sha256_of_files([side])
         except OSError as exc:
             message = f"cannot read {side}: {exc.strerror or exc}"
             problems.append(_side_problem(message, report_file, pointer))

@@ -2,11 +2,12 @@
 
 Scoring file by file in blocks (:mod:`newsbench.eval.blocks`) keeps one block of documents
 in memory; what still grows with the corpus is what the report lists per unit: the
-per-unit rows of every metric (about 8 KB a document) and the error records (about
-20 KB). :class:`SpilledRun` absorbs each block's statistics in corpus order, writes
-those two to temporary files and keeps the rest (unit ids, sums, coreference rows,
-type details: a few hundred bytes a document). Its :meth:`SpilledRun.shard` is a
-:class:`~newsbench.eval.harness.ShardScores` whose rows and errors read back from disk,
+per-unit rows of every metric (about 8 KB a document), the per-document coreference
+rows (about 1 KB) and the error records (about 20 KB). :class:`SpilledRun` absorbs each
+block's statistics in corpus order, writes those three to temporary files and keeps the
+rest (unit ids, sums, type details: about a hundred bytes a document). Its
+:meth:`SpilledRun.shard` is a :class:`~newsbench.eval.harness.ShardScores` whose rows
+and errors read back from disk,
 one metric at a time, so the report built from it is the one built in memory, value
 for value, and :func:`~newsbench.eval.report_files.write_report` copies them to the
 report's side files without holding them.

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import gc
+import hashlib
 import json
 import os
 import stat
@@ -290,6 +291,16 @@ def gc_paused() -> Iterator[None]:
             _gc_pause_depth -= 1
             if _gc_pause_depth == 0 and _gc_was_enabled:
                 gc.enable()
+
+
+def sha256_of_files(paths: Iterable[str | os.PathLike[str]]) -> str:
+    """SHA-256 of the files' bytes one after the other, read in blocks of 1 MiB."""
+    digest = hashlib.sha256()
+    for path in paths:
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    return digest.hexdigest()
 
 
 def dumps_line(record: Mapping[str, Any]) -> bytes:

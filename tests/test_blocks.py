@@ -77,6 +77,7 @@ def test_predictions_in_another_order_are_put_in_gold_order(files, tmp_path):
     shuffled.write_bytes(b"".join(reversed(lines[:-1])) + lines[-1].rstrip(b"\n"))
     ordered = gold_ordered_copy(str(gold), str(shuffled), tmp_path)
     assert ordered is not None and ordered.read_bytes() == pred.read_bytes()
+    assert gold_ordered_copy(str(gold), str(pred), tmp_path) is None  # already in order
     for name, content in (
         ("missing", b"".join(lines[:-1])),
         ("extra", b"".join([*lines, lines[0].replace(b'"id":"', b'"id":"zz')])),
