@@ -159,6 +159,11 @@ def _side_problem(message: str, file: str, path: str) -> Problem:
     )
 
 
+def _counts(rows: np.ndarray) -> bool:
+    """Rows of ``(p_num, p_den, r_num, r_den)`` counts, as the inline table's schema asks."""
+    return rows.shape[1] == 4 and bool(np.isfinite(rows).all()) and not bool((rows < 0).any())
+
+
 def load_unit_tables(data: dict[str, Any], report_path: str | Path) -> list[Problem]:
     """Put the per-unit tables that live in a ``.units.npz`` side file back into ``data``.
 
@@ -215,6 +220,18 @@ def load_unit_tables(data: dict[str, Any], report_path: str | Path) -> list[Prob
                     f"{entry.get('unit_ids')} units",
                     report_file,
                     f"/{name}/unit_ids",
+                )
+            )
+            continue
+        bad = [k for k, rows in enumerate(metrics.values()) if not _counts(np.asarray(rows))]
+        if bad:
+            metric = entry["metrics"][bad[0]]
+            problems.append(
+                _side_problem(
+                    f"{side} holds per-unit counts of {metric!r} that are not finite, "
+                    "non-negative numbers in four columns",
+                    report_file,
+                    f"/{name}/metrics/{bad[0]}",
                 )
             )
             continue

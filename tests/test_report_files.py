@@ -167,6 +167,25 @@ def test_an_archive_of_another_length_is_located(report, tmp_path: Path) -> None
     assert "holds tables of another length" in problems[0]["message"]
 
 
+def test_counts_that_are_not_counts_are_located(report, tmp_path: Path) -> None:
+    files = write_report(tmp_path / "r.json", report, inline_unit_limit=1)
+    table = report["unit_statistics"]
+    name = sorted(table["metrics"])[2]
+    poisoned = np.array(np.asarray(table["metrics"][name]))
+    poisoned[0, 1] = np.nan
+    metrics = {**table["metrics"], name: UnitRows(poisoned)}
+    other = write_report(
+        tmp_path / "o.json",
+        {**report, "unit_statistics": {**table, "metrics": metrics}},
+        inline_unit_limit=1,
+    )
+    _rewrite_archive(files, other.units.read_bytes())
+    problems = _problems(files.report)
+    index = list(table["metrics"]).index(name)
+    assert problems[0]["path"] == f"/unit_statistics/metrics/{index}"
+    assert "that are not finite, non-negative numbers in four columns" in problems[0]["message"]
+
+
 def test_a_side_file_named_by_a_path_breaks_the_contract(report, tmp_path: Path) -> None:
     files = write_report(tmp_path / "r.json", report, inline_unit_limit=1)
     data = json.loads(files.report.read_text("utf-8"))
