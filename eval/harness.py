@@ -20,9 +20,10 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field, fields
+from functools import partial
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import numpy as np
 
@@ -279,6 +280,10 @@ class ShardScores:
     entity_clusters: bool = False
     hoppers: bool = False
     gold_lacking: Counter[str] = field(default_factory=Counter)
+    #: Units (documents) whose rows (coreference rows) were moved out by a RowSink:
+    #: ``rows`` and ``coref_rows`` hold the units that follow.
+    rows_from_unit: int = 0
+    rows_from_doc: int = 0
     _coref_pending: dict[str, list[CorefCounts]] = field(default_factory=dict, repr=False)
 
     @property
@@ -295,7 +300,7 @@ class ShardScores:
         errors: Sequence[ErrorRecord],
     ) -> None:
         """Add one document's layer results (constant work per metric, whatever came before)."""
-        offset = 4 * len(self.unit_ids)
+        offset = 4 * (len(self.unit_ids) - self.rows_from_unit)
         self.doc_ids.append(doc_id)
         if self.unit == "document":
             self.unit_ids.append(doc_id)
@@ -346,7 +351,7 @@ class ShardScores:
         row = self.coref_rows.get(name)
         if row is None:
             row = self.coref_rows[name] = array("d")
-        _padded(row, len(metrics) * 4 * (len(self.doc_ids) - 1))
+        _padded(row, len(metrics) * 4 * (len(self.doc_ids) - 1 - self.rows_from_doc))
         for metric in metrics:
             row.extend(counts.pr_counts(metric))
 
@@ -416,6 +421,8 @@ class ShardScores:
         """
         if (other.unit, other.keep, other.kept) != (self.unit, self.keep, self.kept):
             raise ValueError("cannot merge shards scored with different units or settings")
+        if self.rows_from_unit or other.rows_from_unit:
+            raise ValueError("cannot merge a shard whose rows a RowSink is moving out")
         self.flush()
         other.flush()
         offset = 4 * len(self.unit_ids)
@@ -471,6 +478,21 @@ def _kept_metrics(chosen: Sequence[str]) -> frozenset[str]:
     return frozenset(m for layer in chosen for m in HEADLINE.get(layer, ()))
 
 
+class RowSink(Protocol):
+    """Where :func:`score_shard` moves per-unit rows as it goes (memory flat in corpus size).
+
+    :meth:`take` moves the shard's ``rows`` and ``coref_rows`` out and advances its
+    ``rows_from_unit`` and ``rows_from_doc``; :meth:`give_back` puts every row back (as
+    mappings that may read from disk) and resets both to 0.
+    """
+
+    every: int
+
+    def take(self, shard: ShardScores) -> None: ...
+
+    def give_back(self, shard: ShardScores) -> None: ...
+
+
 def score_shard(
     pairs: Iterable[DocumentPair],
     config: ScoringConfig,
@@ -482,6 +504,7 @@ def score_shard(
     keep: Keep = "all",
     max_errors: int | None = None,
     progress: Callable[[int], None] | None = None,
+    row_sink: RowSink | None = None,
 ) -> ShardScores:
     """Score a run of documents into mergeable :class:`ShardScores` (no report).
 
@@ -498,6 +521,8 @@ def score_shard(
         max_errors: Bound of the error listing (``None``: all; only with ``keep="headline"``
             the default becomes 1,000).
         progress: Called with 1 after each document (a progress bar).
+        row_sink: Takes the per-unit rows out of the shard every ``row_sink.every``
+            documents and puts them back (read from wherever it keeps them) at the end.
     """
     if keep == "headline" and max_errors is None:
         max_errors = DEFAULT_MAX_ERRORS
@@ -542,8 +567,12 @@ def score_shard(
                 shard.hoppers = shard.hoppers or predicts_hoppers(pred)
                 for setting, c in event_coref_counts(gold, pred).items():
                     shard.add_coref(f"events:{setting}", c)
+            if row_sink is not None and len(shard.doc_ids) - shard.rows_from_doc >= row_sink.every:
+                row_sink.take(shard)
             if progress is not None:
                 progress(1)
+    if row_sink is not None:
+        row_sink.give_back(shard)
     return shard
 
 
@@ -730,9 +759,9 @@ _CONLL_PARTS = ("muc", "bcubed", "ceafe")
 def _coref_section(
     shard: ShardScores, names: Sequence[str], config: ScoringConfig
 ) -> tuple[dict[str, Any], list[tuple[str, np.ndarray]], dict[str, Any]]:
-    """Return (metrics, CoNLL matrices to bootstrap, per-document statistics)."""
+    """Return (metrics, CoNLL tables to bootstrap as loaders, per-document statistics)."""
     metrics: dict[str, Any] = {}
-    conll: list[tuple[str, np.ndarray]] = []
+    conll: list[tuple[str, Callable[[], np.ndarray]]] = []
     per_unit: dict[str, UnitRows] = {}
     stored = _COREF_RATIO if shard.keep == "all" else _CONLL_PARTS
     for name in sorted(names):
@@ -749,9 +778,12 @@ def _coref_section(
             for k, metric in enumerate(stored):
                 per_unit[f"{base}.{metric}"] = shard.coref_unit_rows(name, k)
         if setting == "e2e.singletons":
-            matrix = shard.coref_matrix(name)
             columns = [4 * stored.index(m) + c for m in _CONLL_PARTS for c in range(4)]
-            conll.append((f"{base}.conll", np.ascontiguousarray(matrix[:, columns])))
+
+            def conll_table(name: str = name, columns: list[int] = columns) -> np.ndarray:
+                return np.ascontiguousarray(shard.coref_matrix(name)[:, columns])
+
+            conll.append((f"{base}.conll", conll_table))
     statistics = {
         "unit_ids": shard.doc_ids,
         "columns": ["p_num", "p_den", "r_num", "r_den"],
@@ -761,19 +793,22 @@ def _coref_section(
 
 
 def _intervals(
-    tasks: Sequence[tuple[np.ndarray, stats.Statistic, str]], config: ScoringConfig
+    tasks: Sequence[tuple[Callable[[], np.ndarray], int, stats.Statistic, str]],
+    config: ScoringConfig,
 ) -> list[dict[str, Any] | None]:
-    """Bootstrap intervals of several per-unit tables; tables over the same units share
-    one stream of resamples (each interval is the one :func:`stats.bootstrap_ci` gives)."""
+    """Bootstrap intervals of several per-unit tables, each given as a loader and its
+    number of units; tables over the same units share one stream of resamples (each
+    interval is the one :func:`stats.bootstrap_ci` gives), and only a few are held at
+    once (the rows may be on disk)."""
     out: list[dict[str, Any] | None] = [None] * len(tasks)
     groups: dict[tuple[int, str], list[int]] = {}
-    for k, (matrix, _, unit) in enumerate(tasks):
-        if len(matrix) >= 2:
-            groups.setdefault((len(matrix), unit), []).append(k)
+    for k, (_, n_units, _, unit) in enumerate(tasks):
+        if n_units >= 2:
+            groups.setdefault((n_units, unit), []).append(k)
     for (_, unit), members in groups.items():
         cis = stats.bootstrap_cis(
             [tasks[k][0] for k in members],
-            [tasks[k][1] for k in members],
+            [tasks[k][2] for k in members],
             n_resamples=config.n_resamples,
             confidence=config.confidence,
             seed=config.seed,
@@ -836,8 +871,8 @@ def report_from_shard(
     f1 = stats.f1_from_pr_counts(zero_division=config.zero_division)
     conll_statistic = _conll_statistic(config.zero_division)
     names = [metric for layer in chosen for metric in HEADLINE.get(layer, ()) if metric in metrics]
-    tasks = [(shard.matrix(m), f1, unit) for m in names]
-    tasks += [(matrix, conll_statistic, "document") for _, matrix in conll]
+    tasks = [(partial(shard.matrix, m), len(shard.unit_ids), f1, unit) for m in names]
+    tasks += [(table, len(shard.doc_ids), conll_statistic, "document") for _, table in conll]
     cis = _intervals(tasks, config)
     headline: dict[str, Any] = {}
     for metric, ci in zip(names, cis[: len(names)], strict=True):
@@ -1083,6 +1118,7 @@ def score_stream(
     keep: Keep = "headline",
     max_errors: int | None = None,
     progress: Callable[[int], None] | None = None,
+    row_sink: RowSink | None = None,
 ) -> dict[str, Any]:
     """Score a stream of pairs in one pass, in memory that does not grow with the metrics.
 
@@ -1101,6 +1137,8 @@ def score_stream(
             documents, computed as they stream by.
         keep: ``"headline"`` (compact) or ``"all"`` (the full report of score_documents).
         max_errors: Bound of the error listing.
+        row_sink: Keeps the per-unit rows out of memory as they grow (see
+            :class:`RowSink`; :class:`newsbench.eval.spill.RowSpill` writes them to disk).
 
     Raises:
         ValueError: If a requested layer is given by no prediction.
@@ -1120,6 +1158,7 @@ def score_stream(
         keep=keep,
         max_errors=max_errors,
         progress=progress,
+        row_sink=row_sink,
     )
     require_predicted(layers, shard.predicted)
     return report_from_shard(

@@ -31,7 +31,7 @@ import orjson
 from newsbench.eval.harness import ShardScores
 from newsbench.eval.unit_rows import UnitRows
 
-__all__ = ["ErrorSpill", "SpilledRows", "SpilledRun", "SpilledUnitRows"]
+__all__ = ["ErrorSpill", "RowSpill", "SpilledRows", "SpilledRun", "SpilledUnitRows"]
 
 
 class _Folder:
@@ -233,3 +233,35 @@ class SpilledRun:
         )
         merged.errors = self._errors  # type: ignore[assignment]
         return merged
+
+
+class RowSpill:
+    """A :class:`~newsbench.eval.harness.RowSink` that writes a growing shard's rows to disk.
+
+    ``score_stream(..., row_sink=RowSpill())`` keeps one shard (so its running totals are
+    summed document by document, as without the spill) but holds at most ``every``
+    documents' per-unit rows; at the end the rows read back from disk, one metric at a
+    time, value for value the ones the shard would have held.
+    """
+
+    def __init__(self, every: int = 256) -> None:
+        folder = _Folder()
+        self.every = every
+        self._rows = _RowFile(folder, "rows.bin")
+        self._coref_rows = _RowFile(folder, "coref-rows.bin")
+
+    def take(self, shard: ShardScores) -> None:
+        """Move the shard's rows to disk."""
+        self._rows.add(shard.rows, 4 * shard.rows_from_unit)
+        self._coref_rows.add(shard.coref_rows, shard.coref_width() * shard.rows_from_doc)
+        shard.rows, shard.coref_rows = {}, {}
+        shard.rows_from_unit, shard.rows_from_doc = len(shard.unit_ids), len(shard.doc_ids)
+
+    def give_back(self, shard: ShardScores) -> None:
+        """Move the last rows to disk and give the shard every row back, read from disk."""
+        self.take(shard)
+        shard.rows = SpilledRows(self._rows, 4 * len(shard.unit_ids))  # type: ignore[assignment]
+        shard.coref_rows = SpilledRows(  # type: ignore[assignment]
+            self._coref_rows, shard.coref_width() * len(shard.doc_ids)
+        )
+        shard.rows_from_unit = shard.rows_from_doc = 0

@@ -744,9 +744,28 @@ def bootstrap_ci(
     )
 
 
+#: Table bytes :func:`bootstrap_cis` holds at once when tables are given as loaders.
+TABLE_BUDGET_BYTES: int = 8 << 20
+
+TableSource = ArrayLike | Callable[[], ArrayLike]
+
+
+def _table_groups(sizes: Sequence[int], budget: int) -> list[list[int]]:
+    """Consecutive groups of tables whose bytes stay under ``budget`` (at least one each)."""
+    groups: list[list[int]] = []
+    held = budget
+    for k, size in enumerate(sizes):
+        if held + size > budget:
+            groups.append([])
+            held = 0
+        groups[-1].append(k)
+        held += size
+    return groups
+
+
 @one_blas_thread
 def bootstrap_cis(
-    tables: Sequence[ArrayLike],
+    tables: Sequence[TableSource],
     statistics: Statistic | Sequence[Statistic],
     *,
     n_resamples: int = DEFAULT_N_RESAMPLES,
@@ -754,6 +773,7 @@ def bootstrap_cis(
     seed: int = DEFAULT_SEED,
     method: CIMethod = "percentile",
     unit: str = "document",
+    budget_bytes: int = TABLE_BUDGET_BYTES,
 ) -> list[ConfidenceInterval]:
     """:func:`bootstrap_ci` of several tables over the same units, sharing the resamples.
 
@@ -763,10 +783,17 @@ def bootstrap_cis(
     once and applied to every table (the random stream and the ``bincount`` dominate
     the cost of one interval).
 
+    A table may be given as a loader (a function returning it, e.g. from disk): loaded
+    tables are then held a group at a time, at most ``budget_bytes`` together (or one
+    table), and each further group draws the same resamples again. The intervals do not
+    depend on the grouping: each table meets the same weights in the same products.
+
     Args:
-        tables: Per-unit counts of each metric, each of shape ``(n_units, k_i)``.
+        tables: Per-unit counts of each metric, each of shape ``(n_units, k_i)``, or
+            functions returning them (called once to check, once when resampled).
         statistics: One statistic for all tables, or one per table.
         n_resamples, confidence, seed, method, unit: As in :func:`bootstrap_ci`.
+        budget_bytes: Bytes of loaded tables held at once.
 
     Raises:
         StatsInputError: On invalid counts or settings, or tables over different units.
@@ -779,31 +806,48 @@ def bootstrap_cis(
             f"for all tables or one per table"
         )
     checked = [_check_statistic(s) for s in statistics]
-    arrays = [_check_stats(t, s) for t, s in zip(tables, checked, strict=True)]
+    shapes: list[tuple[int, ...]] = []
+    held: dict[int, FloatArray] = {}
+    for k, (table, statistic) in enumerate(zip(tables, checked, strict=True)):
+        arr = _check_stats(table() if callable(table) else table, statistic)
+        shapes.append(arr.shape)
+        if not callable(table):
+            held[k] = arr
     n_resamples = _check_count(n_resamples, "n_resamples", DEFAULT_N_RESAMPLES)
     confidence = _check_confidence(confidence)
     seed = _check_seed(seed)
     method_name = _check_method(method)
     unit = _check_unit(unit)
-    if not arrays:
+    if not tables:
         return []
-    n_units = {int(a.shape[0]) for a in arrays}
+    n_units = {shape[0] for shape in shapes}
     if len(n_units) != 1:
         raise StatsInputError(
             f"the tables cover different numbers of units ({sorted(n_units)}); bootstrap "
             f"tables over the same units together, or call bootstrap_ci on each"
         )
-    chunks: list[list[FloatArray]] = [[] for _ in arrays]
-    for weights in _resample_weights(arrays[0].shape[0], n_resamples, seed):
-        for arr, statistic, out in zip(arrays, checked, chunks, strict=True):
-            out.append(statistic(weights @ arr))
-    results = []
-    for arr, statistic, out in zip(arrays, checked, chunks, strict=True):
-        point = float(statistic(arr.sum(axis=0)))
-        reps = np.concatenate(out, axis=0)
-        low, high = _interval(arr, statistic, reps, point, confidence, method_name)
-        results.append(
-            ConfidenceInterval(
+    lazy = [k for k in range(len(tables)) if k not in held]
+    groups = [sorted(held)] if held else []
+    groups += [
+        [lazy[i] for i in group]
+        for group in _table_groups([8 * math.prod(shapes[k]) for k in lazy], budget_bytes)
+    ]
+    results: list[ConfidenceInterval | None] = [None] * len(tables)
+    for group in groups:
+        arrays = [
+            held[k] if k in held else _check_stats(tables[k](), checked[k])  # type: ignore[operator]
+            for k in group
+        ]
+        chunks: list[list[FloatArray]] = [[] for _ in group]
+        for weights in _resample_weights(shapes[0][0], n_resamples, seed):
+            for k, arr, out in zip(group, arrays, chunks, strict=True):
+                out.append(checked[k](weights @ arr))
+        for k, arr, out in zip(group, arrays, chunks, strict=True):
+            statistic = checked[k]
+            point = float(statistic(arr.sum(axis=0)))
+            reps = np.concatenate(out, axis=0)
+            low, high = _interval(arr, statistic, reps, point, confidence, method_name)
+            results[k] = ConfidenceInterval(
                 point=point,
                 low=low,
                 high=high,
@@ -815,8 +859,8 @@ def bootstrap_cis(
                 statistic=statistic.name,
                 n_units=int(arr.shape[0]),
             )
-        )
-    return results
+        del arrays, chunks
+    return [ci for ci in results if ci is not None]
 
 
 @one_blas_thread

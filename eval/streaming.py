@@ -20,6 +20,7 @@ from typing import Any
 
 from newsbench.eval.harness import ScoringConfig, score_stream
 from newsbench.eval.pairing import DocumentPair, LabelMap, apply_label_map, pair_documents
+from newsbench.eval.spill import RowSpill
 from newsbench.schema.inventory import Inventory
 from newsbench.schema.io import iter_jsonl
 from newsbench.schema.model import ANNOTATION_LAYERS, Document
@@ -199,7 +200,8 @@ def score_files_streamed(
     Returns:
         The report of :func:`newsbench.eval.harness.score_stream` (headline metrics
         with per-unit statistics, every other metric as corpus totals, a bounded error
-        listing); its provenance counts the mentions the label map removed, per label
+        listing; the per-unit rows wait on disk, so memory stays flat in corpus size);
+        its provenance counts the mentions the label map removed, per label
         (``label_map_removed``).
 
     Raises:
@@ -219,6 +221,7 @@ def score_files_streamed(
             gold_sha256=gold_sha256,
             max_errors=max_errors,
             progress=progress,
+            row_sink=RowSpill(),
         )
     except ValueError:
         streamed.raise_problems()  # data problems first: they explain a missing layer

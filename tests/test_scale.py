@@ -24,6 +24,7 @@ from newsbench.eval.harness import (
 )
 from newsbench.eval.pairing import DocumentPair, pair_documents
 from newsbench.eval.report import json_default
+from newsbench.eval.spill import RowSpill
 from newsbench.schema.model import Document
 from newsbench.schema.validate import validate_record
 
@@ -105,6 +106,29 @@ def test_stream_with_keep_all_is_the_full_report(pairs) -> None:
     assert _json(_without_provenance(stream)) == _json(_without_provenance(full))
 
 
+@pytest.mark.parametrize("keep", ["headline", "all"])
+@pytest.mark.parametrize("every", [1, 3, 5, 100])
+@pytest.mark.parametrize("unit", ["document", "sentence"])
+def test_stream_with_rows_on_disk_is_the_same_report(pairs, unit, every, keep) -> None:
+    """RowSpill moves the rows out every few documents: the report does not change."""
+    config = ScoringConfig(unit=unit, n_resamples=60)
+    held = score_stream(iter(pairs), config, layers=LAYERS, keep=keep)
+    spilled = score_stream(
+        iter(pairs), config, layers=LAYERS, keep=keep, row_sink=RowSpill(every=every)
+    )
+    assert _json(_without_provenance(spilled)) == _json(_without_provenance(held))
+
+
+def test_a_shard_whose_rows_are_moving_out_does_not_merge(pairs) -> None:
+    config = ScoringConfig(n_resamples=10)
+    kwargs: dict[str, Any] = {"layers": LAYERS, "unit": "document"}
+    sink = RowSpill(every=2)
+    moving = score_shard(pairs[:4], config, **kwargs)
+    sink.take(moving)
+    with pytest.raises(ValueError, match="RowSink"):
+        moving.merge(score_shard(pairs[4:6], config, **kwargs))
+
+
 def test_stream_rejects_a_layer_no_prediction_gives(pairs) -> None:
     stripped = [DocumentPair(p.gold, Document(id=p.gold.id, text=p.gold.text)) for p in pairs[:2]]
     with pytest.raises(ValueError, match="do not give the layer"):
@@ -126,6 +150,57 @@ def test_shared_bootstrap_equals_one_by_one(method) -> None:
         assert ci == stats.bootstrap_ci(table, statistic, n_resamples=300, method=method)
     with pytest.raises(stats.StatsInputError, match="different numbers of units"):
         stats.bootstrap_cis([tables[0], tables[1][:10]], statistic)
+
+
+@pytest.mark.parametrize("budget", [1, 9_600, 20_000, 1 << 30])
+@pytest.mark.parametrize("method", ["percentile", "bca"])
+def test_loaded_tables_give_the_intervals_of_held_tables(method, budget) -> None:
+    """Tables given as loaders are held a group at a time (each group draws the same
+    resamples again): the intervals equal those of the tables held all together."""
+    rng = np.random.default_rng(7)
+    tables = [rng.integers(0, 5, (300, 4)).astype(np.float64) / d for d in (1, 2, 3, 7)]
+    statistic = stats.f1_from_pr_counts()
+    loads: list[int] = []
+
+    def loader(k: int):
+        def load() -> np.ndarray:
+            loads.append(k)
+            return tables[k]
+
+        return load
+
+    held = stats.bootstrap_cis(tables, statistic, n_resamples=300, method=method)
+    loaded = stats.bootstrap_cis(
+        [loader(k) for k in range(4)],
+        statistic,
+        n_resamples=300,
+        method=method,
+        budget_bytes=budget,
+    )
+    assert loaded == held
+    assert sorted(loads) == [0, 0, 1, 1, 2, 2, 3, 3]  # checked once, resampled once
+    mixed = stats.bootstrap_cis(
+        [tables[0], loader(1), tables[2], loader(3)],
+        statistic,
+        n_resamples=300,
+        method=method,
+        budget_bytes=budget,
+    )
+    assert mixed == held
+
+
+def test_table_groups_stay_under_the_budget() -> None:
+    assert stats._table_groups([4, 4, 4, 4], 8) == [[0, 1], [2, 3]]
+    assert stats._table_groups([10, 4, 4], 8) == [[0], [1, 2]]
+    assert stats._table_groups([4, 10, 4], 8) == [[0], [1], [2]]
+    assert stats._table_groups([], 8) == []
+
+
+def test_a_loaded_table_is_checked() -> None:
+    statistic = stats.f1_from_pr_counts()
+    good = np.ones((5, 4))
+    with pytest.raises(stats.StatsInputError, match="finite counts"):
+        stats.bootstrap_cis([good, lambda: np.full((5, 4), np.nan)], statistic)
 
 
 # --- the datasets.map recipe (documented in benchmarks/RESULTS.md) --------------------------
