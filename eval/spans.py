@@ -742,7 +742,7 @@ _span_label = operator.attrgetter("label")
 
 
 @dataclass(frozen=True, slots=True)
-class _Columns:
+class SpanColumns:
     """Spans of many documents as parallel int64 columns: document index, offsets, label rank."""
 
     doc: np.ndarray
@@ -750,11 +750,11 @@ class _Columns:
     end: np.ndarray
     rank: np.ndarray
 
-    def take(self, index: np.ndarray) -> _Columns:
-        return _Columns(self.doc[index], self.start[index], self.end[index], self.rank[index])
+    def take(self, index: np.ndarray) -> SpanColumns:
+        return SpanColumns(self.doc[index], self.start[index], self.end[index], self.rank[index])
 
-    def joined(self, other: _Columns) -> _Columns:
-        return _Columns(
+    def joined(self, other: SpanColumns) -> SpanColumns:
+        return SpanColumns(
             np.concatenate([self.doc, other.doc]),
             np.concatenate([self.start, other.start]),
             np.concatenate([self.end, other.end]),
@@ -762,7 +762,7 @@ class _Columns:
         )
 
 
-def _columns(documents: list[list[Span]], rank: Mapping[str, int]) -> _Columns:
+def _columns(documents: list[list[Span]], rank: Mapping[str, int]) -> SpanColumns:
     """Column arrays of one side's spans, in input order.
 
     Raises:
@@ -771,7 +771,7 @@ def _columns(documents: list[list[Span]], rank: Mapping[str, int]) -> _Columns:
     """
     spans = list(chain.from_iterable(documents))
     n = len(spans)
-    return _Columns(
+    return SpanColumns(
         np.repeat(np.arange(len(documents), dtype=np.int64), [len(d) for d in documents]),
         np.fromiter(map(_span_start, spans), dtype=np.int64, count=n),
         np.fromiter(map(_span_end, spans), dtype=np.int64, count=n),
@@ -779,7 +779,7 @@ def _columns(documents: list[list[Span]], rank: Mapping[str, int]) -> _Columns:
     )
 
 
-def _sorted_groups(columns: _Columns) -> tuple[np.ndarray, np.ndarray]:
+def _sorted_groups(columns: SpanColumns) -> tuple[np.ndarray, np.ndarray]:
     """Sort order by ``(doc, start, end, rank)`` and, in that order, where a new key begins.
 
     The four columns are packed into one int64 key (one argsort) when their ranges fit
@@ -807,14 +807,14 @@ def _sorted_groups(columns: _Columns) -> tuple[np.ndarray, np.ndarray]:
     return order, first
 
 
-def _strict_level(
-    gold: _Columns, pred: _Columns, n_labels: int
-) -> tuple[np.ndarray, _Columns, _Columns]:
+def strict_split_columns(
+    gold: SpanColumns, pred: SpanColumns
+) -> tuple[SpanColumns, SpanColumns, SpanColumns]:
     """Level 1 of the matching for every document at once.
 
     Identical spans (same document, boundaries and label) pair by multiplicity:
-    ``min(gold count, predicted count)`` strict pairs per distinct span. Returns the
-    strict pairs per label rank and the unpaired rests of both sides, sorted by
+    ``min(gold count, predicted count)`` strict pairs per distinct span. Returns one row
+    per strict pair and the unpaired rests of both sides, all sorted by
     ``(doc, start, end, rank)``, the canonical order :func:`_align` needs.
     """
     n_gold = len(gold.doc)
@@ -828,15 +828,23 @@ def _strict_level(
     in_gold = np.bincount(group[~is_pred], minlength=n_groups)
     paired = np.minimum(in_gold, in_pred)
     keys = ordered.take(np.flatnonzero(first))
-    strict = np.bincount(keys.rank, weights=paired, minlength=n_labels).astype(np.int64)
+    groups = np.arange(n_groups)
     return (
-        strict,
-        keys.take(np.repeat(np.arange(n_groups), in_gold - paired)),
-        keys.take(np.repeat(np.arange(n_groups), in_pred - paired)),
+        keys.take(np.repeat(groups, paired)),
+        keys.take(np.repeat(groups, in_gold - paired)),
+        keys.take(np.repeat(groups, in_pred - paired)),
     )
 
 
-def _label_ranks(labels: Collection[str]) -> tuple[tuple[str, ...], dict[str, int]]:
+def _strict_level(
+    gold: SpanColumns, pred: SpanColumns, n_labels: int
+) -> tuple[np.ndarray, SpanColumns, SpanColumns]:
+    """:func:`strict_split_columns` with the strict pairs counted per label rank."""
+    strict, rest_gold, rest_pred = strict_split_columns(gold, pred)
+    return np.bincount(strict.rank, minlength=n_labels).astype(np.int64), rest_gold, rest_pred
+
+
+def label_ranks(labels: Collection[str]) -> tuple[tuple[str, ...], dict[str, int]]:
     ordered = tuple(sorted(_label_set(labels)))
     return ordered, {label: r for r, label in enumerate(ordered)}
 
@@ -857,7 +865,7 @@ def corpus_semeval_counts(
             with one is reported, gold before predictions).
         TypeError: As :func:`semeval_counts`.
     """
-    ordered, rank = _label_ranks(labels)
+    ordered, rank = label_ranks(labels)
     gold_docs: list[list[Span]] = []
     pred_docs: list[list[Span]] = []
     for gold, pred in documents:
@@ -877,7 +885,7 @@ def _tally_columns(
     """The body of :func:`corpus_semeval_counts` (spans checked, labels ranked)."""
     try:
         gold_columns, pred_columns = _columns(gold_docs, rank), _columns(pred_docs, rank)
-        offset_bits = _offset_bits(len(gold_docs), gold_columns, pred_columns)
+        offset_bits = offset_bits_of(len(gold_docs), gold_columns, pred_columns)
     except KeyError:
         allowed = frozenset(rank)
         for gold, pred in zip(gold_docs, pred_docs, strict=True):
@@ -891,7 +899,7 @@ def _tally_columns(
         )
     n_labels = len(ordered)
     strict, rest_gold, rest_pred = _strict_level(gold_columns, pred_columns, n_labels)
-    pair_gold, pair_pred = _align_columns(rest_gold, rest_pred, offset_bits, ordered)
+    pair_gold, pair_pred = align_columns(rest_gold, rest_pred, offset_bits, ordered)
     same_bounds = (rest_gold.start[pair_gold] == rest_pred.start[pair_pred]) & (
         rest_gold.end[pair_gold] == rest_pred.end[pair_pred]
     )
@@ -911,7 +919,7 @@ def _tally_columns(
     )
 
 
-def _offset_bits(n_docs: int, *sides: _Columns) -> int:
+def offset_bits_of(n_docs: int, *sides: SpanColumns) -> int:
     """Bits of the largest offset; ``(doc << bits) | offset`` must fit a signed int64.
 
     Raises:
@@ -924,14 +932,14 @@ def _offset_bits(n_docs: int, *sides: _Columns) -> int:
     return bits
 
 
-def _keys_of(columns: _Columns, labels: tuple[str, ...]) -> list[Key]:
+def _keys_of(columns: SpanColumns, labels: tuple[str, ...]) -> list[Key]:
     """``(start, end, label)`` tuples of column spans (same order)."""
     names = [labels[r] for r in columns.rank.tolist()]
     return list(zip(columns.start.tolist(), columns.end.tolist(), names, strict=True))
 
 
 def _unpaired_labels(
-    columns: _Columns, paired: np.ndarray, ordered: tuple[str, ...]
+    columns: SpanColumns, paired: np.ndarray, ordered: tuple[str, ...]
 ) -> dict[str, int]:
     """Count per label of the spans not in ``paired`` (missed gold or spurious predictions)."""
     left = np.ones(len(columns.doc), dtype=bool)
@@ -949,7 +957,7 @@ def _ragged(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _overlap_edges_columns(
-    gold: _Columns, pred: _Columns, offset_bits: int
+    gold: SpanColumns, pred: SpanColumns, offset_bits: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """Every overlapping (gold, pred) pair of the same document, for all documents at once.
 
@@ -960,7 +968,7 @@ def _overlap_edges_columns(
     the vectorised form of :func:`_overlap_edges`).
     """
 
-    def key(columns: _Columns, offsets: np.ndarray) -> np.ndarray:
+    def key(columns: SpanColumns, offsets: np.ndarray) -> np.ndarray:
         return (columns.doc << offset_bits) | offsets
 
     gold_start, pred_start = key(gold, gold.start), key(pred, pred.start)
@@ -974,8 +982,8 @@ def _overlap_edges_columns(
     return np.concatenate([gold_a, gold_b]), np.concatenate([pred_a, pred_b])
 
 
-def _align_columns(
-    gold: _Columns, pred: _Columns, offset_bits: int, ordered: tuple[str, ...]
+def align_columns(
+    gold: SpanColumns, pred: SpanColumns, offset_bits: int, ordered: tuple[str, ...]
 ) -> tuple[np.ndarray, np.ndarray]:
     """:func:`_align` for the spans left after the strict level of every document at once.
 
