@@ -38,9 +38,12 @@ __all__ = [
     "METRICS",
     "MODES",
     "EventScoringError",
+    "argument_errors",
+    "error_order",
     "event_metrics",
     "hopper_clusters",
     "score_events",
+    "trigger_metrics",
 ]
 
 LAYER = "events"
@@ -69,6 +72,16 @@ def event_metrics(inventory: Inventory) -> tuple[str, ...]:
         *ARGUMENT_METRICS,
         *(f"events.arg_cls[{r}]" for r in inventory.roles),
         "events.realis",
+    )
+
+
+def trigger_metrics(inventory: Inventory) -> tuple[str, ...]:
+    """:func:`event_metrics` without the argument metrics (``score_events(...,
+    arguments=False)`` declares these)."""
+    return tuple(
+        m
+        for m in event_metrics(inventory)
+        if m not in ARGUMENT_METRICS and not m.startswith("events.arg_cls[")
     )
 
 
@@ -500,18 +513,19 @@ def _score_arguments(gold: Document, pred: Document, units: UnitIndex, result: L
                         side,
                     )
         if metric == "events.arg_cls+":
-            _argument_errors(
-                gold,
-                [a for a, hit in zip(g_args, g_hit, strict=True) if not hit],
-                [a for a, hit in zip(p_args, p_hit, strict=True) if not hit],
-                result,
+            result.errors.extend(
+                argument_errors(
+                    gold,
+                    [a for a, hit in zip(g_args, g_hit, strict=True) if not hit],
+                    [a for a, hit in zip(p_args, p_hit, strict=True) if not hit],
+                )
             )
 
 
-def _argument_errors(
-    gold: Document, missed: list[_Arg], spurious: list[_Arg], result: LayerResult
-) -> None:
-    """Role errors (same trigger, type and span) first; the rest missed or spurious."""
+def argument_errors(gold: Document, missed: list[_Arg], spurious: list[_Arg]) -> list[ErrorRecord]:
+    """The error records of the arguments ``events.arg_cls+`` leaves unmatched: role errors
+    (same trigger, type and span) first; the rest missed or spurious."""
+    errors: list[ErrorRecord] = []
     order = sorted(range(len(spurious)), key=spurious.__getitem__)
     spurious_at = _group(
         order, lambda j: (spurious[j].trigger, spurious[j].event_type, spurious[j].span)
@@ -524,22 +538,22 @@ def _argument_errors(
             j = candidates.pop(0)
             used.add(j)
             p = spurious[j]
-            result.errors.append(_error("role", gold, g.span, p.span, g.role, p.role, note))
+            errors.append(_error("role", gold, g.span, p.span, g.role, p.role, note))
         else:
-            result.errors.append(_error("missed-argument", gold, g.span, None, g.role, None, note))
+            errors.append(_error("missed-argument", gold, g.span, None, g.role, None, note))
     for j in order:
         if j not in used:
             p = spurious[j]
             note = _argument_note(gold, p)
-            result.errors.append(
-                _error("spurious-argument", gold, None, p.span, None, p.role, note)
-            )
+            errors.append(_error("spurious-argument", gold, None, p.span, None, p.role, note))
+    return errors
 
 
 # ----------------------------------------------------------------------------- API
 
 
-def _error_order(error: ErrorRecord) -> tuple[object, ...]:
+def error_order(error: ErrorRecord) -> tuple[object, ...]:
+    """Sort key of the layer's error records (text order)."""
     where = error.gold if error.gold is not None else error.pred
     return (
         where,
@@ -553,7 +567,12 @@ def _error_order(error: ErrorRecord) -> tuple[object, ...]:
 
 
 def score_events(
-    gold: Document, pred: Document, units: UnitIndex, *, declared: Sequence[str] = METRICS
+    gold: Document,
+    pred: Document,
+    units: UnitIndex,
+    *,
+    declared: Sequence[str] = METRICS,
+    arguments: bool = True,
 ) -> LayerResult:
     """Score the events of one document pair (``pred.events is None`` counts as ``()``).
 
@@ -563,6 +582,9 @@ def score_events(
         units: The resampling units of ``gold``.
         declared: The metrics reported even where nothing counts (0/0):
             :func:`event_metrics` of the inventory scored under.
+        arguments: Score the arguments too (``False``: triggers and realis only; the
+            harness scores arguments a block of documents at a time with
+            :func:`newsbench.eval.event_blocks.score_arguments_block`).
 
     Returns:
         Per-unit counts of every metric in ``declared`` (and any other that counts), the mergeable
@@ -577,8 +599,9 @@ def score_events(
     table.declare(*declared)
     result = LayerResult(table)
     _score_triggers(gold, pred, units, result)
-    _score_arguments(gold, pred, units, result)
-    result.errors.sort(key=_error_order)
+    if arguments:
+        _score_arguments(gold, pred, units, result)
+    result.errors.sort(key=error_order)
     return result
 
 

@@ -38,7 +38,9 @@ from newsbench.eval.coref_scoring import (
 )
 from newsbench.eval.entity_blocks import score_entities_block
 from newsbench.eval.entity_scoring import score_entities
-from newsbench.eval.event_scoring import event_metrics, score_events
+from newsbench.eval.event_blocks import score_arguments_block
+from newsbench.eval.event_scoring import error_order as event_error_order
+from newsbench.eval.event_scoring import event_metrics, score_events, trigger_metrics
 from newsbench.eval.pairing import DocumentPair
 from newsbench.eval.report_schema import REPORT_FORMAT
 from newsbench.eval.timex_scoring import score_time_expressions
@@ -565,8 +567,9 @@ def score_shard(
     return shard
 
 
-#: Documents scored together: the entity layer is scored a block at a time, columnar
-#: (64 gets nearly all of the speed of larger blocks; each document held costs memory).
+#: Documents scored together: entity mentions and event arguments are scored a block at a
+#: time, columnar (64 gets nearly all of the speed of larger blocks; each document held
+#: costs memory).
 SCORING_BLOCK = 64
 
 
@@ -580,9 +583,10 @@ def _score_chunk(
     do_events: bool,
     progress: Callable[[int], None] | None,
 ) -> None:
-    """Add a run of documents to the shard: entity mentions for the run at once
-    (:func:`score_entities_block`, equal to :func:`score_entities` on each document),
-    every other layer document by document, errors and details in layer order."""
+    """Add a run of documents to the shard: entity mentions and event arguments for the
+    run at once (:func:`score_entities_block`, :func:`score_arguments_block`: equal to the
+    per-document scorers), every other metric document by document, errors and details
+    in layer order."""
     indexes = [UnitIndex.for_document(pair.gold, unit) for pair in chunk]
     lackings = [gold_lacks(pair.gold) for pair in chunk]
     entities = None
@@ -597,6 +601,17 @@ def _score_chunk(
         )
         shard.add_rows(entities.rows)  # at the run's first unit, before its documents
         details_at = next((k for k, lack in enumerate(lackings) if "mentions" not in lack), None)
+    arguments = None
+    declared_triggers = trigger_metrics(config.labels)
+    if "events" in layers:
+        arguments = score_arguments_block(
+            [
+                (pair.gold, None if "events" in lacking else pair.pred, index)
+                for pair, index, lacking in zip(chunk, indexes, lackings, strict=True)
+            ],
+            roles=config.labels.roles,
+        )
+        shard.add_rows(arguments.rows)
     for k, (pair, index, lacking) in enumerate(zip(chunk, indexes, lackings, strict=True)):
         gold, pred = pair.gold, pair.pred
         if lacking:
@@ -613,7 +628,16 @@ def _score_chunk(
                 if k == details_at:
                     details.append(dict(entities.details))
                 continue
-            result = LAYER_SCORERS[layer](gold, pred, index, config)
+            if layer == "events":
+                assert arguments is not None
+                result = score_events(
+                    gold, pred, index, declared=declared_triggers, arguments=False
+                )
+                if arguments.errors[k]:
+                    result.errors.extend(arguments.errors[k])
+                    result.errors.sort(key=event_error_order)
+            else:
+                result = LAYER_SCORERS[layer](gold, pred, index, config)
             tables.append(result.table)
             details.append(result.details)
             errors.extend(result.errors)
