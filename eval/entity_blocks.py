@@ -380,50 +380,8 @@ def _errors(
             strict=True,
         )
     ]
-    missed = [
-        {
-            "layer": names[g % n_views],
-            "kind": "missed",
-            "document": ids[g // n_views],
-            "gold": [s, e],
-            "pred": None,
-            "gold_label": ordered[r],
-            "pred_label": None,
-            "gold_text": texts[g // n_views][s:e],
-            "pred_text": None,
-            "context": context_of(texts[g // n_views], s, e),
-            "note": "",
-        }
-        for g, s, e, r in zip(
-            pairs.missed.doc.tolist(),
-            pairs.missed.start.tolist(),
-            pairs.missed.end.tolist(),
-            pairs.missed.rank.tolist(),
-            strict=True,
-        )
-    ]
-    spurious = [
-        {
-            "layer": names[g % n_views],
-            "kind": "spurious",
-            "document": ids[g // n_views],
-            "gold": None,
-            "pred": [s, e],
-            "gold_label": None,
-            "pred_label": ordered[r],
-            "gold_text": None,
-            "pred_text": texts[g // n_views][s:e],
-            "context": context_of(texts[g // n_views], s, e),
-            "note": "",
-        }
-        for g, s, e, r in zip(
-            pairs.spurious.doc.tolist(),
-            pairs.spurious.start.tolist(),
-            pairs.spurious.end.tolist(),
-            pairs.spurious.rank.tolist(),
-            strict=True,
-        )
-    ]
+    missed = _unpaired_records("missed", pairs.missed, names, ids, texts, ordered)
+    spurious = _unpaired_records("spurious", pairs.spurious, names, ids, texts, ordered)
     edges = np.arange(len(documents) * n_views + 1)
     bounds = [
         np.searchsorted(group, edges).tolist()
@@ -434,6 +392,40 @@ def _errors(
             for records, bound in zip((differing, missed, spurious), bounds, strict=True):
                 if bound[g] < bound[g + 1]:
                     out.extend(records[bound[g] : bound[g + 1]])
+
+
+def _unpaired_records(
+    kind: str,
+    spans: SpanColumns,
+    names: list[str],
+    ids: list[str],
+    texts: list[str],
+    ordered: tuple[str, ...],
+) -> list[dict[str, Any]]:
+    """The records of missed gold spans or spurious predicted ones (``kind``), in order."""
+    n_views, gold = len(names), kind == "missed"
+    return [
+        {
+            "layer": names[g % n_views],
+            "kind": kind,
+            "document": ids[g // n_views],
+            "gold": [s, e] if gold else None,
+            "pred": None if gold else [s, e],
+            "gold_label": ordered[r] if gold else None,
+            "pred_label": None if gold else ordered[r],
+            "gold_text": texts[g // n_views][s:e] if gold else None,
+            "pred_text": None if gold else texts[g // n_views][s:e],
+            "context": context_of(texts[g // n_views], s, e),
+            "note": "",
+        }
+        for g, s, e, r in zip(
+            spans.doc.tolist(),
+            spans.start.tolist(),
+            spans.end.tolist(),
+            spans.rank.tolist(),
+            strict=True,
+        )
+    ]
 
 
 def _by_document(

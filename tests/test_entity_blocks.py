@@ -71,11 +71,16 @@ def blocks(draw: Any) -> list[tuple[Document, Document | None, UnitIndex]]:
     return out
 
 
+def assert_same_rows(rows: dict[str, np.ndarray], expected: dict[str, np.ndarray]) -> None:
+    """The same metrics with the same values (metrics of undeclared labels may come in
+    another order: the report sorts them)."""
+    assert sorted(rows) == sorted(expected)
+    for metric, values in expected.items():
+        assert np.array_equal(rows[metric], values), metric
+
+
 def assert_same(block: EntityBlock, reference: EntityBlock) -> None:
-    # Metrics of undeclared labels may come in another order (the report sorts them).
-    assert sorted(block.rows) == sorted(reference.rows)
-    for metric, values in reference.rows.items():
-        assert np.array_equal(block.rows[metric], values), metric
+    assert_same_rows(block.rows, reference.rows)
     assert block.details == reference.details
     assert block.errors == reference.errors
 

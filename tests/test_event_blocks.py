@@ -31,6 +31,7 @@ from newsbench.schema.model import (
     TimeExpression,
 )
 
+from .test_entity_blocks import assert_same_rows
 from .test_scale import pairs as pairs
 
 TEXT = "Rebels attacked the town on Monday.\nTroops and rebels fought near the old bridge."
@@ -106,9 +107,7 @@ def reference(documents, roles) -> ArgumentBlock:
 
 
 def assert_same(block: ArgumentBlock, expected: ArgumentBlock) -> None:
-    assert sorted(block.rows) == sorted(expected.rows)
-    for metric, values in expected.rows.items():
-        assert np.array_equal(block.rows[metric], values), metric
+    assert_same_rows(block.rows, expected.rows)
     assert block.errors == expected.errors
 
 
