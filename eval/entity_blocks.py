@@ -136,6 +136,13 @@ class _Units:
                 chain.from_iterable(ix.starts for ix in indexes), np.int64, self.n_units
             )
 
+    def check_packing(self, n_docs: int) -> None:
+        """Raise OverflowError if ``(doc, start)`` keys of unit starts overflow int64."""
+        if not self.one_each:
+            top = int(self.start.max(initial=0)).bit_length() + 1
+            if n_docs.bit_length() + top > 62:
+                raise OverflowError("unit starts too large to pack with document indices")
+
     def of(self, doc: np.ndarray, offset: np.ndarray) -> np.ndarray:
         """``UnitIndex.unit_of`` of each offset, plus its document's first unit."""
         if self.one_each:
@@ -186,6 +193,7 @@ def score_entities_block(
     gold, pred = columns
     try:
         offset_bits = offset_bits_of(len(documents) * n_views, gold, pred)
+        units.check_packing(len(documents))
     except OverflowError:  # offsets beyond int64 packing: the reference, document by document
         return _by_document(documents, views, zones, labels, units.n_units)
     strict, rest_gold, rest_pred = strict_split_columns(gold, pred)
@@ -286,13 +294,19 @@ def _rows(
                 [credit.sum(axis=1), p_den.sum(axis=1), credit.sum(axis=1), r_den.sum(axis=1)],
                 axis=1,
             )
-            block.rows[f"{view.name}.{scheme}"] = table.ravel()
+            _add_row(block.rows, f"{view.name}.{scheme}", table.ravel())
         for shown in (declared_ranks, undeclared):
             for scheme in SCHEMES:
                 credit = by_scheme[scheme]
                 for r in shown:
                     table = np.stack([credit[:, r], p_den[:, r], credit[:, r], r_den[:, r]], axis=1)
-                    block.rows[f"{view.name}.{scheme}[{ordered[r]}]"] = table.ravel()
+                    _add_row(block.rows, f"{view.name}.{scheme}[{ordered[r]}]", table.ravel())
+
+
+def _add_row(rows: dict[str, np.ndarray], metric: str, values: np.ndarray) -> None:
+    """Set a metric's rows, or add to them: two views with one name share their rows, as
+    in :func:`score_entities` (exact: the counts are halves)."""
+    rows[metric] = rows[metric] + values if metric in rows else values
 
 
 def _details(

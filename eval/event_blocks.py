@@ -78,11 +78,16 @@ def _codes(values: Sequence[object]) -> np.ndarray:
 
 
 def _pair_codes(pairs: Sequence[tuple[int, int]]) -> np.ndarray:
-    """Codes of ``(start, end)`` offsets: ``start * (largest end + 1) + end``."""
+    """Dense codes of ``(start, end)`` offsets (equal pairs, equal codes)."""
     if not pairs:
         return np.zeros(0, dtype=np.int64)
     offsets = np.array(pairs, dtype=np.int64).reshape(-1, 2)
-    return offsets[:, 0] * (int(offsets[:, 1].max()) + 1) + offsets[:, 1]
+    width = int(offsets[:, 1].max()) + 1
+    if int(offsets[:, 0].max()) < _MAX_KEY // width - 1:
+        packed = offsets[:, 0] * width + offsets[:, 1]
+        return np.unique(packed, return_inverse=True)[1].astype(np.int64).reshape(-1)
+    # Offsets too large to pack into one int64: rows compared as rows.
+    return np.unique(offsets, axis=0, return_inverse=True)[1].astype(np.int64).reshape(-1)
 
 
 def _packed(*columns: np.ndarray) -> np.ndarray:

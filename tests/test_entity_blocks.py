@@ -94,6 +94,7 @@ VIEWS = (
     *DEFAULT_VIEWS,
     EntityView("entities.NOM+PRO", frozenset({"NOM", "PRO"})),
     EntityView("entities.other", frozenset({"OTHER"})),  # a mention type nobody uses
+    EntityView("entities.NAM", frozenset({"PRO"})),  # a second view of one name: rows add up
 )
 
 
@@ -171,3 +172,35 @@ def test_documents_whose_gold_lacks_mentions_are_skipped_in_a_block(
     assert other.details == one.details and list(other.details) == list(one.details)
     assert other.errors == one.errors and other.error_counts == one.error_counts
     assert any(e["layer"] == "entities" for e in one.errors)
+
+
+def test_two_views_of_one_name_add_up_their_rows() -> None:
+    text = "Alice met him."
+    gold = Document(
+        "d",
+        text,
+        mentions=(
+            Mention("a", 0, 5, "Alice", "PER", "NAM"),
+            Mention("b", 10, 13, "him", "PER", "PRO"),
+        ),
+    )
+    pred = Document("d", text, mentions=(Mention("a", 0, 5, "Alice", "PER", "NAM"),))
+    views = (EntityView("v", frozenset({"NAM"})), EntityView("v", frozenset({"PRO"})))
+    documents = [(gold, pred, UnitIndex("document", (0,)))]
+    block = score_entities_block(documents, views=views)
+    assert block.rows["v.strict"].tolist() == [1.0, 1.0, 1.0, 2.0]
+    assert_same(block, reference(documents, views))
+
+
+def test_unit_starts_too_large_to_pack_fall_back_to_the_reference() -> None:
+    text = "Alice met him."
+    far = 1 << 61
+    gold = Document(
+        "d",
+        text,
+        sentences=(Sentence("s1", 0, 14, text), Sentence("s2", far, far + 1, "")),
+        mentions=(Mention("a", 0, 5, "Alice", "PER", "NAM"),),
+    )
+    pred = Document("d", text, mentions=(Mention("b", 10, 13, "him", "PER", "PRO"),))
+    documents = [(gold, pred, UnitIndex.for_document(gold, "sentence"))] * 3
+    assert_same(score_entities_block(documents), reference(documents))

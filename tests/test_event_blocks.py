@@ -157,3 +157,23 @@ def test_an_unknown_argument_reference_is_reported_as_the_reference_does() -> No
     gold = Document("d", TEXT, mentions=(), events=(event,))
     with pytest.raises(EventScoringError, match="'nope' that names no mention"):
         score_arguments_block([(gold, gold, UnitIndex("document", (0,)))])
+
+
+def test_offsets_too_large_to_pack_keep_different_spans_apart() -> None:
+    end = (1 << 33) - 1
+
+    def side(start: int) -> Document:
+        return Document(
+            "d",
+            "x" * 10,
+            mentions=(Mention("m", start, end, "", "PER", "NAM"),),
+            events=(
+                Event("e", TYPES[0], Span(0, 3, "xxx"), arguments=(Argument("Attacker", "m"),)),
+            ),
+        )
+
+    gold, pred = side(0), side(1 << 31)
+    documents = [(gold, pred, UnitIndex("document", (0,)))]
+    block = score_arguments_block(documents)
+    assert block.rows["events.arg_id"].tolist() == [0.0, 1.0, 0.0, 1.0]
+    assert_same(block, reference(documents, ()))
