@@ -538,7 +538,10 @@ def slow(path, data):
         handle.write("partial")
         handle.flush()
         print("writing", flush=True)
-        time.sleep(60)
+        # Short sleeps: a signal that lands between the print and a sleep's system call is
+        # handled at the next iteration (one 60 s sleep would only end after 60 s).
+        for _ in range(600):
+            time.sleep(0.1)
 report_module.write_json = slow
 sys.exit(cli.main(sys.argv[1:]))
 """
