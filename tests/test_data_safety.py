@@ -529,17 +529,20 @@ def test_the_error_listing_escapes_control_characters() -> None:
 
 
 SLOW_WRITE = """
-import sys, time
+import signal, sys, time
 from newsbench.eval import cli
 from newsbench.eval import report as report_module
+# A test run started in the background by a non-interactive shell inherits SIGINT ignored,
+# and so would this child: give it Ctrl-C as a terminal gives it.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 def slow(path, data):
     from newsbench.schema.io import atomic_output
     with atomic_output(path, "w") as handle:
         handle.write("partial")
         handle.flush()
         print("writing", flush=True)
-        # Short sleeps: a signal that lands between the print and a sleep's system call is
-        # handled at the next iteration (one 60 s sleep would only end after 60 s).
+        # Short sleeps: a signal that lands just before a sleep's system call is handled at
+        # the next iteration, not after a whole long sleep.
         for _ in range(600):
             time.sleep(0.1)
 report_module.write_json = slow
