@@ -14,7 +14,6 @@ of 1/2, so their sums are exact in any order.
 
 from __future__ import annotations
 
-import operator
 from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
@@ -39,10 +38,6 @@ from newsbench.schema.model import Document, Mention
 
 __all__ = ["EntityBlock", "score_entities_block"]
 
-_start = operator.attrgetter("start")
-_end = operator.attrgetter("end")
-_type = operator.attrgetter("type")
-_mention_type = operator.attrgetter("mention_type")
 
 BlockDocument = tuple[Document, Document | None, UnitIndex]
 """``(gold, prediction, units)``; prediction ``None``: the document is not scored."""

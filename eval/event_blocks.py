@@ -61,12 +61,10 @@ class ArgumentBlock:
 
 
 class _Side:
-    """One side's arguments of the block: the items, their documents and units, and the
-    integer code of every component of their tuples."""
+    """One side's arguments of the block: the items, their documents and global units."""
 
     def __init__(self, items: list[list[_Arg]], base: np.ndarray) -> None:
         self.items = list(chain.from_iterable(items))
-        self.bounds = np.cumsum([0, *map(len, items)]).tolist()
         self.doc = np.repeat(np.arange(len(items), dtype=np.int64), list(map(len, items)))
         self.unit = base[self.doc] + np.array([a.unit for a in self.items], dtype=np.int64)
 
@@ -128,12 +126,11 @@ def score_arguments_block(
         if pred is None:
             gold_items.append([])
             pred_items.append([])
+            views.append((None, None))
         else:
             gold_items.append(_arguments(gold, index))
             pred_items.append(_arguments(pred, index))
-        views.append(
-            (_head_view(gold.text), _coref_view(gold)) if pred is not None else (None, None)
-        )
+            views.append((_head_view(gold.text), _coref_view(gold)))
     block = ArgumentBlock(errors=[[] for _ in documents])
     if all(pred is None for _, pred, _ in documents):
         return block

@@ -37,10 +37,9 @@ from newsbench.eval.coref_scoring import (
     predicts_hoppers,
 )
 from newsbench.eval.entity_blocks import score_entities_block
-from newsbench.eval.entity_scoring import score_entities
 from newsbench.eval.event_blocks import score_arguments_block
 from newsbench.eval.event_scoring import error_order as event_error_order
-from newsbench.eval.event_scoring import event_metrics, score_events, trigger_metrics
+from newsbench.eval.event_scoring import score_events, trigger_metrics
 from newsbench.eval.pairing import DocumentPair
 from newsbench.eval.report_schema import REPORT_FORMAT
 from newsbench.eval.timex_scoring import score_time_expressions
@@ -203,16 +202,8 @@ def git_revision(cwd: str | Path | None = None) -> str | None:
 LayerScorer = Callable[[Document, Document, UnitIndex, "ScoringConfig"], LayerResult]
 
 
-def _entities(gold: Document, pred: Document, units: UnitIndex, cfg: ScoringConfig) -> LayerResult:
-    return score_entities(gold, pred, units, zones=cfg.zones, labels=cfg.labels.entity_types)
-
-
 def _timex(gold: Document, pred: Document, units: UnitIndex, cfg: ScoringConfig) -> LayerResult:
     return score_time_expressions(gold, pred, units)
-
-
-def _events(gold: Document, pred: Document, units: UnitIndex, cfg: ScoringConfig) -> LayerResult:
-    return score_events(gold, pred, units, declared=event_metrics(cfg.labels))
 
 
 def _attributions(
@@ -228,12 +219,11 @@ def _attributions(
 
 
 LAYER_SCORERS: dict[str, LayerScorer] = {
-    "mentions": _entities,
     "time_expressions": _timex,
-    "events": _events,
     "attributions": _attributions,
 }
-"""The scorer of every annotation layer."""
+"""The scorers of the layers scored document by document (:func:`_score_chunk` scores
+entity mentions and event arguments a block of documents at a time)."""
 
 
 Keep = Literal["all", "headline"]
@@ -602,8 +592,8 @@ def _score_chunk(
         shard.add_rows(entities.rows)  # at the run's first unit, before its documents
         details_at = next((k for k, lack in enumerate(lackings) if "mentions" not in lack), None)
     arguments = None
-    declared_triggers = trigger_metrics(config.labels)
     if "events" in layers:
+        declared_triggers = trigger_metrics(config.labels)
         arguments = score_arguments_block(
             [
                 (pair.gold, None if "events" in lacking else pair.pred, index)
@@ -626,7 +616,7 @@ def _score_chunk(
                 assert entities is not None
                 errors.extend(entities.errors[k])
                 if k == details_at:
-                    details.append(dict(entities.details))
+                    details.append(entities.details)
                 continue
             if layer == "events":
                 assert arguments is not None
@@ -841,7 +831,7 @@ _CONLL_PARTS = ("muc", "bcubed", "ceafe")
 
 def _coref_section(
     shard: ShardScores, names: Sequence[str], config: ScoringConfig
-) -> tuple[dict[str, Any], list[tuple[str, np.ndarray]], dict[str, Any]]:
+) -> tuple[dict[str, Any], list[tuple[str, Callable[[], np.ndarray]]], dict[str, Any]]:
     """Return (metrics, CoNLL tables to bootstrap as loaders, per-document statistics)."""
     metrics: dict[str, Any] = {}
     conll: list[tuple[str, Callable[[], np.ndarray]]] = []
@@ -1122,7 +1112,7 @@ def _chosen_layers(pairs: Sequence[DocumentPair], layers: Sequence[str] | None) 
         if any(getattr(p.pred, layer) is not None for p in pairs)
     ]
     require_predicted(layers or (), set(predicted))
-    return [layer for layer in (layers or predicted) if layer in LAYER_SCORERS]
+    return [layer for layer in (layers or predicted) if layer in ANNOTATION_LAYERS]
 
 
 def score_documents(
@@ -1232,7 +1222,7 @@ def score_stream(
     unit = config.resolved_unit(
         len(head), has_sentences=bool(head) and head[0].gold.sentences is not None
     )
-    chosen = [layer for layer in layers if layer in LAYER_SCORERS]
+    chosen = [layer for layer in layers if layer in ANNOTATION_LAYERS]
     shard = score_shard(
         itertools.chain(head, iterator),
         config,
