@@ -32,15 +32,11 @@ from newsbench.eval.spans import (
     offset_bits_of,
     strict_split_columns,
 )
-from newsbench.eval.units import UnitIndex, context_of
+from newsbench.eval.units import BlockDocument, UnitIndex, context_of
 from newsbench.schema.contract import ENTITY_TYPES
 from newsbench.schema.model import Document, Mention
 
 __all__ = ["EntityBlock", "score_entities_block"]
-
-
-BlockDocument = tuple[Document, Document | None, UnitIndex]
-"""``(gold, prediction, units)``; prediction ``None``: the document is not scored."""
 
 
 @dataclass

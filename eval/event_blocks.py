@@ -31,13 +31,10 @@ from newsbench.eval.event_scoring import (
     _match,
     argument_errors,
 )
-from newsbench.eval.units import ErrorRecord, UnitIndex
-from newsbench.schema.model import Document
+from newsbench.eval.units import BlockDocument, ErrorRecord
 
 __all__ = ["ArgumentBlock", "score_arguments_block"]
 
-BlockDocument = tuple[Document, Document | None, UnitIndex]
-"""``(gold, prediction, units)``; prediction ``None``: the document is not scored."""
 
 _ROLE_METRIC = "events.arg_cls[{}]"
 _MAX_KEY = 1 << 62

@@ -53,6 +53,11 @@ class UnitIndex:
         return max(0, bisect.bisect_right(self.starts, offset) - 1)
 
 
+BlockDocument = tuple[Document, Document | None, UnitIndex]
+"""A document of a block scorer: ``(gold, prediction, units)``; prediction ``None``: the
+document is not scored (its gold lacks the layer)."""
+
+
 class MetricTable:
     """Per-unit ``(p_num, p_den, r_num, r_den)`` counts of named metrics for one document.
 
