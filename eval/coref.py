@@ -31,8 +31,6 @@ from fractions import Fraction
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from newsbench.eval.bipartite import split_lone_edges
-
 __all__ = [
     "METRICS",
     "PRF",
@@ -339,11 +337,11 @@ def _exact_sum(by_den: Mapping[int, int]) -> Fraction:
     The numerators are brought to the least common denominator as integers, so the
     only ``Fraction`` built is the (normalised) result.
     """
-    dens = [den for den, num in by_den.items() if num]
-    if not dens:
-        return Fraction(0)
-    common = math.lcm(*dens)
-    return Fraction(sum(by_den[den] * (common // den) for den in dens), common)
+    terms = [(den, num) for den, num in by_den.items() if num]
+    if len(terms) == 1:
+        return Fraction(terms[0][1], terms[0][0])
+    common = math.lcm(*[den for den, _ in terms])
+    return Fraction(sum([num * (common // den) for den, num in terms]), common)
 
 
 def _count(key: list[list[Hashable]], response: list[list[Hashable]]) -> CorefCounts:
@@ -365,9 +363,9 @@ def _count_both_policies(
     key_sizes = [len(c) for c in key]
     response_sizes = [len(c) for c in response]
     with_singletons = _counts_of_overlap(overlap, key_sizes, response_sizes)
-    linked = Counter(
-        {(i, j): n for (i, j), n in overlap.items() if key_sizes[i] > 1 and response_sizes[j] > 1}
-    )
+    linked = {
+        (i, j): n for (i, j), n in overlap.items() if key_sizes[i] > 1 and response_sizes[j] > 1
+    }
     without = _counts_of_overlap(
         linked,
         [s if s > 1 else 0 for s in key_sizes],
@@ -380,19 +378,19 @@ def _overlap(key: list[list[Hashable]], response: list[list[Hashable]]) -> Count
     """``overlap[(i, j)] = |K_i ∩ R_j|`` for every non-empty intersection."""
     response_of = {m: j for j, cluster in enumerate(response) for m in cluster}
     return Counter(
-        (i, response_of[m]) for i, cluster in enumerate(key) for m in cluster if m in response_of
+        [(i, response_of[m]) for i, cluster in enumerate(key) for m in cluster if m in response_of]
     )
 
 
 def _counts_of_overlap(
-    overlap: Counter[tuple[int, int]], key_sizes: list[int], response_sizes: list[int]
+    overlap: Mapping[tuple[int, int], int], key_sizes: list[int], response_sizes: list[int]
 ) -> CorefCounts:
     """Computes all counts from the cluster intersections and the cluster sizes.
 
     A cluster of size 0 is absent (it has no mention). Every count is a sum over the
-    non-empty intersections ``K_i ∩ R_j`` (one pass over them). Fractional numerators
-    (B-cubed, LEA, CEAF-e) are kept as integer numerators per denominator and become one
-    exact ``Fraction`` each.
+    non-empty intersections ``K_i ∩ R_j`` (one pass over them, :meth:`_Overlaps.tally`).
+    Fractional numerators (B-cubed, LEA, CEAF-e) are kept as integer numerators per
+    denominator and become one exact ``Fraction`` each.
     """
     n_key, n_response = sum(key_sizes), sum(response_sizes)
     key_clusters = len(key_sizes) - key_sizes.count(0)
@@ -404,16 +402,16 @@ def _counts_of_overlap(
     muc_num = o.n_common - len(overlap)
 
     # BLANC link counts.
-    coref_key = sum(s * (s - 1) for s in key_sizes) // 2
-    coref_response = sum(s * (s - 1) for s in response_sizes) // 2
+    coref_key = sum([s * (s - 1) for s in key_sizes]) // 2
+    coref_response = sum([s * (s - 1) for s in response_sizes]) // 2
     noncoref_common = (
         _pairs(o.n_common)
-        - sum(c * (c - 1) for c in o.key_common.values()) // 2
-        - sum(c * (c - 1) for c in o.response_common.values()) // 2
+        - sum([c * (c - 1) for c in o.key_common]) // 2
+        - sum([c * (c - 1) for c in o.response_common]) // 2
         + o.coref_common
     )
 
-    ceafm_num, ceafe_num = _ceaf(overlap, key_sizes, response_sizes)
+    ceafm_num, ceafe_num = _ceaf(overlap, o, key_sizes, response_sizes)
 
     return CorefCounts(
         muc_recall_num=muc_num,
@@ -449,6 +447,8 @@ def _counts_of_overlap(
 class _Overlaps:
     """Sums over the intersections ``n = |K_i ∩ R_j|`` of one document.
 
+    ``key_common[i]`` is ``|K_i ∩ response mentions|`` and ``key_degree[i]`` the number
+    of response clusters ``K_i`` meets (likewise ``response_*`` by ``j``).
     ``bcubed_*`` and ``lea_*`` map a denominator to an integer numerator:
 
     - B-cubed recall is ``sum_i sum_j n^2 / |K_i|`` (precision: ``/ |R_j|``);
@@ -460,8 +460,10 @@ class _Overlaps:
 
     n_common: int
     coref_common: int
-    key_common: dict[int, int]
-    response_common: dict[int, int]
+    key_common: list[int]
+    response_common: list[int]
+    key_degree: list[int]
+    response_degree: list[int]
     bcubed_recall: dict[int, int]
     bcubed_precision: dict[int, int]
     lea_recall: dict[int, int]
@@ -469,20 +471,25 @@ class _Overlaps:
 
     @classmethod
     def tally(
-        cls, overlap: Counter[tuple[int, int]], key_sizes: list[int], response_sizes: list[int]
+        cls, overlap: Mapping[tuple[int, int], int], key_sizes: list[int], response_sizes: list[int]
     ) -> _Overlaps:
         """Sum over the intersections in one pass."""
-        key_common: defaultdict[int, int] = defaultdict(int)  # |K_i ∩ response mentions|
-        response_common: defaultdict[int, int] = defaultdict(int)
+        key_common = [0] * len(key_sizes)
+        response_common = [0] * len(response_sizes)
+        key_degree = [0] * len(key_sizes)
+        response_degree = [0] * len(response_sizes)
         bcubed_recall: defaultdict[int, int] = defaultdict(int)
         bcubed_precision: defaultdict[int, int] = defaultdict(int)
         lea_recall: defaultdict[int, int] = defaultdict(int)
         lea_precision: defaultdict[int, int] = defaultdict(int)
-        coref_common = self_links = 0
+        n_common = coref_common = self_links = 0
         for (i, j), n in overlap.items():
             k_size, r_size = key_sizes[i], response_sizes[j]
+            n_common += n
             key_common[i] += n
             response_common[j] += n
+            key_degree[i] += 1
+            response_degree[j] += 1
             square = n * n
             bcubed_recall[k_size] += square
             bcubed_precision[r_size] += square
@@ -496,10 +503,12 @@ class _Overlaps:
         lea_recall[1] += self_links
         lea_precision[1] += self_links
         return cls(
-            sum(overlap.values()),
+            n_common,
             coref_common,
             key_common,
             response_common,
+            key_degree,
+            response_degree,
             bcubed_recall,
             bcubed_precision,
             lea_recall,
@@ -511,22 +520,29 @@ class _Overlaps:
 
 
 def _ceaf(
-    overlap: Counter[tuple[int, int]], key_sizes: list[int], response_sizes: list[int]
+    overlap: Mapping[tuple[int, int], int],
+    tallied: _Overlaps,
+    key_sizes: list[int],
+    response_sizes: list[int],
 ) -> tuple[int, Fraction]:
     """Optimal CEAF-m (phi3) and CEAF-e (phi4) similarity totals.
 
     Clusters without any overlap have similarity 0 with everything, so only the
     connected components of the key-response overlap graph need an assignment. A pair
-    of clusters that overlap only each other is its own assignment. CEAF-e similarities
-    ``2n / (|K| + |R|)`` are kept as integer numerators per denominator and summed
-    exactly once at the end.
+    of clusters that overlap only each other (degree 1 on both sides, from ``tallied``)
+    is its own assignment. CEAF-e similarities ``2n / (|K| + |R|)`` are kept as integer
+    numerators per denominator and summed exactly once at the end.
     """
     phi3_total = 0
     phi4_by_den: defaultdict[int, int] = defaultdict(int)  # exact sums of 2n / den
-    lone, linked = split_lone_edges((i, j, n) for (i, j), n in overlap.items())
-    for i, j, n in lone:
-        phi3_total += n
-        phi4_by_den[key_sizes[i] + response_sizes[j]] += 2 * n
+    key_degree, response_degree = tallied.key_degree, tallied.response_degree
+    linked: list[tuple[int, int, int]] = []
+    for (i, j), n in overlap.items():
+        if key_degree[i] == 1 and response_degree[j] == 1:
+            phi3_total += n
+            phi4_by_den[key_sizes[i] + response_sizes[j]] += 2 * n
+        else:
+            linked.append((i, j, n))
     for pairs in _components(linked, len(key_sizes)):
         phi4 = [(i, j, 2 * n, key_sizes[i] + response_sizes[j]) for i, j, n in pairs]
         rows = sorted({i for i, _, _ in pairs})
