@@ -41,9 +41,10 @@ order. See ``eval/METRICS.md`` for the formulas.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from fractions import Fraction
+from operator import attrgetter
+from typing import NamedTuple
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
@@ -52,7 +53,7 @@ from newsbench.eval.bipartite import split_lone_edges
 from newsbench.eval.units import ErrorRecord, LayerResult, MetricTable, UnitIndex, context_of
 from newsbench.schema.contract import newsbench_inventory
 from newsbench.schema.inventory import Inventory
-from newsbench.schema.model import Attribution, Document, Mention
+from newsbench.schema.model import Attribution, Document, Mention, Span
 from newsbench.schema.tokens import token_offsets
 
 __all__ = [
@@ -108,6 +109,7 @@ _DICE_SCALE = 2**16
 _EXACT_FLOAT_LIMIT = 2**50
 
 Tokens = frozenset[int]
+Pair = tuple[int, int]
 
 
 # --------------------------------------------------------------------------------------
@@ -116,30 +118,54 @@ Tokens = frozenset[int]
 
 
 class _TokenIndex:
-    """Maps character spans of one text to the indices of the tokens they touch."""
+    """Maps character spans of one text to the tokens they touch.
 
-    def __init__(self, text: str) -> None:
-        offsets = token_offsets(text)
+    Only the stretch of text from the first to the last character of the attributions'
+    (non-empty) spans is tokenised: its tokens are the whole text's tokens
+    (:func:`token_offsets`) clipped to the stretch, and a span inside it touches a clipped
+    token iff it touches the whole one. A token is named by its (clipped) start offset and
+    token order is start order, so token sets intersect, compare and sort exactly as the
+    sets of whole-text token indices would. Token sets are cached by span.
+    """
+
+    def __init__(self, text: str, attrs: Iterable[Attribution]) -> None:
+        spans = [
+            (s.start, s.end)
+            for a in attrs
+            for s in (*a.cue, *a.content, *(() if a.source is None else (a.source,)))
+            if s.start < s.end
+        ]
+        offsets: list[tuple[int, int]] = []
+        if spans:
+            offsets = token_offsets(text, min(s for s, _ in spans), max(e for _, e in spans))
         self._starts = [s for s, _ in offsets]
         self._ends = [e for _, e in offsets]
+        self._cache: dict[tuple[int, int], Tokens] = {}
 
-    def tokens(self, spans: Iterable[tuple[int, int]]) -> Tokens:
-        """Return the tokens sharing at least one character with one of ``spans``."""
-        result: set[int] = set()
-        for start, end in spans:
+    def span_tokens(self, start: int, end: int) -> Tokens:
+        """The tokens sharing at least one character with ``[start, end)``."""
+        key = (start, end)
+        tokens = self._cache.get(key)
+        if tokens is None:
             if end <= start:
-                continue
+                return frozenset()
             first = bisect.bisect_right(self._ends, start)  # first token ending after start
             stop = bisect.bisect_left(self._starts, end)  # tokens starting before end
-            result.update(range(first, stop))
-        return frozenset(result)
+            tokens = self._cache[key] = frozenset(self._starts[first:stop])
+        return tokens
+
+    def tokens(self, spans: Sequence[Span]) -> Tokens:
+        """The tokens sharing at least one character with one of ``spans``."""
+        if len(spans) == 1:
+            return self.span_tokens(spans[0].start, spans[0].end)
+        return frozenset().union(*(self.span_tokens(s.start, s.end) for s in spans))
 
 
-@dataclass(frozen=True, slots=True)
-class _Item:
+class _Item(NamedTuple):
     """One attribution with its derived token sets, unit and labels."""
 
     attr: Attribution
+    first: int
     unit: int
     cue: Tokens
     source: Tokens | None
@@ -148,11 +174,9 @@ class _Item:
     mode: str
     source_class: str
 
-    def component(self, name: str) -> Tokens | None:
-        return self.source if name == "source" else getattr(self, name)
-
 
 def _first_offset(attr: Attribution) -> int:
+    """Where an attribution starts: its first cue span, else content span, else source."""
     if attr.cue:
         return min(s.start for s in attr.cue)
     if attr.content:
@@ -164,20 +188,27 @@ def _items(attrs: Iterable[Attribution], index: _TokenIndex, units: UnitIndex) -
     """Build the items of one side, sorted canonically (independent of input order)."""
     items = []
     for a in attrs:
-        span = None if a.source is None else (a.source.start, a.source.end)
+        first = _first_offset(a)
+        source = a.source
+        span = None if source is None else (source.start, source.end)
         items.append(
             _Item(
                 attr=a,
-                unit=units.unit_of(_first_offset(a)),
-                cue=index.tokens((s.start, s.end) for s in a.cue),
-                source=None if span is None else index.tokens([span]),
+                first=first,
+                unit=units.unit_of(first),
+                cue=index.tokens(a.cue),
+                source=None if span is None else index.span_tokens(*span),
                 source_span=span,
-                content=index.tokens((s.start, s.end) for s in a.content),
+                content=index.tokens(a.content),
                 mode=a.mode or UNKNOWN,
                 source_class=a.source_class or UNKNOWN,
             )
         )
-    items.sort(key=_canonical_key)
+    if len({item.first for item in items}) == len(items):
+        # The canonical key starts with the first offset: distinct ones decide the order.
+        items.sort(key=attrgetter("first"))
+    else:
+        items.sort(key=_canonical_key)
     return items
 
 
@@ -185,12 +216,12 @@ def _canonical_key(item: _Item) -> tuple[object, ...]:
     a = item.attr
     source = () if a.source is None else (a.source.start, a.source.end, a.source.mention or "")
     return (
-        _first_offset(a),
+        item.first,
         sorted(item.cue),
-        tuple((s.start, s.end) for s in sorted(a.cue, key=lambda s: (s.start, s.end))),
+        tuple(sorted([(s.start, s.end) for s in a.cue])),
         source,
         sorted(item.content),
-        tuple((s.start, s.end) for s in sorted(a.content, key=lambda s: (s.start, s.end))),
+        tuple(sorted([(s.start, s.end) for s in a.content])),
         a.mode or "",
         a.source_class or "",
         a.intermediary or "",
@@ -230,6 +261,8 @@ def _assign(
     """
     if not edges:
         return []
+    if _all_lone(edges):
+        return sorted(edges)  # the whole matching, no solver needed
     result, linked = split_lone_edges(edges)
     levels = {e: (*edges[e], int(e[0] == e[1])) for e in linked}
     all_bounds = (*bounds, 1)
@@ -255,6 +288,11 @@ def _assign(
             if pair in levels and matrix[r, c] > 0:
                 result.append(pair)
     return sorted(result)
+
+
+def _all_lone(edges: Collection[Pair]) -> bool:
+    """True if no rank has two edges: every edge is lone (a component of its own)."""
+    return len({i for i, _ in edges}) == len(edges) == len({j for _, j in edges})
 
 
 def _level_units(bounds: Sequence[int], k: int) -> list[int]:
@@ -293,53 +331,65 @@ def _components(edges: list[tuple[int, int]]) -> list[list[tuple[int, int]]]:
 # --------------------------------------------------------------------------------------
 
 
-def _align_component(
-    gold: Sequence[Tokens | None], pred: Sequence[Tokens | None]
-) -> list[tuple[int, int]]:
-    """Align the token sets of one component (``None`` or empty: nothing to align)."""
-    edges: dict[tuple[int, int], tuple[int, ...]] = {}
-    largest = 1
+def _overlaps(gold: Sequence[Tokens | None], pred: Sequence[Tokens | None]) -> list[Pair]:
+    """The ``(i, j)`` pairs, sorted, whose token sets share a token."""
     candidates = [(j, pt) for j, pt in enumerate(pred) if pt]
-    for i, gt in enumerate(gold):
-        if not gt:
-            continue
-        largest = max(largest, len(gt))
-        for j, pt in candidates:
-            if not gt.isdisjoint(pt):
-                edges[i, j] = (len(gt & pt), int(gt == pt), 1)
+    return [
+        (i, j) for i, gt in enumerate(gold) if gt for j, pt in candidates if not gt.isdisjoint(pt)
+    ]
+
+
+def _align_component(
+    gold: Sequence[Tokens | None], pred: Sequence[Tokens | None], overlaps: Iterable[Pair]
+) -> list[Pair]:
+    """Align the token sets of one component (``None`` or empty: nothing to align) over the
+    pairs that share a token (:func:`_overlaps`)."""
+    largest = max([len(gt) for gt in gold if gt], default=1)
+    edges: dict[Pair, tuple[int, ...]] = {}
+    for i, j in overlaps:
+        gt, pt = gold[i], pred[j]
+        assert gt is not None and pt is not None
+        edges[i, j] = (len(gt & pt), int(gt == pt), 1)
     return _assign(edges, (largest, 1, 1))
 
 
-def _score_components(gold: list[_Item], pred: list[_Item], table: MetricTable) -> None:
+def _score_components(
+    gold: list[_Item], pred: list[_Item], table: MetricTable
+) -> dict[str, list[Pair]]:
+    """Score the components; return the :func:`_overlaps` of each component."""
+    overlaps = {}
     for name in COMPONENTS:
-        g_sets = [g.component(name) for g in gold]
-        p_sets = [p.component(name) for p in pred]
-        pairs = _align_component(g_sets, p_sets)
+        component = attrgetter(name)
+        g_sets: list[Tokens | None] = [component(g) for g in gold]
+        p_sets: list[Tokens | None] = [component(p) for p in pred]
+        overlaps[name] = _overlaps(g_sets, p_sets)
+        pairs = _align_component(g_sets, p_sets, overlaps[name])
         g_credit: dict[int, tuple[float, float]] = {}
         p_credit: dict[int, tuple[float, float]] = {}
         for i, j in pairs:
             gt, pt = g_sets[i], p_sets[j]
             assert gt is not None and pt is not None
-            shared = len(gt & pt)
+            common = len(gt & pt)
             strict = float(gt == pt)
-            g_credit[i] = (strict, shared / len(gt))
-            p_credit[j] = (strict, shared / len(pt))
+            g_credit[i] = (strict, common / len(gt))
+            p_credit[j] = (strict, common / len(pt))
         partner = {j: i for i, j in pairs}
         strict_metric, partial_metric = f"attr.{name}", f"attr.{name}.partial"
-        for side, items, sets, credit in (
-            ("gold", gold, g_sets, g_credit),
-            ("pred", pred, p_sets, p_credit),
+        content = name == "content"
+        for add, items, sets, credit, is_pred in (
+            (table.gold, gold, g_sets, g_credit, False),
+            (table.pred, pred, p_sets, p_credit, True),
         ):
-            add = table.gold if side == "gold" else table.pred
             for n, item in enumerate(items):
                 if sets[n] is None:
                     continue
                 strict, partial = credit.get(n, (0.0, 0.0))
                 add(strict_metric, item.unit, strict)
                 add(partial_metric, item.unit, partial)
-                if name == "content":
-                    labelled = gold[partner[n]] if side == "pred" and n in partner else item
+                if content:
+                    labelled = gold[partner[n]] if is_pred and n in partner else item
                     _breakdown(add, "attr.content.partial", item, labelled, partial)
+    return overlaps
 
 
 def _breakdown(
@@ -358,12 +408,16 @@ def _breakdown(
 class _SourceMatcher:
     """Decides whether a predicted source denotes the gold source's entity."""
 
-    def __init__(self, gold: Document, pred: Document) -> None:
+    def __init__(self, gold: Document, pred: Document, pred_items: Iterable[_Item]) -> None:
         self._gold_mentions: dict[str, Mention] = {m.id: m for m in gold.layer("mentions")}
         self._pred_mentions: dict[str, Mention] = {m.id: m for m in pred.layer("mentions")}
+        # The entities of the gold mentions at each span, only where a predicted head is.
+        heads = {self.pred_head(p) for p in pred_items}
         self._entities_at: dict[tuple[int, int], set[str]] = {}
         for m in gold.layer("mentions"):
-            self._entities_at.setdefault((m.start, m.end), set()).add(self._entity(m))
+            span = (m.start, m.end)
+            if span in heads:
+                self._entities_at.setdefault(span, set()).add(self._entity(m))
 
     @staticmethod
     def _entity(mention: Mention) -> str:
@@ -397,8 +451,7 @@ class _SourceMatcher:
         return g.source_span == p.source_span
 
 
-@dataclass(frozen=True, slots=True)
-class _Checks:
+class _Checks(NamedTuple):
     """The compatibility conditions of one gold/predicted pair.
 
     The content Dice is kept as ``dice_num / dice_den`` (``2|G ∩ P|`` over ``|G| + |P|``,
@@ -698,19 +751,18 @@ def score_attributions(
     threshold = Fraction(content_threshold)
     table = MetricTable(len(units))
     table.declare(*(METRICS + BREAKDOWN_METRICS if declared is None else declared))
-    index = _TokenIndex(gold.text)
-    gold_items = _items(gold.layer("attributions"), index, units)
-    pred_items = _items(pred.layer("attributions"), index, units)
+    gold_attrs, pred_attrs = gold.layer("attributions"), pred.layer("attributions")
+    index = _TokenIndex(gold.text, (*gold_attrs, *pred_attrs))
+    gold_items = _items(gold_attrs, index, units)
+    pred_items = _items(pred_attrs, index, units)
 
-    _score_components(gold_items, pred_items, table)
-    sources = _SourceMatcher(gold, pred)
+    overlaps = _score_components(gold_items, pred_items, table)
+    sources = _SourceMatcher(gold, pred, pred_items)
     # Only pairs that share a cue or a content token can be compatible or a near miss:
     # the others are never looked at, so they are not checked.
     checks = {
-        (i, j): _checks(g, p, sources, threshold)
-        for i, g in enumerate(gold_items)
-        for j, p in enumerate(pred_items)
-        if not (g.cue.isdisjoint(p.cue) and g.content.isdisjoint(p.content))
+        (i, j): _checks(gold_items[i], pred_items[j], sources, threshold)
+        for i, j in sorted({*overlaps["cue"], *overlaps["content"]})
     }
     pairs = _score_relations(gold_items, pred_items, checks, table)
     errors = _errors(gold.text, gold.id, gold_items, pred_items, checks, pairs, sources, threshold)
