@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from fractions import Fraction
 from itertools import product
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -700,3 +702,108 @@ def test_resampling_runs_on_one_blas_thread_with_the_same_results():
     capped = bootstrap_cis(tables, [f1] * 3, n_resamples=200, seed=5, unit="document")
     uncapped = bootstrap_cis.__wrapped__(tables, [f1] * 3, n_resamples=200, seed=5, unit="document")
     assert capped == uncapped
+
+
+# ------------------------------------------------- resampled sums: the same on every machine
+
+
+def _exact_weighted_sums(weights: np.ndarray, stats: np.ndarray) -> list[list[Fraction]]:
+    return [
+        [
+            sum((Fraction(w) * Fraction(x) for w, x in zip(row, column, strict=True)), Fraction(0))
+            for column in stats.T
+        ]
+        for row in weights.tolist()
+    ]
+
+
+_FRACTIONAL_STATS = st.lists(
+    st.lists(
+        st.one_of(
+            st.integers(0, 40).map(float),
+            st.fractions(0, 40, max_denominator=97).map(float),
+            st.floats(0, 1e6, allow_nan=False, allow_infinity=False),
+            st.floats(-1e3, 1e3, allow_nan=False, allow_infinity=False),
+        ),
+        min_size=3,
+        max_size=3,
+    ),
+    min_size=1,
+    max_size=30,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_FRACTIONAL_STATS, st.randoms(use_true_random=False))
+def test_resampled_sums_do_not_depend_on_the_order_of_the_units(
+    rows: list[list[float]], rnd: Any
+) -> None:
+    """The BLAS library adds in a CPU-dependent order (AVX2 and AVX-512 kernels of one
+    OpenBLAS differ in the last bits); permuting the units changes the order alike.
+    The sums must come out the same bit for bit, and within 2**-60 of the column's largest
+    value per unit of the exact sum."""
+    stats = np.array(rows)
+    n = stats.shape[0]
+    weights = np.array([[rnd.randrange(0, 4) for _ in range(n)] for _ in range(5)], float)
+    weights[0] = 1.0  # one row of ones: the plain sum
+    total = int(weights.sum(axis=1).max())
+    got = S._ExactSums(stats, total)(weights)
+    order = list(range(n))
+    rnd.shuffle(order)
+    permuted = S._ExactSums(stats[order], total)(weights[:, order])
+    assert got.tobytes() == permuted.tobytes()
+    exact = _exact_weighted_sums(weights, stats)
+    scale = np.abs(stats).max(axis=0)
+    for b in range(weights.shape[0]):
+        for c in range(stats.shape[1]):
+            bound = Fraction(float(scale[c])) * total * Fraction(1, 2**60)
+            assert abs(Fraction(float(got[b, c])) - exact[b][c]) <= bound + abs(
+                Fraction(float(got[b, c])) * Fraction(1, 2**52)
+            )
+
+
+def test_resampled_sums_of_counts_and_halves_are_the_exact_sums() -> None:
+    rng = np.random.default_rng(3)
+    stats = rng.integers(0, 50, size=(400, 4)) / 2.0
+    weights = rng.integers(0, 5, size=(20, 400)).astype(float)
+    got = S._ExactSums(stats, int(weights.sum(axis=1).max()))(weights)
+    assert got.tolist() == [[float(x) for x in row] for row in _exact_weighted_sums(weights, stats)]
+
+
+def test_a_plain_matrix_product_does_depend_on_the_order_of_the_units() -> None:
+    """Why :class:`_ExactSums` exists: the same sums in another order differ in the last
+    bits (on the BLAS here; on any library that adds in the order it is given)."""
+    rng = np.random.default_rng(5)
+    stats = rng.random((2000, 4)) / 3.0
+    weights = rng.integers(0, 4, size=(50, 2000)).astype(float)
+    order = rng.permutation(2000)
+    plain, reordered = weights @ stats, weights[:, order] @ stats[order]
+    assert plain.tobytes() != reordered.tobytes()
+    exact = S._ExactSums(stats, int(weights.sum(axis=1).max()))
+    assert exact(weights).tobytes() == S._ExactSums(stats[order], 8000)(weights[:, order]).tobytes()
+
+
+def test_bootstrap_intervals_of_fractional_counts_are_the_same_on_other_blas_kernels() -> None:
+    """The real cause, reproduced where OpenBLAS can be told to use another CPU's kernels."""
+    import platform
+    import subprocess
+    import sys
+
+    if platform.machine() not in ("x86_64", "AMD64"):
+        pytest.skip("OpenBLAS core types named here are x86-64 ones")
+    script = (
+        "import numpy as np; from newsbench.eval import stats as S;"
+        "rng = np.random.default_rng(7); t = rng.random((3000, 4)) / 3.0;"
+        "ci = S.bootstrap_ci(t, S.f1_from_pr_counts(), n_resamples=200);"
+        "print(repr((ci.low, ci.high)))"
+    )
+    outputs = set()
+    for core in ("Nehalem", "Haswell", None):
+        env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_CORETYPE"}
+        if core:
+            env["OPENBLAS_CORETYPE"] = core
+        done = subprocess.run(
+            [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+        )
+        outputs.add(done.stdout)
+    assert len(outputs) == 1, outputs
