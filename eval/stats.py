@@ -571,38 +571,46 @@ def _resample_weights(n: int, n_resamples: int, seed: int) -> Iterator[FloatArra
 
 
 class _ExactSums:
-    """``weights @ stats`` for non-negative weights whose rows sum to at most ``total``,
-    bit for bit the same on every machine.
+    """``weights @ stats`` for weights of non-negative whole numbers whose rows sum to at
+    most ``total``, bit for bit the same on every machine.
 
-    A BLAS matrix product adds in an order that depends on the CPU's kernel (one OpenBLAS
-    build runs different kernels on AVX2 and AVX-512 machines), which changes the last bits
-    of a sum of fractional values. So each column is split in two parts on power-of-two
-    grids: ``high``, a multiple of ``grid = 2**(e - bits)`` (the column's values are below
-    ``2**e``), and ``low``, the rest as a multiple of ``grid / 2**bits``. With
-    ``total * 2**bits < 2**52``, every product and partial sum of one part is a whole
-    multiple of its grid below ``2**52`` of them: exact, so the order of the additions
-    cannot matter. The two exact sums are added once. A column whose values all lie on
-    the coarse grid (counts, halves) has no low part, and its sums are the exact ones the
-    product always gave. The two parts keep ``2 * bits`` bits below the column's largest
-    value (76 for 10,000 units, 64 for a million); finer bits, far below float64's
-    precision of the sums, are dropped.
+    A BLAS product adds in an order that depends on the CPU's kernel (one OpenBLAS build
+    runs different kernels on AVX2 and AVX-512 machines), which changes the last bits of a
+    sum of fractional values. A column whose values are all whole multiples of
+    ``2**(e - bits)`` (its values are below ``2**e`` in size; ``total * 2**bits < 2**52``),
+    such as counts and halves, sums exactly in any order: the product is kept for it.
+    Every other column is scaled by ``2**-e`` and split in two parts: ``high``, a multiple
+    of ``2**-bits``, and ``low``, the rest as a multiple of ``2**(-2 * bits)``. Every
+    product and partial sum of one part is a whole multiple of its grid below ``2**52`` of
+    them, hence exact whatever the order; the two exact sums are added once and scaled
+    back. Such a sum is exact to within ``total * 2**(-2 * bits)`` of the column's largest
+    value (``2 * bits`` is 76 at 10,000 units, 64 at a million), then rounded once; it is
+    the correctly rounded sum unless a unit's value has bits below that. Besides a
+    reference to ``stats``, the parts of the fractional columns are held: at most twice
+    those columns' bytes.
     """
 
     def __init__(self, stats: FloatArray, total: int) -> None:
         bits = 52 - max(1, total).bit_length()
-        largest = np.abs(stats).max(axis=0, initial=0.0)
-        exponent = np.maximum(np.frexp(largest)[1], -1000 + 2 * bits)  # no subnormal grids
-        grid = np.ldexp(1.0, exponent - bits)
-        self._high = np.round(stats / grid) * grid
-        low = np.round((stats - self._high) / (grid / 2.0**bits)) * (grid / 2.0**bits)
-        self._low_columns = np.flatnonzero(np.any(low != 0, axis=0))
-        self._low = np.ascontiguousarray(low[:, self._low_columns])
+        self._stats = stats
+        exponent = np.frexp(np.abs(stats).max(axis=0, initial=0.0))[1]  # |x| < 2**exponent
+        scaled = np.ldexp(stats, -exponent)  # in (-1, 1): no grid below is subnormal
+        high = np.ldexp(np.round(np.ldexp(scaled, bits)), -bits)
+        self._columns = np.flatnonzero(np.any(high != scaled, axis=0))
+        self._exponent = exponent[self._columns]
+        rest = scaled[:, self._columns] - high[:, self._columns]  # exact
+        del scaled
+        self._high = np.ascontiguousarray(high[:, self._columns])
+        del high
+        self._low = np.ldexp(np.round(np.ldexp(rest, 2 * bits)), -2 * bits)
 
     def __call__(self, weights: FloatArray) -> FloatArray:
         """``weights @ stats`` (weights of shape ``(rows, n_units)``)."""
-        sums = weights @ self._high
-        if self._low_columns.size:
-            sums[:, self._low_columns] += weights @ self._low
+        sums = weights @ self._stats
+        if self._columns.size:
+            exact = weights @ self._high
+            exact += weights @ self._low
+            sums[:, self._columns] = np.ldexp(exact, self._exponent)
         return sums
 
 
@@ -823,8 +831,10 @@ def bootstrap_cis(
 
     A table may be given as a loader (a function returning it, e.g. from disk): loaded
     tables are then held a group at a time, at most ``budget_bytes`` together (or one
-    table), and each further group draws the same resamples again. The intervals do not
-    depend on the grouping: each table meets the same weights in the same products.
+    table; plus the exact parts of fractional columns, at most twice those columns'
+    bytes: :class:`_ExactSums`), and each further group draws the same resamples again.
+    The intervals do not depend on the grouping: each table meets the same weights in the
+    same products.
 
     Args:
         tables: Per-unit counts of each metric, each of shape ``(n_units, k_i)``, or
@@ -898,7 +908,7 @@ def bootstrap_cis(
                 statistic=statistic.name,
                 n_units=int(arr.shape[0]),
             )
-        del arrays, chunks
+        del arrays, chunks, sums
     return [ci for ci in results if ci is not None]
 
 

@@ -807,3 +807,25 @@ def test_bootstrap_intervals_of_fractional_counts_are_the_same_on_other_blas_ker
         )
         outputs.add(done.stdout)
     assert len(outputs) == 1, outputs
+
+
+def test_resampled_sums_of_a_column_of_tiny_values_keep_their_bits() -> None:
+    tiny = np.array([[1.2571691535111218e-305], [3e-306]])
+    got = S._ExactSums(tiny, 2)(np.array([[1.0, 1.0]]))
+    assert got[0, 0] == float(Fraction(1.2571691535111218e-305) + Fraction(3e-306))
+    ci = S.bootstrap_ci([[1e-300, 2e-300]], S.accuracy())
+    assert (ci.low, ci.high) == (0.5, 0.5)
+
+
+def test_resampled_sums_near_the_largest_float_are_not_nan() -> None:
+    largest = float(np.finfo(np.float64).max)
+    assert S._ExactSums(np.array([[largest]]), 1)(np.array([[1.0]]))[0, 0] == largest
+    ci = S.bootstrap_ci([[largest, largest]], S.accuracy())
+    assert (ci.low, ci.high) == (1.0, 1.0)
+
+
+def test_resampled_sums_hold_no_copy_of_columns_of_counts_and_halves() -> None:
+    stats = np.array([[1.0, 0.5, 1 / 3], [2.0, 1.5, 2 / 3], [0.0, 3.0, 1.0]])
+    sums = S._ExactSums(stats, 3)
+    assert sums._columns.tolist() == [2]
+    assert sums._high.shape == sums._low.shape == (3, 1)
