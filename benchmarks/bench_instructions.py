@@ -14,11 +14,11 @@ characters a document) are loaded and paired by each tree's own code outside cal
 and pickled; then each tree runs twice in a fresh process under callgrind, once only
 unpickling them, once unpickling and scoring them (``score_documents``: every layer,
 coreference, intervals). The difference is the scoring: the same code counts the same
-within 0.1 %. A commit is unpacked with ``git archive`` and
-imported in place of the installed package (the runner checks where ``newsbench`` came
-from), with the same Python and dependencies. Instructions are not seconds (cache misses
-and numpy's vector code weigh differently), so the ratio measures the Python work saved,
-to be read next to the wall times of ``bench_command.py``.
+within 0.1 %. A commit is unpacked with ``git archive`` and imported in place of the
+installed package (the runner checks where ``newsbench`` came from), with the same Python
+and dependencies. Instructions are not seconds (cache misses and numpy's vector code
+weigh differently), so the ratio measures the Python work saved, to be read next to the
+wall times of ``bench_command.py``.
 """
 
 from __future__ import annotations
