@@ -41,7 +41,7 @@ order. See ``eval/METRICS.md`` for the formulas.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from fractions import Fraction
 from operator import attrgetter
 from typing import NamedTuple
@@ -261,8 +261,6 @@ def _assign(
     """
     if not edges:
         return []
-    if _all_lone(edges):
-        return sorted(edges)  # the whole matching, no solver needed
     result, linked = split_lone_edges(edges)
     levels = {e: (*edges[e], int(e[0] == e[1])) for e in linked}
     all_bounds = (*bounds, 1)
@@ -288,11 +286,6 @@ def _assign(
             if pair in levels and matrix[r, c] > 0:
                 result.append(pair)
     return sorted(result)
-
-
-def _all_lone(edges: Collection[Pair]) -> bool:
-    """True if no rank has two edges: every edge is lone (a component of its own)."""
-    return len({i for i, _ in edges}) == len(edges) == len({j for _, j in edges})
 
 
 def _level_units(bounds: Sequence[int], k: int) -> list[int]:

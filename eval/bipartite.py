@@ -19,6 +19,8 @@ def split_lone_edges(edges: Iterable[Edge]) -> tuple[list[Edge], list[Edge]]:
     solver. Only the other edges need components and an assignment.
     """
     edges = list(edges)
+    if len({edge[0] for edge in edges}) == len(edges) == len({edge[1] for edge in edges}):
+        return edges, []  # no end is shared: every edge is lone
     left_degree = Counter(edge[0] for edge in edges)
     right_degree = Counter(edge[1] for edge in edges)
     lone: list[Edge] = []

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from newsbench.eval.bipartite import split_lone_edges
 
 
@@ -16,3 +19,21 @@ def test_lone_edges_are_split_from_shared_ones_in_input_order() -> None:
 
 def test_no_edges() -> None:
     assert split_lone_edges([]) == ([], [])
+
+
+def test_edges_that_share_no_end_are_all_lone_in_input_order() -> None:
+    edges = [(2, 0), (0, 1), (1, 2, 5)]
+    assert split_lone_edges(iter(edges)) == (edges, [])
+
+
+@given(st.lists(st.tuples(st.integers(0, 5), st.integers(0, 5)), max_size=12))
+def test_lone_edges_are_those_whose_two_ends_have_no_other_edge(
+    edges: list[tuple[int, int]],
+) -> None:
+    def alone(edge: tuple[int, int]) -> bool:
+        return [e[0] for e in edges].count(edge[0]) == 1 == [e[1] for e in edges].count(edge[1])
+
+    assert split_lone_edges(edges) == (
+        [e for e in edges if alone(e)],
+        [e for e in edges if not alone(e)],
+    )

@@ -118,13 +118,12 @@ def _reference_assign(
     edges: dict[tuple[int, int], tuple[int, ...]], bounds: Sequence[int]
 ) -> list[tuple[int, int]]:
     """``_assign`` with every component (lone edges too) given to the solver."""
-    saved = attribution.split_lone_edges, attribution._all_lone
+    saved = attribution.split_lone_edges
     attribution.split_lone_edges = lambda e: ([], list(e))  # type: ignore[assignment]
-    attribution._all_lone = lambda e: False  # type: ignore[assignment]
     try:
         return attribution._assign(edges, bounds)
     finally:
-        attribution.split_lone_edges, attribution._all_lone = saved
+        attribution.split_lone_edges = saved
 
 
 @pytest.mark.parametrize("seed", SEEDS)
