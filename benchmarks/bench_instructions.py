@@ -38,7 +38,7 @@ sys.path.insert(0, str(HERE))
 
 from bench_harness import data_dir  # noqa: E402
 
-SUBPACKAGES = {"eval": "eval", "schema": "schema", "corpus": "corpus", "baselines": "baselines"}
+SUBPACKAGES = ("eval", "schema", "corpus", "baselines")  # newsbench.<name> is the folder <name>
 
 RUNNER = """
 import pickle
@@ -69,8 +69,8 @@ def shim(tree: Path, folder: Path) -> Path:
     package = folder / "newsbench"
     package.mkdir(parents=True)
     shutil.copy(tree / "eval" / "package_root" / "__init__.py", package / "__init__.py")
-    for name, source in SUBPACKAGES.items():
-        (package / name).symlink_to(tree / source, target_is_directory=True)
+    for name in SUBPACKAGES:
+        (package / name).symlink_to(tree / name, target_is_directory=True)
     return folder
 
 
