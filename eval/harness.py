@@ -37,6 +37,7 @@ from newsbench.eval.coref_scoring import (
     predicts_hoppers,
 )
 from newsbench.eval.entity_blocks import score_entities_block
+from newsbench.eval.error_lines import ErrorLines
 from newsbench.eval.event_blocks import score_arguments_block
 from newsbench.eval.event_scoring import error_order as event_error_order
 from newsbench.eval.event_scoring import score_events, trigger_metrics
@@ -1038,7 +1039,11 @@ def _score_range(
     source = _WORKER_PAIRS if pairs is None else pairs
     assert source is not None
     chunk = source[start:stop] if pairs is None else source
-    return score_shard(chunk, config, **kwargs).flush()
+    shard = score_shard(chunk, config, **kwargs).flush()
+    # Sent back as JSON lines: as dicts, the records cost the parent more to unpickle
+    # than this worker took to score them (ErrorLines).
+    shard.errors = ErrorLines(shard.errors)  # type: ignore[assignment]
+    return shard
 
 
 def score_shards_parallel(
@@ -1146,7 +1151,9 @@ def score_documents(
     Returns:
         The report as JSON-ready data, except that per-unit statistics
         (``unit_statistics`` and ``document_statistics``) are :class:`UnitRows`, compact
-        tables that read and compare like lists of rows;
+        tables that read and compare like lists of rows, and that with ``jobs > 1`` the
+        ``errors`` are :class:`~newsbench.eval.error_lines.ErrorLines`, which read and
+        compare like the list of dicts ``jobs=1`` gives;
         :func:`newsbench.eval.report.write_json` writes them as lists.
     """
     chosen = _chosen_layers(pairs, layers)

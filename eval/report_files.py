@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 import orjson
 
+from newsbench.eval.error_lines import record_lines
 from newsbench.eval.unit_rows import UnitRows
 from newsbench.schema.io import atomic_output, sha256_of_files
 from newsbench.schema.paths import side_file
@@ -68,10 +69,8 @@ def _write_errors(path: Path, errors: Iterable[Mapping[str, Any]]) -> tuple[int,
     """Write the error records as JSON lines; return their number and the file's SHA-256."""
     digest = hashlib.sha256()
     count = 0
-    raw_lines = getattr(errors, "raw_lines", None)  # records kept on disk: copied as they are
-    lines = raw_lines() if raw_lines is not None else (orjson.dumps(r) + b"\n" for r in errors)
     with atomic_output(path, "wb") as handle:
-        for line in lines:
+        for line in record_lines(errors):  # records kept as lines are copied as they are
             digest.update(line)
             handle.write(line)
             count += 1

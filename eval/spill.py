@@ -21,13 +21,12 @@ import tempfile
 import weakref
 from array import array
 from collections.abc import Iterator, Mapping, Sequence
-from itertools import islice
 from pathlib import Path
-from typing import IO, Any, overload
+from typing import IO, Any
 
 import numpy as np
-import orjson
 
+from newsbench.eval.error_lines import RecordLines, record_lines
 from newsbench.eval.harness import ShardScores
 from newsbench.eval.unit_rows import UnitRows
 
@@ -42,7 +41,7 @@ class _Folder:
         weakref.finalize(self, shutil.rmtree, self.path, True)
 
 
-class ErrorSpill(Sequence[dict[str, Any]]):
+class ErrorSpill(RecordLines):
     """Error records appended to a JSON Lines file; read back in order, never held."""
 
     def __init__(self, path: Path, keep: object = None) -> None:
@@ -52,8 +51,8 @@ class ErrorSpill(Sequence[dict[str, Any]]):
         self._count = 0
 
     def extend(self, records: Sequence[dict[str, Any]]) -> None:
-        """Append records (in corpus order)."""
-        self._handle.write(b"".join(orjson.dumps(r) + b"\n" for r in records))
+        """Append records (in corpus order); records kept as lines are copied as bytes."""
+        self._handle.write(b"".join(record_lines(records)))
         self._count += len(records)
 
     def close(self) -> None:
@@ -61,39 +60,11 @@ class ErrorSpill(Sequence[dict[str, Any]]):
         if not self._handle.closed:
             self._handle.close()
 
-    def __len__(self) -> int:
-        return self._count
-
     def raw_lines(self) -> Iterator[bytes]:
         """Every record as its JSON line (with its newline), in order."""
         self.close()
         with open(self._path, "rb") as handle:
             yield from handle
-
-    def __iter__(self) -> Iterator[dict[str, Any]]:
-        for line in self.raw_lines():
-            yield orjson.loads(line)
-
-    @overload
-    def __getitem__(self, index: int) -> dict[str, Any]: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
-
-    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
-        if isinstance(index, slice):
-            start, stop, step = index.indices(self._count)
-            return list(islice(self, start, stop, step))
-        if not -self._count <= index < self._count:
-            raise IndexError("error record index out of range")
-        return next(islice(self, index % self._count, None))
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Sequence):
-            return len(other) == len(self) and all(a == b for a, b in zip(self, other, strict=True))
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
         return f"ErrorSpill({self._count} records in {self._path})"

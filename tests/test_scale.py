@@ -12,6 +12,7 @@ import orjson
 import pytest
 
 from newsbench.eval import stats
+from newsbench.eval.error_lines import ErrorLines
 from newsbench.eval.harness import (
     ScoringConfig,
     ShardScores,
@@ -66,6 +67,9 @@ def test_parallel_scoring_gives_the_same_report(pairs, unit) -> None:
     one = score_documents(pairs, config)
     two = score_documents(pairs, config, jobs=2)
     assert _json(_without_provenance(two)) == _json(_without_provenance(one))
+    # The workers' records come back as their JSON lines, and read back equal.
+    assert isinstance(two["errors"], ErrorLines) and len(two["errors"]) > 0
+    assert two["errors"] == one["errors"]
 
 
 def test_merged_shards_equal_one_shard(pairs) -> None:
