@@ -14,6 +14,10 @@ validator (dicts and documents too), so a bad input raises
 ``line``), document and JSON path, never a bare ``KeyError``. Settings are the fields of
 :class:`~newsbench.eval.harness.ScoringConfig` (``n_resamples``, ``seed``, ``unit``,
 ``zones``, ...); ``inventory`` and ``label_map`` take a packaged name or a file.
+
+Two files (without a label map or ``allow_missing``) are read, validated and scored in
+blocks, as ``newsbench score`` does: memory stays flat in their size, and the report's
+per-unit statistics and error records stay on disk until :attr:`Report.data` is read.
 """
 
 from __future__ import annotations
@@ -71,6 +75,8 @@ class Score:
 
 
 _COLUMNS = ("metric", "precision", "recall", "f1", "ci_low", "ci_high")
+#: The parts of a report that grow with the corpus (read only when asked for).
+_LARGE_PARTS = frozenset({"errors", "unit_statistics", "document_statistics"})
 _TEX_ESCAPES = {
     "\\": r"\textbackslash{}",
     "_": r"\_",
@@ -93,23 +99,43 @@ class Report(Mapping[str, Score]):
     """
 
     def __init__(self, data: Mapping[str, Any]) -> None:
-        self.data: dict[str, Any] = plain_report(data)
-        headline: dict[str, Any] = self.data["headline"]
-        metrics: dict[str, Any] = self.data["metrics"]
+        self._source: Mapping[str, Any] | None = data
+        self._data: dict[str, Any] | None = None
+        self._summary = plain_report({k: v for k, v in data.items() if k not in _LARGE_PARTS})
+        headline: dict[str, Any] = self._summary["headline"]
+        metrics: dict[str, Any] = self._summary["metrics"]
         self._names = [*headline, *(m for m in metrics if m not in headline)]
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """The JSON report of ``newsbench score`` as plain data.
+
+        Its per-unit statistics and error records (lists, hundreds of megabytes for a
+        large corpus) are read when ``data`` is first asked for; until then they stay
+        where scoring left them (on disk, for files scored in blocks), and
+        :meth:`write_json` copies them from there.
+        """
+        if self._data is None:
+            assert self._source is not None
+            self._data = plain_report(self._source)
+            self._source = None
+        return self._data
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Report, (self.data,))
 
     @property
     def signature(self) -> str:
         """The report signature (gold, split, inventory and every setting)."""
-        return str(self.data["signature"])
+        return str(self._summary["signature"])
 
     @property
     def headline(self) -> list[str]:
         """The headline metric names, in report order."""
-        return list(self.data["headline"])
+        return list(self._summary["headline"])
 
     def __getitem__(self, name: str) -> Score:
-        entry = self.data["headline"].get(name) or self.data["metrics"].get(name)
+        entry = self._summary["headline"].get(name) or self._summary["metrics"].get(name)
         if entry is None or "f1" not in entry:
             raise KeyError(f"no metric {name!r} in this report{did_you_mean(name, self._names)}")
         ci = entry.get("ci") or {}
@@ -143,7 +169,7 @@ class Report(Mapping[str, Score]):
         return [self[name].as_row() for name in names]
 
     def _entry(self, name: str) -> Mapping[str, Any]:
-        return self.data["headline"].get(name) or self.data["metrics"].get(name) or {}
+        return self._summary["headline"].get(name) or self._summary["metrics"].get(name) or {}
 
     def table(self, metrics: Sequence[str] | str = "headline") -> Any:
         """The rows as a pandas ``DataFrame`` indexed by metric when pandas is installed,
@@ -179,7 +205,7 @@ class Report(Mapping[str, Score]):
         return out
 
     def _confidence(self) -> str:
-        return f"{round(100 * self.data['resampling']['confidence'])}% CI"
+        return f"{round(100 * self._summary['resampling']['confidence'])}% CI"
 
     def to_markdown(
         self, path: str | os.PathLike[str] | None = None, metrics: Any = "headline"
@@ -225,7 +251,7 @@ class Report(Mapping[str, Score]):
 
     def write_json(self, path: str | os.PathLike[str]) -> None:
         """Write the report as ``newsbench score --out`` does: the JSON and its side files."""
-        write_report(path, self.data)
+        write_report(path, self._data if self._data is not None else self._source)
 
 
 def _maybe_write(text: str, path: str | os.PathLike[str] | None) -> str:
@@ -234,6 +260,39 @@ def _maybe_write(text: str, path: str | os.PathLike[str] | None) -> str:
 
         write_text(path, text)
     return text
+
+
+def _score_files(
+    gold: str | os.PathLike[str],
+    predictions: str | os.PathLike[str],
+    config: ScoringConfig,
+    layers: Sequence[str] | None,
+    provenance: dict[str, Any],
+    jobs: int,
+) -> dict[str, Any] | None:
+    """Two files read, validated and scored in blocks, in memory flat in their size, as
+    ``newsbench score`` does (:func:`~newsbench.eval.blocks.score_files_in_blocks`).
+
+    ``None`` when either is not a regular file, when the files have any problem, or
+    when they do not pair line by line (not even in another order): the caller then
+    loads them, which locates every problem.
+    """
+    if not (os.path.isfile(gold) and os.path.isfile(predictions)):
+        return None
+    from newsbench.eval.blocks import in_gold_order, score_files_in_blocks
+
+    try:
+        return in_gold_order(
+            gold,
+            predictions,
+            lambda pred: score_files_in_blocks(
+                gold, pred, config, jobs, layers=layers, provenance=provenance
+            ),
+        )
+    except (ValueError, OSError):
+        # A layer no prediction gives, or a file that cannot be read (any more): the
+        # caller's loaders say so, located.
+        return None
 
 
 def _documents(
@@ -358,10 +417,19 @@ def score(
             provenance={"gold": str(gold)},
         )
         return Report(data)
+    provenance = {"gold": str(gold) if isinstance(gold, str | os.PathLike) else "<gold>"}
+    if (
+        isinstance(gold, str | os.PathLike)
+        and isinstance(predictions, str | os.PathLike)
+        and mapping is None
+        and not config.allow_missing
+    ):
+        data = _score_files(gold, predictions, config, layers, provenance, jobs)
+        if data is not None:
+            return Report(data)
     gold_documents, gold_sha256 = _documents(gold, "document", "<gold>", labels)
     pred_documents, _ = _documents(predictions, "prediction", "<predictions>", labels, mapping)
     pairs = pair_documents(gold_documents, pred_documents, allow_missing=config.allow_missing)
-    provenance = {"gold": str(gold) if isinstance(gold, str | os.PathLike) else "<gold>"}
     data = score_documents(
         pairs,
         config,

@@ -230,6 +230,25 @@ def gold_ordered_copy(gold: str, pred: str, folder: Path) -> Path | None:
     return ordered
 
 
+def in_gold_order(
+    gold: str | os.PathLike[str],
+    pred: str | os.PathLike[str],
+    score: Callable[[str | os.PathLike[str]], dict[str, Any] | None],
+) -> dict[str, Any] | None:
+    """``score(pred)``; if that gives ``None``, ``score`` of a copy of the predictions in
+    the gold's order (:func:`gold_ordered_copy`), when one can be made.
+
+    ``None`` when neither gives a report: the caller then pairs in memory, which locates
+    every problem.
+    """
+    report = score(pred)
+    if report is None:
+        with tempfile.TemporaryDirectory(prefix="newsbench-order-") as folder:
+            ordered = gold_ordered_copy(str(gold), str(pred), Path(folder))
+            report = None if ordered is None else score(ordered)
+    return report
+
+
 def first_gold_has_sentences(gold: str) -> bool:
     for item in iter_jsonl(gold):
         return isinstance(item.value, dict) and item.value.get("sentences") is not None

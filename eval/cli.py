@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 import threading
@@ -361,9 +362,7 @@ def _score_in_blocks(args: argparse.Namespace, gold: GoldSelection) -> dict[str,
     the usual path gives (``tests/test_blocks.py``). Not with a label map (the usual path
     counts the labels it removes), ``--allow-missing`` or ``--html``.
     """
-    import tempfile
-
-    from newsbench.eval.blocks import gold_ordered_copy, score_files_in_blocks
+    from newsbench.eval.blocks import in_gold_order, score_files_in_blocks
 
     try:
         inventory = _inventory(args.inventory)
@@ -372,7 +371,7 @@ def _score_in_blocks(args: argparse.Namespace, gold: GoldSelection) -> dict[str,
     (gold_file,) = gold.files
     provenance = _score_provenance(args, gold, {})
 
-    def in_blocks(predictions: Path) -> dict[str, Any] | None:
+    def in_blocks(predictions: str | os.PathLike[str]) -> dict[str, Any] | None:
         with progress_bar("scoring", tty_total(gold_file)) as advance:
             return score_files_in_blocks(
                 gold_file,
@@ -388,14 +387,9 @@ def _score_in_blocks(args: argparse.Namespace, gold: GoldSelection) -> dict[str,
             )
 
     try:
-        report = in_blocks(args.pred)
-        if report is None:  # another order: pair by id through an index of the lines
-            with tempfile.TemporaryDirectory(prefix="newsbench-order-") as folder:
-                ordered = gold_ordered_copy(str(gold_file), str(args.pred), Path(folder))
-                report = None if ordered is None else in_blocks(ordered)
+        return in_gold_order(gold_file, args.pred, in_blocks)
     except ValueError:
         return None  # a requested layer no prediction gives: the usual path says so
-    return report
 
 
 def _score_dask(args: argparse.Namespace, gold: GoldSelection, gate: GateRequest) -> int:

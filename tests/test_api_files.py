@@ -1,0 +1,97 @@
+"""``newsbench.score`` on two files: scored in blocks (memory flat), the same report."""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+import orjson
+import pytest
+
+import newsbench
+from newsbench.eval import spill
+from newsbench.eval.report import encode_json
+from newsbench.schema.problems import DataError
+from tests.synthetic_files import write_synthetic, written_report
+
+N_DOCUMENTS = 40
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    return write_synthetic(tmp_path_factory.mktemp("api"), N_DOCUMENTS, seed=11, n_chars=700)
+
+
+def _lines(path: Path) -> list[dict]:
+    return [orjson.loads(line) for line in path.read_bytes().splitlines()]
+
+
+def _without_provenance(data: dict) -> bytes:
+    return encode_json({k: v for k, v in data.items() if k != "provenance"})
+
+
+def test_files_give_the_report_of_the_documents_in_memory(files) -> None:
+    gold, pred = files
+    from_files = newsbench.score(gold, pred, n_resamples=50)
+    in_memory = newsbench.score(_lines(gold), _lines(pred), n_resamples=50)
+    assert from_files.signature == in_memory.signature
+    assert _without_provenance(from_files.data) == _without_provenance(in_memory.data)
+    assert from_files.data["provenance"]["gold"] == str(gold)
+
+
+def test_files_are_scored_in_blocks_and_read_only_when_asked(files, monkeypatch, tmp_path) -> None:
+    gold, pred = files
+    report = newsbench.score(gold, pred, n_resamples=50)
+
+    def refuse(self: object) -> None:
+        raise AssertionError("the error records were read")
+
+    monkeypatch.setattr(spill.ErrorSpill, "__iter__", refuse)
+    assert 0 < report["entities.strict"].f1 < 1
+    report.to_markdown(), report.to_csv(), report.rows("all"), report._repr_html_()
+    report.write_json(tmp_path / "r.json")  # copies the spilled records as bytes
+    with pytest.raises(AssertionError, match="records were read"):
+        _ = report.data
+    monkeypatch.undo()
+    records = report.data["errors"]
+    assert isinstance(records, list) and len(records) > N_DOCUMENTS
+    report.write_json(tmp_path / "again.json")
+    assert written_report(tmp_path / "r.json") == written_report(tmp_path / "again.json")
+
+
+def test_predictions_in_another_order_and_two_jobs(files, tmp_path) -> None:
+    gold, pred = files
+    shuffled = tmp_path / "shuffled.jsonl"
+    lines = pred.read_bytes().splitlines(keepends=True)
+    shuffled.write_bytes(b"".join(lines[1::2] + lines[0::2]))
+    base = newsbench.score(gold, pred, n_resamples=50)
+    for other in (
+        newsbench.score(gold, shuffled, n_resamples=50),
+        newsbench.score(gold, pred, n_resamples=50, jobs=2),
+    ):
+        assert _without_provenance(other.data) == _without_provenance(base.data)
+
+
+def test_a_report_pickles_as_plain_data(files) -> None:
+    gold, pred = files
+    report = newsbench.score(gold, pred, n_resamples=20)
+    again = pickle.loads(pickle.dumps(report))
+    assert again.data == report.data and again.signature == report.signature
+
+
+def test_files_with_problems_still_get_every_problem_located(files, tmp_path) -> None:
+    gold, pred = files
+    broken = tmp_path / "broken.jsonl"
+    records = _lines(pred)
+    records[3]["mentions"][0]["end"] = 10**6
+    del records[7]["text"]
+    broken.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in records))
+    with pytest.raises(DataError) as caught:
+        newsbench.score(gold, broken, n_resamples=20)
+    located = {(p.file, p.line, p.code, p.path) for p in caught.value.problems}
+    assert (str(broken), 4, "span-out-of-range", "/mentions/0") in located
+    assert (str(broken), 8, "schema-required", "") in located
+    with pytest.raises(DataError, match="cannot read the file"):
+        newsbench.score(tmp_path / "missing.jsonl", pred, n_resamples=20)
+    with pytest.raises(DataError, match="Is a directory"):
+        newsbench.score(tmp_path, pred, n_resamples=20)  # a folder, not a file
