@@ -15,7 +15,7 @@ validator (dicts and documents too), so a bad input raises
 :class:`~newsbench.eval.harness.ScoringConfig` (``n_resamples``, ``seed``, ``unit``,
 ``zones``, ...); ``inventory`` and ``label_map`` take a packaged name or a file.
 
-Two files (without a label map or ``allow_missing``) are read, validated and scored in
+Two files (without ``allow_missing``) are read, validated and scored in
 blocks, as ``newsbench score`` does: memory stays flat in their size, and the report's
 per-unit statistics and error records stay on disk until :attr:`Report.data` is read.
 """
@@ -269,6 +269,7 @@ def _score_files(
     layers: Sequence[str] | None,
     provenance: dict[str, Any],
     jobs: int,
+    label_map: LabelMap | None,
 ) -> dict[str, Any] | None:
     """Two files read, validated and scored in blocks, in memory flat in their size, as
     ``newsbench score`` does (:func:`~newsbench.eval.blocks.score_files_in_blocks`).
@@ -286,7 +287,7 @@ def _score_files(
             gold,
             predictions,
             lambda pred: score_files_in_blocks(
-                gold, pred, config, jobs, layers=layers, provenance=provenance
+                gold, pred, config, jobs, layers=layers, label_map=label_map, provenance=provenance
             ),
         )
     except (ValueError, OSError):
@@ -421,10 +422,9 @@ def score(
     if (
         isinstance(gold, str | os.PathLike)
         and isinstance(predictions, str | os.PathLike)
-        and mapping is None
         and not config.allow_missing
     ):
-        data = _score_files(gold, predictions, config, layers, provenance, jobs)
+        data = _score_files(gold, predictions, config, layers, provenance, jobs, mapping)
         if data is not None:
             return Report(data)
     gold_documents, gold_sha256 = _documents(gold, "document", "<gold>", labels)

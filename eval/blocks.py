@@ -18,9 +18,10 @@ import hashlib
 import multiprocessing
 import os
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -107,6 +108,8 @@ class BlockResult:
     shard: ShardScores | None
     problems: tuple[Problem, ...]
     perturbations: frozenset[str]
+    #: Predicted mentions the label map removed, by their source label.
+    removed_by_label: Mapping[str, int] = field(default_factory=dict)
 
 
 def score_block(
@@ -139,14 +142,21 @@ def score_block(
             )
             for p in pairs.problems
         )
-    return BlockResult(None if problems else shard, problems, frozenset(perturbations))
+    return BlockResult(
+        None if problems else shard,
+        problems,
+        frozenset(perturbations),
+        dict(pairs.removed_by_label),
+    )
 
 
 def merge_results(a: BlockResult, b: BlockResult) -> BlockResult:
     """Merge two consecutive results, in order (problems of both, statistics if none)."""
     problems = a.problems + b.problems
     shard = None if problems or a.shard is None or b.shard is None else a.shard.merge(b.shard)
-    return BlockResult(shard, problems, a.perturbations | b.perturbations)
+    removed = Counter(a.removed_by_label)
+    removed.update(b.removed_by_label)
+    return BlockResult(shard, problems, a.perturbations | b.perturbations, dict(removed))
 
 
 def plan_blocks(gold: str, pred: str, block_size: int) -> tuple[list[Block], int, list[Problem]]:
@@ -284,8 +294,12 @@ def finish(
     corpus_version: str,
     split: str,
     gold_sha256: str | None,
+    label_map: LabelMap | None = None,
 ) -> dict[str, Any]:
     """The report of the merged result of every block.
+
+    With a ``label_map``, the provenance counts the mentions it removed, per label
+    (``label_map_removed``, as the in-memory path records it).
 
     Raises:
         DataError: The problems of the blocks, or document ids that repeat across blocks.
@@ -298,6 +312,9 @@ def finish(
     duplicates = duplicate_documents(shard.doc_ids, gold)
     if duplicates:
         raise DataError(duplicates)
+    if label_map is not None:
+        removed = dict(sorted(result.removed_by_label.items()))
+        provenance = {**(provenance or {}), "label_map_removed": removed}
     require_predicted(chosen, shard.predicted)
     return report_from_shard(
         shard,
@@ -355,6 +372,7 @@ def score_files_in_blocks(
     unit = resolved_unit(config, n_documents, gold)
     run = SpilledRun()
     perturbations: set[str] = set()
+    removed: Counter[str] = Counter()
     for block, result in zip(
         blocks, _block_results(blocks, config, chosen, unit, label_map, jobs), strict=True
     ):
@@ -362,11 +380,12 @@ def score_files_in_blocks(
             return None
         run.absorb(result.shard)
         perturbations |= result.perturbations
+        removed.update(result.removed_by_label)
         if progress is not None:
             progress(block.size)
     try:
         return finish(
-            BlockResult(run.shard(), (), frozenset(perturbations)),
+            BlockResult(run.shard(), (), frozenset(perturbations), dict(removed)),
             gold,
             config,
             chosen,
@@ -374,6 +393,7 @@ def score_files_in_blocks(
             corpus_version=corpus_version,
             split=split,
             gold_sha256=gold_sha256,
+            label_map=label_map,
         )
     except DataError:
         return None

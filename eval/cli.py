@@ -350,7 +350,7 @@ _NOT_WITH_STREAM = {
 def _in_blocks(args: argparse.Namespace, gold: GoldSelection) -> bool:
     """Whether the files may be read and scored in blocks (one plain JSONL pair)."""
     plain = args.pred_format == "jsonl" and len(gold.files) == 1
-    return plain and not (args.allow_missing or args.html or args.label_map)
+    return plain and not (args.allow_missing or args.html)
 
 
 def _score_in_blocks(args: argparse.Namespace, gold: GoldSelection) -> dict[str, Any] | None:
@@ -359,13 +359,14 @@ def _score_in_blocks(args: argparse.Namespace, gold: GoldSelection) -> dict[str,
     Memory stays flat in the corpus size (:func:`~newsbench.eval.blocks.score_files_in_blocks`).
     ``None`` when the files do not follow the ``--stream`` contract or have problems (then
     the usual path pairs by id and reports every problem as always); the report is the one
-    the usual path gives (``tests/test_blocks.py``). Not with a label map (the usual path
-    counts the labels it removes), ``--allow-missing`` or ``--html``.
+    the usual path gives (``tests/test_blocks.py``), a label map's removed labels counted
+    alike. Not with ``--allow-missing`` or ``--html``.
     """
     from newsbench.eval.blocks import in_gold_order, score_files_in_blocks
 
     try:
         inventory = _inventory(args.inventory)
+        label_map = _label_map(args.label_map)
     except DataError:
         return None  # reported by the usual path
     (gold_file,) = gold.files
@@ -376,8 +377,9 @@ def _score_in_blocks(args: argparse.Namespace, gold: GoldSelection) -> dict[str,
             return score_files_in_blocks(
                 gold_file,
                 predictions,
-                _score_config(args, None, inventory),
+                _score_config(args, label_map, inventory),
                 args.jobs,
+                label_map=label_map,
                 layers=args.layers,
                 provenance=provenance,
                 corpus_version=gold.corpus_version,

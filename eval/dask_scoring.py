@@ -119,4 +119,5 @@ def score_files_dask(
         corpus_version=corpus_version,
         split=split,
         gold_sha256=gold_sha256,
+        label_map=label_map,
     )

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from pathlib import Path
+
+import orjson
 import pytest
 
 from newsbench.eval.blocks import gold_ordered_copy, score_files_in_blocks
@@ -105,3 +109,63 @@ def test_the_command_scores_another_order_in_blocks(files, tmp_path, monkeypatch
     monkeypatch.setattr(validate, "load_documents", never)
     assert main([*args, "--pred", str(shuffled), "--out", str(tmp_path / "b.json")]) == 0
     assert written_report(tmp_path / "a.json") == written_report(tmp_path / "b.json")
+
+
+_TO_ONTONOTES = {"PER": "PERSON", "GPE": "GPE", "ORG": "ORG", "LOC": "LOC", "FAC": "FAC"}
+_REMOVED_BY_ONTONOTES = {"VEH": "PRODUCT", "WEA": "EVENT"}  # mapped to no newsbench type
+
+
+def ner_output(pred: Path, folder: Path) -> tuple[Path, dict[str, int]]:
+    """The predictions' mentions alone, labelled as an OntoNotes NER system would label
+    them; and how many of each label the ``ontonotes`` map will remove."""
+    records, removed = [], Counter()
+    for line in pred.read_bytes().splitlines():
+        record = orjson.loads(line)
+        mentions = []
+        for mention in record["mentions"]:
+            label = _TO_ONTONOTES.get(mention["type"]) or _REMOVED_BY_ONTONOTES[mention["type"]]
+            removed[label] += label in _REMOVED_BY_ONTONOTES.values()
+            fields = ("id", "start", "end", "text")
+            mentions.append({**{k: mention[k] for k in fields}, "type": label})
+        records.append({"id": record["id"], "text": record["text"], "mentions": mentions})
+    path = folder / "ner.jsonl"
+    path.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in records))
+    return path, {k: v for k, v in sorted(removed.items()) if v}
+
+
+def test_a_label_map_is_applied_in_blocks_and_its_removals_counted(files, tmp_path, monkeypatch):
+    import newsbench.eval.cli as cli
+    import newsbench.schema.validate as validate
+
+    gold, pred = files
+    ner, removed = ner_output(pred, tmp_path)
+    assert removed  # the synthetic corpus has vehicles and weapons
+    args = ["score", "--gold", str(gold), "--pred", str(ner), "--label-map", "ontonotes"]
+    args += ["--resamples", "200"]
+    with monkeypatch.context() as patched:
+        patched.setattr(cli, "_in_blocks", lambda *_: False)  # the in-memory path
+        assert main([*args, "--out", str(tmp_path / "memory.json")]) == 0
+
+    def never(*_: object, **__: object) -> None:
+        raise AssertionError("the in-memory path read the files")
+
+    monkeypatch.setattr(validate, "load_documents", never)
+    for jobs in ("1", "2"):
+        out = tmp_path / f"blocks{jobs}.json"
+        assert main([*args, "--jobs", jobs, "--out", str(out)]) == 0
+        assert written_report(out) == written_report(tmp_path / "memory.json")
+        for name in (out.name, "memory.json"):
+            provenance = orjson.loads((tmp_path / name).read_bytes())["provenance"]
+            assert provenance["label_map_removed"] == removed, name
+
+
+def test_the_api_applies_a_label_map_to_files_in_blocks(files, tmp_path):
+    import newsbench
+
+    gold, pred = files
+    ner, removed = ner_output(pred, tmp_path)
+    from_files = newsbench.score(gold, ner, label_map="ontonotes", n_resamples=50)
+    as_lists = [[orjson.loads(line) for line in p.read_bytes().splitlines()] for p in (gold, ner)]
+    in_memory = newsbench.score(*as_lists, label_map="ontonotes", n_resamples=50)
+    assert without_provenance(from_files.data) == without_provenance(in_memory.data)
+    assert from_files.data["provenance"]["label_map_removed"] == removed
