@@ -286,36 +286,37 @@ def _generation_of(obj: object) -> int | None:
     return next((g for g in range(3) if any(o is obj for o in gc.get_objects(g))), None)
 
 
-@pytest.fixture
-def restored_collector():
-    """Let a test switch the collector on or off; put its state back afterwards."""
+def test_the_pause_moves_its_survivors_into_the_oldest_generation():
     was_enabled = gc.isenabled()
-    yield
-    gc.enable() if was_enabled else gc.disable()
-
-
-def test_the_pause_moves_its_survivors_into_the_oldest_generation(restored_collector):
     gc.enable()
-    with gc_paused():
-        kept = _Node()
-        assert _generation_of(kept) == 0
-    assert _generation_of(kept) == 2  # no young collection walked it on the way
-    assert gc.get_freeze_count() == 0
+    try:
+        with gc_paused():
+            kept = _Node()
+            assert _generation_of(kept) == 0
+        assert _generation_of(kept) == 2  # no young collection walked it on the way
+        assert gc.get_freeze_count() == 0
+    finally:
+        gc.enable() if was_enabled else gc.disable()
 
 
-def test_cyclic_garbage_made_in_a_pause_is_still_collected(restored_collector):
+def test_cyclic_garbage_made_in_a_pause_is_still_collected():
+    was_enabled = gc.isenabled()
     gc.enable()
-    with gc_paused():
-        a, b = _Node(), _Node()
-        a.other, b.other = b, a
-        probe = weakref.ref(a)
-        del a, b
-    assert probe() is not None  # a cycle: reference counting cannot free it
-    gc.collect()
-    assert probe() is None
+    try:
+        with gc_paused():
+            a, b = _Node(), _Node()
+            a.other, b.other = b, a
+            probe = weakref.ref(a)
+            del a, b
+        assert probe() is not None  # a cycle: reference counting cannot free it
+        gc.collect()
+        assert probe() is None
+    finally:
+        gc.enable() if was_enabled else gc.disable()
 
 
-def test_objects_the_program_froze_stay_frozen(restored_collector):
+def test_objects_the_program_froze_stay_frozen():
+    was_enabled = gc.isenabled()
     gc.enable()
     gc.freeze()
     try:
@@ -328,11 +329,16 @@ def test_objects_the_program_froze_stay_frozen(restored_collector):
         assert _generation_of(kept) != 2  # left to CPython's young collections
     finally:
         gc.unfreeze()
+        gc.enable() if was_enabled else gc.disable()
 
 
-def test_promotion_is_skipped_while_the_collector_stays_disabled(restored_collector):
+def test_promotion_is_skipped_while_the_collector_stays_disabled():
+    was_enabled = gc.isenabled()
     gc.disable()
-    with gc_paused():
-        kept = _Node()
-    assert not gc.isenabled()
-    assert _generation_of(kept) == 0
+    try:
+        with gc_paused():
+            kept = _Node()
+        assert not gc.isenabled()
+        assert _generation_of(kept) == 0
+    finally:
+        gc.enable() if was_enabled else gc.disable()
