@@ -277,10 +277,6 @@ def gc_paused() -> Iterator[None]:
     would pay the same again. Nested and concurrent pauses are counted; the collector
     is re-enabled when the last one ends, and only if it was enabled when the first
     one began.
-
-    When the last pause ends, what it allocated and kept goes straight into the oldest
-    generation (:func:`promote_survivors`): otherwise the first collections after the
-    pause would walk all of it three times over, once per generation, for nothing.
     """
     global _gc_pause_depth, _gc_was_enabled
     with _gc_pause_lock:
@@ -294,28 +290,7 @@ def gc_paused() -> Iterator[None]:
         with _gc_pause_lock:
             _gc_pause_depth -= 1
             if _gc_pause_depth == 0 and _gc_was_enabled:
-                promote_survivors()
                 gc.enable()
-
-
-def promote_survivors() -> bool:
-    """Move every object the collector tracks into its oldest generation, walking none.
-
-    Objects allocated while the collector was paused all sit in the youngest
-    generation. Re-enabled, CPython would walk them in a young collection, again in
-    the middle one, and again in a full collection: three passes over every loaded
-    document, each as long as the load's parse. Moved into the oldest generation at
-    once (``gc.freeze()`` then ``gc.unfreeze()``: two list splices), they are walked
-    only by the full collections CPython runs anyway as the oldest generation grows;
-    cyclic garbage among them is still found there. Nothing is moved, and ``False``
-    is returned, if the program keeps objects frozen itself (``gc.freeze()``): they
-    must stay out of every collection, and ``gc.unfreeze()`` would release them.
-    """
-    if gc.get_freeze_count():
-        return False
-    gc.freeze()
-    gc.unfreeze()
-    return True
 
 
 def sha256_of_files(paths: Iterable[str | os.PathLike[str]]) -> str:
