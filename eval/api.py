@@ -26,6 +26,7 @@ import csv
 import html
 import io
 import os
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
@@ -40,7 +41,7 @@ from newsbench.eval.pairing import (
 from newsbench.eval.report import plain_report, write_report
 from newsbench.schema.contract import SchemaKind
 from newsbench.schema.inventory import Inventory, load_inventory
-from newsbench.schema.model import Document, document_to_dict
+from newsbench.schema.model import ANNOTATION_LAYERS, Document, document_to_dict
 from newsbench.schema.problems import DataError, Problem, did_you_mean
 from newsbench.schema.validate import load_documents, validate_record
 
@@ -99,9 +100,11 @@ class Report(Mapping[str, Score]):
     """
 
     def __init__(self, data: Mapping[str, Any]) -> None:
-        self._source: Mapping[str, Any] | None = data
-        self._data: dict[str, Any] | None = None
+        self._keys = list(data)
+        # A copy of the small parts now, as plain data; the large ones as scoring left them.
         self._summary = plain_report({k: v for k, v in data.items() if k not in _LARGE_PARTS})
+        self._large: dict[str, Any] = {k: v for k, v in data.items() if k in _LARGE_PARTS}
+        self._data: dict[str, Any] | None = None
         headline: dict[str, Any] = self._summary["headline"]
         metrics: dict[str, Any] = self._summary["metrics"]
         self._names = [*headline, *(m for m in metrics if m not in headline)]
@@ -116,9 +119,9 @@ class Report(Mapping[str, Score]):
         :meth:`write_json` copies them from there.
         """
         if self._data is None:
-            assert self._source is not None
-            self._data = plain_report(self._source)
-            self._source = None
+            large = plain_report(self._large)
+            self._data = {k: large[k] if k in large else self._summary[k] for k in self._keys}
+            self._large = {}
         return self._data
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -251,7 +254,10 @@ class Report(Mapping[str, Score]):
 
     def write_json(self, path: str | os.PathLike[str]) -> None:
         """Write the report as ``newsbench score --out`` does: the JSON and its side files."""
-        write_report(path, self._data if self._data is not None else self._source)
+        if self._data is not None:
+            write_report(path, self._data)
+        else:
+            write_report(path, {k: self._large.get(k, self._summary.get(k)) for k in self._keys})
 
 
 def _maybe_write(text: str, path: str | os.PathLike[str] | None) -> str:
@@ -274,12 +280,15 @@ def _score_files(
     """Two files read, validated and scored in blocks, in memory flat in their size, as
     ``newsbench score`` does (:func:`~newsbench.eval.blocks.score_files_in_blocks`).
 
-    ``None`` when either is not a regular file, when the files have any problem, or
-    when they do not pair line by line (not even in another order): the caller then
-    loads them, which locates every problem.
+    ``None`` when either is not a regular file, when ``layers`` names anything but
+    annotation layers, when the files have any problem, or when they do not pair line by
+    line (not even in another order): the caller then loads them, which locates every
+    problem.
     """
     if not (os.path.isfile(gold) and os.path.isfile(predictions)):
         return None
+    if layers is not None and (isinstance(layers, str) or set(layers) - set(ANNOTATION_LAYERS)):
+        return None  # the loaders' path says what is wrong with them
     from newsbench.eval.blocks import in_gold_order, score_files_in_blocks
 
     try:
@@ -302,14 +311,16 @@ def _documents(
     where: str,
     inventory: Inventory,
     label_map: LabelMap | None = None,
-) -> tuple[list[Document], str | None]:
-    """Validate an input; return its documents and the file's sha256 (for a path)."""
+) -> tuple[list[Document], str | None, dict[str, int]]:
+    """Validate an input; return its documents, the file's sha256 (for a path) and the
+    mentions the label map removed, by label."""
     if isinstance(value, str | os.PathLike):
         if kind == "prediction":
             from newsbench.eval.pairing import load_predictions
 
-            return load_predictions(value, label_map, inventory=inventory).documents, None
-        return load_documents(value, kind, inventory=inventory), file_sha256(value)
+            loaded = load_predictions(value, label_map, inventory=inventory)
+            return loaded.documents, None, loaded.removed_by_label
+        return load_documents(value, kind, inventory=inventory), file_sha256(value), {}
     if isinstance(value, Mapping) or not isinstance(value, Sequence):
         raise DataError(
             [
@@ -324,6 +335,7 @@ def _documents(
         )
     documents: list[Document] = []
     problems: list[Problem] = []
+    removed: Counter[str] = Counter()
     for index, item in enumerate(value):
         record: Any = document_to_dict(item) if isinstance(item, Document) else item
         if not isinstance(record, Mapping):
@@ -340,7 +352,10 @@ def _documents(
             continue
         record = dict(record)
         if label_map is not None:
-            record, _, map_problems = apply_label_map(record, label_map, file=where, line=index + 1)
+            record, dropped, map_problems = apply_label_map(
+                record, label_map, file=where, line=index + 1
+            )
+            removed.update(dropped)
             problems.extend(map_problems)
         document, found = validate_record(
             record, kind, file=where, line=index + 1, inventory=inventory
@@ -350,7 +365,7 @@ def _documents(
             documents.append(document)
     if problems:
         raise DataError(problems)
-    return documents, None
+    return documents, None, dict(sorted(removed.items()))
 
 
 def score(
@@ -427,8 +442,12 @@ def score(
         data = _score_files(gold, predictions, config, layers, provenance, jobs, mapping)
         if data is not None:
             return Report(data)
-    gold_documents, gold_sha256 = _documents(gold, "document", "<gold>", labels)
-    pred_documents, _ = _documents(predictions, "prediction", "<predictions>", labels, mapping)
+    gold_documents, gold_sha256, _ = _documents(gold, "document", "<gold>", labels)
+    pred_documents, _, removed = _documents(
+        predictions, "prediction", "<predictions>", labels, mapping
+    )
+    if mapping is not None:  # as newsbench score records it
+        provenance["label_map_removed"] = removed
     pairs = pair_documents(gold_documents, pred_documents, allow_missing=config.allow_missing)
     data = score_documents(
         pairs,

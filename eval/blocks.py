@@ -60,6 +60,13 @@ DEFAULT_BLOCK_SIZE = 256
 
 
 def _open(path: str) -> Any:
+    """A local file as it is named; anything else (an fsspec URL) through fsspec.
+
+    A local name is never given to fsspec, which reads ``a::b`` or ``data:...`` as URLs
+    and would open another file than the one named.
+    """
+    if os.path.exists(path):
+        return open(path, "rb")
     try:
         import fsspec
     except ImportError:  # plain local files need no fsspec
@@ -361,9 +368,14 @@ def score_files_in_blocks(
         The report, or ``None`` when the files do not follow the ``--stream`` contract or
         have any problem: the caller then scores them the usual way (pairing by id), which
         also reports every problem as it always does.
+
+    Raises:
+        ValueError: ``jobs`` below 1, or a requested layer that no prediction gives.
     """
     from newsbench.eval.spill import SpilledRun
 
+    if jobs < 1:
+        raise ValueError(f"jobs must be >= 1, got {jobs}")
     gold, pred = str(gold_path), str(pred_path)
     blocks, n_documents, problems = plan_blocks(gold, pred, block_size)
     if problems or not blocks:

@@ -45,7 +45,9 @@ class RecordLines(Sequence[dict[str, Any]]):
     def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
         if isinstance(index, slice):
             start, stop, step = index.indices(self._count)
-            return list(islice(self, start, stop, step))
+            if step > 0:  # read only as far as the slice reaches
+                return list(islice(self, start, max(start, stop), step))
+            return list(self)[index]  # backwards: every record is read anyway
         if not -self._count <= index < self._count:
             raise IndexError("error record index out of range")
         return next(islice(self, index % self._count, None))

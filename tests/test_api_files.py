@@ -10,6 +10,7 @@ import pytest
 
 import newsbench
 from newsbench.eval import spill
+from newsbench.eval.api import Report
 from newsbench.eval.report import encode_json
 from newsbench.schema.problems import DataError
 from tests.synthetic_files import write_synthetic, written_report
@@ -95,3 +96,51 @@ def test_files_with_problems_still_get_every_problem_located(files, tmp_path) ->
         newsbench.score(tmp_path / "missing.jsonl", pred, n_resamples=20)
     with pytest.raises(DataError, match="Is a directory"):
         newsbench.score(tmp_path, pred, n_resamples=20)  # a folder, not a file
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"layers": ["entities"]}, "do not give the layer"),
+        ({"jobs": 0}, "jobs must be >= 1, got 0"),
+        ({"jobs": -2}, "jobs must be >= 1, got -2"),
+    ],
+)
+def test_bad_settings_fail_as_for_lists(files, settings, message) -> None:
+    gold, pred = files
+    for inputs in ((gold, pred), (_lines(gold), _lines(pred))):
+        with pytest.raises(ValueError, match=message):
+            newsbench.score(*inputs, n_resamples=20, **settings)
+
+
+def test_a_layers_string_fails_as_for_lists(files) -> None:
+    gold, pred = files
+    failures = []
+    for inputs in ((gold, pred), (_lines(gold), _lines(pred))):
+        with pytest.raises((ValueError, TypeError)) as caught:
+            newsbench.score(*inputs, layers="mentions", n_resamples=20)
+        failures.append((type(caught.value), str(caught.value)))
+    assert failures[0] == failures[1]
+
+
+def test_a_local_name_that_looks_like_a_url_is_the_file_named(files, tmp_path) -> None:
+    gold, pred = files
+    odd = tmp_path / "g::gold.jsonl"  # fsspec would read this as a chained URL
+    odd.write_bytes(gold.read_bytes())
+    (tmp_path / "g").write_bytes(pred.read_bytes())  # what fsspec would open instead
+    expected = newsbench.score(gold, pred, n_resamples=20)
+    assert _without_provenance(newsbench.score(odd, pred, n_resamples=20).data) == (
+        _without_provenance(expected.data)
+    )
+
+
+def test_a_report_copies_what_it_is_given(files) -> None:
+    gold, pred = files
+    data = newsbench.score(_lines(gold), _lines(pred), n_resamples=20).data
+    report = Report(data)
+    f1 = report["entities.strict"].f1
+    data["headline"].clear()
+    data["signature"] = "changed"
+    assert report["entities.strict"].f1 == f1
+    assert report.data["headline"]["entities.strict"]["f1"] == f1
+    assert report.signature == report.data["signature"] != "changed"

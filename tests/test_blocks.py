@@ -169,3 +169,11 @@ def test_the_api_applies_a_label_map_to_files_in_blocks(files, tmp_path):
     in_memory = newsbench.score(*as_lists, label_map="ontonotes", n_resamples=50)
     assert without_provenance(from_files.data) == without_provenance(in_memory.data)
     assert from_files.data["provenance"]["label_map_removed"] == removed
+    assert in_memory.data["provenance"]["label_map_removed"] == removed
+    kept_only = tmp_path / "kept.jsonl"
+    records = [orjson.loads(line) for line in ner.read_bytes().splitlines()]
+    for record in records:
+        record["mentions"] = [m for m in record["mentions"] if m["type"] in _TO_ONTONOTES.values()]
+    kept_only.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in records))
+    nothing_removed = newsbench.score(gold, kept_only, label_map="ontonotes", n_resamples=20)
+    assert nothing_removed.data["provenance"]["label_map_removed"] == {}

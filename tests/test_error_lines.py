@@ -43,6 +43,18 @@ def test_records_read_back_equal_in_order(pieces: list[list[dict[str, Any]]]) ->
     assert pickle.loads(pickle.dumps(lines)) == records
 
 
+@given(
+    st.integers(0, 9),
+    st.one_of(st.none(), st.integers(-12, 12)),
+    st.one_of(st.none(), st.integers(-12, 12)),
+    st.one_of(st.none(), st.integers(-4, 4).filter(bool)),
+)
+def test_every_slice_is_the_lists(n: int, start: int | None, stop: int | None, step: int | None):
+    records = [{"k": i} for i in range(n)]
+    lines = ErrorLines(records)
+    assert lines[start:stop:step] == records[start:stop:step]
+
+
 def test_line_breaks_inside_texts_stay_inside_their_record() -> None:
     records = [{"context": "a\nb\r\nc\u2028d\u0085e"}, {"context": "\n"}]
     lines = ErrorLines(records)
