@@ -15,7 +15,6 @@ report's side files without holding them.
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 import weakref
@@ -75,25 +74,37 @@ class _RowFile:
 
     def __init__(self, folder: _Folder, name: str) -> None:
         self._folder = folder  # kept while any rows read from this file live
-        self._handle: IO[bytes] = open(folder.path / name, "w+b")  # noqa: SIM115  # closed on GC
+        self._path = folder.path / name
+        self._writer: IO[bytes] | None = open(self._path, "wb")  # noqa: SIM115  # see close()
         self.pieces: dict[str, list[tuple[int, int, int]]] = {}
 
     def add(self, rows: Mapping[str, array], first_value: int) -> None:
         """Store a block's rows; ``first_value`` is the block's offset in values."""
-        self._handle.seek(0, os.SEEK_END)
+        if self._writer is None:
+            raise ValueError("rows added to a closed row file")
         for metric, values in rows.items():
-            position = self._handle.tell()
-            self._handle.write(values.tobytes())
+            position = self._writer.tell()
+            self._writer.write(values.tobytes())
             self.pieces.setdefault(metric, []).append((first_value, position, len(values)))
+
+    def close(self) -> None:
+        """No more rows: the file is written, and held open no longer (a report kept
+        unread holds no file descriptor)."""
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
 
     def column(self, metric: str, n_values: int) -> array:
         """The metric's values over the whole run: zero where a block did not have it."""
+        if self._writer is not None:
+            self._writer.flush()
         column = np.zeros(n_values, dtype=np.float64)
-        for first, position, count in self.pieces.get(metric, ()):
-            self._handle.seek(position)
-            column[first : first + count] = np.frombuffer(
-                self._handle.read(8 * count), dtype=np.float64
-            )
+        with open(self._path, "rb") as reader:
+            for first, position, count in self.pieces.get(metric, ()):
+                reader.seek(position)
+                column[first : first + count] = np.frombuffer(
+                    reader.read(8 * count), dtype=np.float64
+                )
         return array("d", column.tobytes())
 
 
@@ -198,6 +209,8 @@ class SpilledRun:
             raise ValueError("no shard to merge")
         merged = self._merged
         self._errors.close()
+        self._rows.close()
+        self._coref_rows.close()
         merged.rows = SpilledRows(self._rows, 4 * len(merged.unit_ids))  # type: ignore[assignment]
         merged.coref_rows = SpilledRows(  # type: ignore[assignment]
             self._coref_rows, merged.coref_width() * len(merged.doc_ids)
@@ -231,6 +244,8 @@ class RowSpill:
     def give_back(self, shard: ShardScores) -> None:
         """Move the last rows to disk and give the shard every row back, read from disk."""
         self.take(shard)
+        self._rows.close()
+        self._coref_rows.close()
         shard.rows = SpilledRows(self._rows, 4 * len(shard.unit_ids))  # type: ignore[assignment]
         shard.coref_rows = SpilledRows(  # type: ignore[assignment]
             self._coref_rows, shard.coref_width() * len(shard.doc_ids)

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import gc
+import os
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from newsbench.eval.harness import ScoringConfig, score_shard
+from newsbench.eval.blocks import score_files_in_blocks
+from newsbench.eval.harness import ScoringConfig, score_documents, score_shard
 from newsbench.eval.pairing import pair_documents
 from newsbench.eval.report import encode_json
 from newsbench.eval.spill import ErrorSpill, SpilledRun, SpilledUnitRows
 from newsbench.eval.unit_rows import UnitRows
 from newsbench.schema.validate import load_documents
-from tests.synthetic_files import write_synthetic
+from tests.synthetic_files import without_provenance, write_synthetic
 
 CONFIG = ScoringConfig(n_resamples=20)
 LAYERS = ["mentions", "time_expressions", "events", "attributions"]
@@ -100,3 +102,19 @@ def test_an_error_spill_reads_like_a_list(tmp_path: Path):
         spill[7]
     assert b"".join(spill.raw_lines()).decode("utf-8").count("\n") == 7
     assert encode_json({"errors": spill}) == encode_json({"errors": records})
+
+
+def test_a_finished_run_holds_no_file_open(tmp_path: Path):
+    gold, pred = write_synthetic(tmp_path, 9, seed=3, n_chars=400)
+    config = ScoringConfig(n_resamples=20)
+    folder = Path(f"/proc/{os.getpid()}/fd")
+    if not folder.is_dir():
+        pytest.skip("no /proc to count open files")
+    before = len(list(folder.iterdir()))
+    report = score_files_in_blocks(gold, pred, config, block_size=4)
+    assert report is not None
+    assert len(list(folder.iterdir())) == before  # nothing held open by the unread report
+    expected = score_documents(
+        pair_documents(load_documents(gold), load_documents(pred, "prediction")), config
+    )
+    assert without_provenance(report) == without_provenance(expected)
