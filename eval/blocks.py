@@ -380,7 +380,11 @@ def score_files_in_blocks(
     blocks, n_documents, problems = plan_blocks(gold, pred, block_size)
     if problems or not blocks:
         return None
-    chosen = list(layers) if layers else predicted_layers(pred)
+    if layers:  # a requested layer that no prediction gives fails before any scoring
+        chosen = list(layers)
+        require_predicted(chosen, set(predicted_layers(pred, chosen)))
+    else:
+        chosen = predicted_layers(pred)
     unit = resolved_unit(config, n_documents, gold)
     run = SpilledRun()
     perturbations: set[str] = set()

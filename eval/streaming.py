@@ -13,7 +13,7 @@ once after the pass, as the loaders do.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field, replace
 from itertools import zip_longest
 from typing import Any
@@ -166,17 +166,21 @@ def _order_problem(gold: ValidatedLine, pred: ValidatedLine) -> Problem:
     )
 
 
-def predicted_layers(pred_path: str | os.PathLike[str]) -> list[str]:
+def predicted_layers(
+    pred_path: str | os.PathLike[str], wanted: Collection[str] = ANNOTATION_LAYERS
+) -> list[str]:
     """Layers that some prediction line gives (a parse-only pass; problems come later).
 
     The default of ``--layers``, as :func:`newsbench.eval.harness.score_documents`
-    chooses it, found before the scoring pass so that the stream is read once.
+    chooses it, found before the scoring pass so that the stream is read once. The pass
+    stops as soon as every ``wanted`` layer is found (so usually after one line).
     """
     found: set[str] = set()
+    remaining = set(wanted)
     for item in iter_jsonl(pred_path):
         if isinstance(item.value, dict):
             found.update(layer for layer in ANNOTATION_LAYERS if item.value.get(layer) is not None)
-            if len(found) == len(ANNOTATION_LAYERS):
+            if remaining <= found:
                 break
     return [layer for layer in ANNOTATION_LAYERS if layer in found]
 

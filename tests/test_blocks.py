@@ -11,7 +11,7 @@ import pytest
 from newsbench.eval.blocks import gold_ordered_copy, score_files_in_blocks
 from newsbench.eval.cli import main
 from newsbench.eval.harness import ScoringConfig, score_documents
-from newsbench.eval.pairing import pair_documents
+from newsbench.eval.pairing import pair_documents, resolve_label_map
 from newsbench.schema.validate import load_documents
 from tests.synthetic_files import without_provenance, write_synthetic, written_report
 
@@ -177,3 +177,21 @@ def test_the_api_applies_a_label_map_to_files_in_blocks(files, tmp_path):
     kept_only.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in records))
     nothing_removed = newsbench.score(gold, kept_only, label_map="ontonotes", n_resamples=20)
     assert nothing_removed.data["provenance"]["label_map_removed"] == {}
+
+
+def test_a_layer_no_prediction_gives_fails_before_any_block_is_scored(files, tmp_path, monkeypatch):
+    import newsbench.eval.blocks as blocks
+
+    gold, pred = files
+    ner, _ = ner_output(pred, tmp_path)  # mentions only
+
+    def never(*_: object, **__: object) -> None:
+        raise AssertionError("a block was scored")
+
+    monkeypatch.setattr(blocks, "score_block", never)
+    with pytest.raises(ValueError, match=r"do not give the layer\(s\) events; they give: mentions"):
+        score_files_in_blocks(gold, ner, CONFIG, 1, layers=["mentions", "events"])
+    monkeypatch.undo()
+    ontonotes = resolve_label_map("ontonotes")
+    report = score_files_in_blocks(gold, ner, CONFIG, 1, layers=["mentions"], label_map=ontonotes)
+    assert report is not None and report["layers"]["scored"] == ["mentions"]
