@@ -172,6 +172,10 @@ def command_score(args: argparse.Namespace) -> int:
 
     gold = _gold_selection(args)
     try:
+        _score_config(args, None)  # bad resampling settings before any work
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    try:
         gate = _gate_request(args)  # usage and baseline errors before any work
     except DataError as exc:
         _emit_problems(exc.problems, args.format, sys.stderr)

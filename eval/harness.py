@@ -103,6 +103,10 @@ class ScoringConfig:
     ci_method: Literal["percentile", "bca"] = "percentile"
     inventory: Inventory | None = None
 
+    def __post_init__(self) -> None:
+        # A setting the bootstrap refuses fails here, not after every document is scored.
+        stats.check_resampling(self.n_resamples, self.confidence, self.seed, self.ci_method)
+
     @property
     def labels(self) -> Inventory:
         """The label inventory scored under (``None``: the newsbench inventory)."""

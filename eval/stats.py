@@ -506,6 +506,18 @@ def _check_method(method: object) -> str:
     return str(method)
 
 
+def check_resampling(n_resamples: object, confidence: object, seed: object, method: object) -> None:
+    """Refuse resampling settings that the bootstrap would refuse, before any scoring.
+
+    Raises:
+        StatsInputError: The first bad setting, with the bootstrap's own message.
+    """
+    _check_count(n_resamples, "n_resamples", DEFAULT_N_RESAMPLES)
+    _check_confidence(confidence)
+    _check_seed(seed)
+    _check_method(method)
+
+
 def _check_unit(unit: object) -> str:
     if not isinstance(unit, str) or not unit:
         raise StatsInputError(

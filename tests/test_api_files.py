@@ -144,3 +144,41 @@ def test_a_report_copies_what_it_is_given(files) -> None:
     assert report["entities.strict"].f1 == f1
     assert report.data["headline"]["entities.strict"]["f1"] == f1
     assert report.signature == report.data["signature"] != "changed"
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"n_resamples": 0}, "n_resamples must be an integer >= 1; got 0"),
+        ({"confidence": 95}, "confidence must be a number strictly between 0 and 1"),
+        ({"seed": -1}, "seed must be a non-negative integer"),
+        ({"ci_method": "basic"}, "method must be one of"),
+    ],
+)
+def test_bad_resampling_settings_fail_before_any_scoring(files, monkeypatch, settings, message):
+    import newsbench.eval.blocks as blocks
+    import newsbench.schema.validate as validate
+
+    def never(*_: object, **__: object) -> None:
+        raise AssertionError("scoring started")
+
+    monkeypatch.setattr(blocks, "score_block", never)
+    monkeypatch.setattr(validate, "load_documents", never)
+    gold, pred = files
+    with pytest.raises(ValueError, match=message):
+        newsbench.score(gold, pred, **settings)
+
+
+def test_the_command_refuses_bad_resampling_before_reading(files, monkeypatch, capsys):
+    import newsbench.eval.blocks as blocks
+    import newsbench.schema.validate as validate
+    from newsbench.eval.cli import main
+
+    def never(*_: object, **__: object) -> None:
+        raise AssertionError("scoring started")
+
+    monkeypatch.setattr(blocks, "score_block", never)
+    monkeypatch.setattr(validate, "load_documents", never)
+    gold, pred = files
+    assert main(["score", "--gold", str(gold), "--pred", str(pred), "--resamples", "0"]) == 2
+    assert "n_resamples must be an integer >= 1; got 0" in capsys.readouterr().err
