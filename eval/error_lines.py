@@ -17,7 +17,7 @@ from typing import Any, overload
 
 import orjson
 
-__all__ = ["ErrorLines", "RecordLines"]
+__all__ = ["ErrorLines", "RecordLines", "record_lines"]
 
 
 class RecordLines(Sequence[dict[str, Any]]):

@@ -176,11 +176,11 @@ def predicted_layers(
     stops as soon as every ``wanted`` layer is found (so usually after one line).
     """
     found: set[str] = set()
-    remaining = set(wanted)
+    needed = set(wanted)
     for item in iter_jsonl(pred_path):
         if isinstance(item.value, dict):
             found.update(layer for layer in ANNOTATION_LAYERS if item.value.get(layer) is not None)
-            if remaining <= found:
+            if needed <= found:
                 break
     return [layer for layer in ANNOTATION_LAYERS if layer in found]
 
