@@ -5,7 +5,8 @@
 * The word-boundary tests use a regex: ``\\w`` must be :func:`is_word_char`.
 * The semantic checks skip their path-building loops when a fast test finds nothing; the
   fast tests must never hide a problem.
-* Loaders pause the cyclic garbage collector and restore its state afterwards.
+* Loaders pause the cyclic garbage collector and restore its state afterwards; after a
+  long pause, one young collection promotes what it allocated.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import gc
 import pickle
 import re
 import sys
+import weakref
 from collections.abc import Mapping
 from typing import Any
 
@@ -23,7 +25,7 @@ import pytest
 
 from newsbench.eval.pairing import load_predictions
 from newsbench.schema import model
-from newsbench.schema.io import gc_paused, write_jsonl
+from newsbench.schema.io import PROMOTE_AFTER, gc_paused, write_jsonl
 from newsbench.schema.model import (
     Argument,
     Attribution,
@@ -272,3 +274,73 @@ def test_loading_pauses_the_collector_and_restores_its_state(tmp_path, mini_reco
             assert gc.isenabled() == enabled
     finally:
         gc.enable() if was_enabled else gc.disable()
+
+
+class _Node:
+    """A weakly referable object to make reference cycles of."""
+
+    other: Any = None
+
+
+@pytest.fixture
+def collections_run():
+    """The generations of the collections that run while the test holds it (collector on)."""
+    was_enabled, threshold = gc.isenabled(), gc.get_threshold()
+    generations: list[int] = []
+
+    def record(phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            generations.append(info["generation"])
+
+    gc.collect()
+    gc.enable()
+    gc.callbacks.append(record)
+    try:
+        yield generations
+    finally:
+        gc.callbacks.remove(record)
+        gc.set_threshold(*threshold)
+        gc.enable() if was_enabled else gc.disable()
+
+
+needs_generational_collector = pytest.mark.skipif(
+    sys.version_info >= (3, 14), reason="the incremental collector of 3.14 has no young generations"
+)
+
+
+@needs_generational_collector
+def test_a_long_pause_ends_with_one_young_collection(collections_run):
+    with gc_paused():
+        kept = [[k] for k in range(PROMOTE_AFTER + 1000)]  # tracked, surviving
+        cycle = _Node()
+        cycle.other = cycle
+        dead = weakref.ref(cycle)
+        del cycle
+        assert collections_run == []
+    # One collection of the two young generations, straight away: the loaded objects now
+    # sit in the oldest generation, and the caller's young cyclic garbage is freed.
+    assert collections_run == [1]
+    assert dead() is None
+    assert gc.get_count()[0] < 700
+    assert len(kept) == PROMOTE_AFTER + 1000
+
+
+@needs_generational_collector
+def test_a_short_pause_leaves_collection_to_the_collector(collections_run):
+    with gc_paused():
+        kept = [[k] for k in range(100)]
+    assert collections_run == []
+    assert len(kept) == 100
+
+
+@pytest.mark.parametrize("how", ["disabled", "threshold 0"])
+def test_no_collection_after_a_pause_when_automatic_collection_is_off(collections_run, how):
+    if how == "disabled":
+        gc.disable()
+    else:
+        gc.set_threshold(0)
+    with gc_paused():
+        kept = [[k] for k in range(PROMOTE_AFTER + 1000)]
+    assert collections_run == []
+    assert gc.get_count()[0] > PROMOTE_AFTER
+    assert len(kept) == PROMOTE_AFTER + 1000
