@@ -15,9 +15,10 @@ validator (dicts and documents too), so a bad input raises
 :class:`~newsbench.eval.harness.ScoringConfig` (``n_resamples``, ``seed``, ``unit``,
 ``zones``, ...); ``inventory`` and ``label_map`` take a packaged name or a file.
 
-Two files (without ``allow_missing``) are read, validated and scored in
-blocks, as ``newsbench score`` does: memory stays flat in their size, and the report's
-per-unit statistics and error records stay on disk until :attr:`Report.data` is read.
+Two files are read, validated and scored in blocks, as ``newsbench score`` does (with
+``allow_missing``, a missing document is scored in its block as predicting nothing):
+memory stays flat in their size, and the report's per-unit statistics and error records
+stay on disk until :attr:`Report.data` is read.
 """
 
 from __future__ import annotations
@@ -295,9 +296,17 @@ def _score_files(
         return in_gold_order(
             gold,
             predictions,
-            lambda pred: score_files_in_blocks(
-                gold, pred, config, jobs, layers=layers, label_map=label_map, provenance=provenance
+            lambda pred, missing: score_files_in_blocks(
+                gold,
+                pred,
+                config,
+                jobs,
+                layers=layers,
+                label_map=label_map,
+                provenance=provenance,
+                missing=missing,
             ),
+            allow_missing=config.allow_missing,
         )
     except (ValueError, OSError):
         # A layer no prediction gives, or a file that cannot be read (any more): the
@@ -434,11 +443,7 @@ def score(
         )
         return Report(data)
     provenance = {"gold": str(gold) if isinstance(gold, str | os.PathLike) else "<gold>"}
-    if (
-        isinstance(gold, str | os.PathLike)
-        and isinstance(predictions, str | os.PathLike)
-        and not config.allow_missing
-    ):
+    if isinstance(gold, str | os.PathLike) and isinstance(predictions, str | os.PathLike):
         data = _score_files(gold, predictions, config, layers, provenance, jobs, mapping)
         if data is not None:
             return Report(data)

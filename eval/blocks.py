@@ -19,7 +19,7 @@ import multiprocessing
 import os
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -46,6 +46,7 @@ __all__ = [
     "DEFAULT_BLOCK_SIZE",
     "Block",
     "BlockResult",
+    "GoldOrderedCopy",
     "finish",
     "gold_ordered_copy",
     "line_starts",
@@ -92,13 +93,18 @@ def line_starts(path: str) -> list[int]:
 
 @dataclass(frozen=True, slots=True)
 class Block:
-    """Lines ``[first, first + size)`` (0-based) of both files and their byte ranges."""
+    """Lines ``[first, first + size)`` (0-based) of both files and their byte ranges.
+
+    ``missing`` numbers (1-based, within the block) the prediction lines that stand in
+    for missing documents (:class:`GoldOrderedCopy`).
+    """
 
     index: int
     first: int
     size: int
     gold: tuple[str, int, int]
     pred: tuple[str, int, int]
+    missing: tuple[int, ...] = ()
 
 
 def _read_range(source: tuple[str, int, int]) -> bytes:
@@ -131,7 +137,9 @@ def score_block(
         gold, pred = Path(folder, "gold.jsonl"), Path(folder, "pred.jsonl")
         gold.write_bytes(_read_range(block.gold))
         pred.write_bytes(_read_range(block.pred))
-        pairs = StreamedPairs(gold, pred, label_map, config.inventory)
+        pairs = StreamedPairs(
+            gold, pred, label_map, config.inventory, missing_lines=frozenset(block.missing)
+        )
         perturbations: set[str] = set()
 
         def tracked() -> Iterator[DocumentPair]:
@@ -166,7 +174,11 @@ def merge_results(a: BlockResult, b: BlockResult) -> BlockResult:
     return BlockResult(shard, problems, a.perturbations | b.perturbations, dict(removed))
 
 
-def plan_blocks(gold: str, pred: str, block_size: int) -> tuple[list[Block], int, list[Problem]]:
+def plan_blocks(
+    gold: str, pred: str, block_size: int, missing: Collection[int] = ()
+) -> tuple[list[Block], int, list[Problem]]:
+    """Cut both files into blocks of ``block_size`` lines; ``missing`` (0-based lines) as
+    for :func:`score_files_in_blocks`."""
     gold_starts, pred_starts = line_starts(gold), line_starts(pred)
     n_gold, n_pred = len(gold_starts) - 1, len(pred_starts) - 1
     problems = []
@@ -185,6 +197,9 @@ def plan_blocks(gold: str, pred: str, block_size: int) -> tuple[list[Block], int
     if n_gold == 0:
         problems.extend(item.problem for item in iter_jsonl(gold) if item.problem is not None)
         return [], 0, problems
+    missing_in: dict[int, list[int]] = {}
+    for line in sorted(missing):
+        missing_in.setdefault(line // block_size, []).append(line % block_size + 1)
     blocks = [
         Block(
             k,
@@ -192,77 +207,112 @@ def plan_blocks(gold: str, pred: str, block_size: int) -> tuple[list[Block], int
             min(block_size, n_gold - first),
             (gold, gold_starts[first], gold_starts[min(first + block_size, n_gold)]),
             (pred, pred_starts[first], pred_starts[min(first + block_size, n_gold)]),
+            tuple(missing_in.get(k, ())),
         )
         for k, first in enumerate(range(0, n_gold, block_size))
     ]
     return blocks, n_gold, problems
 
 
-def _line_id(line: bytes) -> str | None:
+def _line_record(line: bytes) -> tuple[str, Any] | None:
+    """The ``id`` of a line's object and the object, or ``None`` without a readable id."""
     try:
         record = orjson.loads(line)
     except orjson.JSONDecodeError:
         return None
     found = record.get("id") if isinstance(record, dict) else None
-    return found if isinstance(found, str) else None
+    return (found, record) if isinstance(found, str) else None
 
 
-def gold_ordered_copy(gold: str, pred: str, folder: Path) -> Path | None:
+@dataclass(frozen=True, slots=True)
+class GoldOrderedCopy:
+    """Predictions rewritten in gold order, one line per gold line.
+
+    Attributes:
+        path: The rewritten file.
+        missing: The lines (0-based) that stand in for documents the predictions miss:
+            the gold's id and text alone, as
+            :func:`~newsbench.eval.pairing.pair_documents` pairs a missing document with
+            ``allow_missing``. Empty unless that was asked for.
+    """
+
+    path: Path
+    missing: tuple[int, ...] = ()
+
+
+def gold_ordered_copy(
+    gold: str, pred: str, folder: Path, *, allow_missing: bool = False
+) -> GoldOrderedCopy | None:
     """The prediction lines rewritten in gold order, in ``folder`` (pairing by id).
 
     An index of each prediction's byte range by document id (a few dozen bytes a
     document) puts the lines in the order of the gold's ids, so that predictions written
-    in another order are still scored in blocks. ``None`` when the ids do not pair one
-    to one (a line without a readable id, an id missing, extra or repeated), or when the
-    predictions are already in gold order (the order was not what failed): the caller
-    then pairs in memory, which locates every problem.
+    in another order are still scored in blocks. With ``allow_missing``, a gold document
+    without a prediction gets a stand-in line (its id and text). ``None`` when the ids
+    do not pair one to one (a line without a readable id, an id extra or repeated on
+    either side, an id missing without ``allow_missing``), or when the predictions are
+    already in gold order (the order was not what failed): the caller then pairs in
+    memory, which locates every problem.
     """
-    gold_ids: list[str] = []
-    with open(gold, "rb") as handle:
-        for line in handle:
-            doc_id = _line_id(line)
-            if doc_id is None:
-                return None
-            gold_ids.append(doc_id)
     index: dict[str, tuple[int, int]] = {}
     position = 0
     with open(pred, "rb") as handle:
         for line in handle:
-            doc_id = _line_id(line)
-            if doc_id is None or doc_id in index:
+            found = _line_record(line)
+            if found is None or found[0] in index:
                 return None
-            index[doc_id] = (position, len(line))
+            index[found[0]] = (position, len(line))
             position += len(line)
-    if len(index) != len(gold_ids) or not all(doc_id in index for doc_id in gold_ids):
-        return None
-    if list(index) == gold_ids:  # already in gold order: rewriting it would change nothing
-        return None
     ordered = folder / "predictions-in-gold-order.jsonl"
-    with open(pred, "rb") as source, open(ordered, "wb") as target:
-        for doc_id in gold_ids:
+    gold_ids: list[str] = []
+    missing: list[int] = []
+    with open(gold, "rb") as golds, open(pred, "rb") as source, open(ordered, "wb") as target:
+        for number, line in enumerate(golds):
+            found = _line_record(line)
+            if found is None:
+                return None
+            doc_id, record = found
+            gold_ids.append(doc_id)
+            if doc_id not in index:
+                text = record.get("text")
+                if not (allow_missing and isinstance(text, str)):
+                    return None
+                missing.append(number)
+                target.write(orjson.dumps({"id": doc_id, "text": text}) + b"\n")
+                continue
             start, size = index[doc_id]
             source.seek(start)
-            line = source.read(size)
-            target.write(line if line.endswith(b"\n") else line + b"\n")
-    return ordered
+            copied = source.read(size)
+            target.write(copied if copied.endswith(b"\n") else copied + b"\n")
+    paired = set(gold_ids) - {gold_ids[k] for k in missing}
+    if len(set(gold_ids)) != len(gold_ids) or paired != set(index):
+        return None  # a gold id repeated, or a prediction for no gold document
+    if not missing and list(index) == gold_ids:
+        return None  # already in gold order: rewriting it would change nothing
+    return GoldOrderedCopy(ordered, tuple(missing))
 
 
 def in_gold_order(
     gold: str | os.PathLike[str],
     pred: str | os.PathLike[str],
-    score: Callable[[str | os.PathLike[str]], dict[str, Any] | None],
+    score: Callable[[str | os.PathLike[str], tuple[int, ...]], dict[str, Any] | None],
+    *,
+    allow_missing: bool = False,
 ) -> dict[str, Any] | None:
-    """``score(pred)``; if that gives ``None``, ``score`` of a copy of the predictions in
-    the gold's order (:func:`gold_ordered_copy`), when one can be made.
+    """``score(pred, ())``; if that gives ``None``, ``score`` of a copy of the predictions
+    in the gold's order and of its stand-in lines (:func:`gold_ordered_copy`), when one
+    can be made.
 
     ``None`` when neither gives a report: the caller then pairs in memory, which locates
     every problem.
     """
-    report = score(pred)
+    report = score(pred, ())
     if report is None:
         with tempfile.TemporaryDirectory(prefix="newsbench-order-") as folder:
-            ordered = gold_ordered_copy(str(gold), str(pred), Path(folder))
-            report = None if ordered is None else score(ordered)
+            ordered = gold_ordered_copy(
+                str(gold), str(pred), Path(folder), allow_missing=allow_missing
+            )
+            report = None if ordered is None else score(ordered.path, ordered.missing)
     return report
 
 
@@ -354,6 +404,7 @@ def score_files_in_blocks(
     gold_sha256: str | None = None,
     block_size: int = DEFAULT_BLOCK_SIZE,
     progress: Callable[[int], None] | None = None,
+    missing: Collection[int] = (),
 ) -> dict[str, Any] | None:
     """Score line-aligned files block by block, in memory flat in their size.
 
@@ -364,20 +415,26 @@ def score_files_in_blocks(
     and a few hundred bytes per document whatever the corpus size; the report equals
     that of :func:`~newsbench.eval.harness.score_documents` but for its provenance.
 
+    ``missing`` lists the prediction lines (0-based) that stand in for missing documents
+    (:class:`GoldOrderedCopy`); their pairs count as missing, which ``config`` must allow.
+
     Returns:
         The report, or ``None`` when the files do not follow the ``--stream`` contract or
         have any problem: the caller then scores them the usual way (pairing by id), which
         also reports every problem as it always does.
 
     Raises:
-        ValueError: ``jobs`` below 1, or a requested layer that no prediction gives.
+        ValueError: ``jobs`` below 1, ``missing`` lines without ``config.allow_missing``,
+            or a requested layer that no prediction gives.
     """
     from newsbench.eval.spill import SpilledRun
 
     if jobs < 1:
         raise ValueError(f"jobs must be >= 1, got {jobs}")
+    if missing and not config.allow_missing:
+        raise ValueError("missing documents are scored only with allow_missing=True")
     gold, pred = str(gold_path), str(pred_path)
-    blocks, n_documents, problems = plan_blocks(gold, pred, block_size)
+    blocks, n_documents, problems = plan_blocks(gold, pred, block_size, missing)
     if problems or not blocks:
         return None
     if layers:  # a requested layer that no prediction gives fails before any scoring

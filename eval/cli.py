@@ -354,7 +354,7 @@ _NOT_WITH_STREAM = {
 def _in_blocks(args: argparse.Namespace, gold: GoldSelection) -> bool:
     """Whether the files may be read and scored in blocks (one plain JSONL pair)."""
     plain = args.pred_format == "jsonl" and len(gold.files) == 1
-    return plain and not (args.allow_missing or args.html)
+    return plain and not args.html
 
 
 def _score_in_blocks(args: argparse.Namespace, gold: GoldSelection) -> dict[str, Any] | None:
@@ -363,8 +363,8 @@ def _score_in_blocks(args: argparse.Namespace, gold: GoldSelection) -> dict[str,
     Memory stays flat in the corpus size (:func:`~newsbench.eval.blocks.score_files_in_blocks`).
     ``None`` when the files do not follow the ``--stream`` contract or have problems (then
     the usual path pairs by id and reports every problem as always); the report is the one
-    the usual path gives (``tests/test_blocks.py``), a label map's removed labels counted
-    alike. Not with ``--allow-missing`` or ``--html``.
+    the usual path gives (``tests/test_blocks.py``), a label map's removed labels and,
+    with ``--allow-missing``, the missing documents counted alike. Not with ``--html``.
     """
     from newsbench.eval.blocks import in_gold_order, score_files_in_blocks
 
@@ -376,7 +376,9 @@ def _score_in_blocks(args: argparse.Namespace, gold: GoldSelection) -> dict[str,
     (gold_file,) = gold.files
     provenance = _score_provenance(args, gold, {})
 
-    def in_blocks(predictions: str | os.PathLike[str]) -> dict[str, Any] | None:
+    def in_blocks(
+        predictions: str | os.PathLike[str], missing: tuple[int, ...]
+    ) -> dict[str, Any] | None:
         with progress_bar("scoring", tty_total(gold_file)) as advance:
             return score_files_in_blocks(
                 gold_file,
@@ -390,10 +392,11 @@ def _score_in_blocks(args: argparse.Namespace, gold: GoldSelection) -> dict[str,
                 split=gold.split,
                 gold_sha256=provenance["gold_sha256"],
                 progress=advance,
+                missing=missing,
             )
 
     try:
-        return in_gold_order(gold_file, args.pred, in_blocks)
+        return in_gold_order(gold_file, args.pred, in_blocks, allow_missing=args.allow_missing)
     except ValueError:
         return None  # a requested layer no prediction gives: the usual path says so
 

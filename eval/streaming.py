@@ -42,6 +42,10 @@ class StreamedPairs:
         gold_path: The gold JSON Lines file.
         pred_path: The prediction JSON Lines file, line ``k`` predicting gold line ``k``.
         label_map: Applied to predicted entity labels before validation.
+        missing_lines: Prediction lines (1-based) that stand in, with the gold's id and
+            text alone, for documents the predictions miss (``--allow-missing``, from
+            :func:`~newsbench.eval.blocks.gold_ordered_copy`): their pairs are marked
+            missing, as :func:`~newsbench.eval.pairing.pair_documents` marks them.
     """
 
     gold_path: str | os.PathLike[str]
@@ -50,6 +54,7 @@ class StreamedPairs:
     inventory: Inventory | None = None
     problems: list[Problem] = field(default_factory=list)
     removed_by_label: dict[str, int] = field(default_factory=dict)
+    missing_lines: frozenset[int] = frozenset()
     _started: bool = field(default=False, repr=False)
 
     def _predictions(self) -> Iterator[ValidatedLine]:
@@ -111,7 +116,9 @@ class StreamedPairs:
             if pair_problems:
                 self.problems.extend(pair_problems)
                 continue
-            yield DocumentPair(gold.document, pred.document)
+            yield DocumentPair(
+                gold.document, pred.document, missing=pred.line in self.missing_lines
+            )
 
     def raise_problems(self) -> None:
         """Raise every problem found, if any (call after iterating).

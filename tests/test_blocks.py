@@ -80,7 +80,8 @@ def test_predictions_in_another_order_are_put_in_gold_order(files, tmp_path):
     shuffled = tmp_path / "shuffled.jsonl"
     shuffled.write_bytes(b"".join(reversed(lines[:-1])) + lines[-1].rstrip(b"\n"))
     ordered = gold_ordered_copy(str(gold), str(shuffled), tmp_path)
-    assert ordered is not None and ordered.read_bytes() == pred.read_bytes()
+    assert ordered is not None and ordered.path.read_bytes() == pred.read_bytes()
+    assert ordered.missing == ()
     assert gold_ordered_copy(str(gold), str(pred), tmp_path) is None  # already in order
     for name, content in (
         ("missing", b"".join(lines[:-1])),
@@ -91,6 +92,115 @@ def test_predictions_in_another_order_are_put_in_gold_order(files, tmp_path):
         other = tmp_path / f"{name}.jsonl"
         other.write_bytes(content)
         assert gold_ordered_copy(str(gold), str(other), tmp_path) is None, name
+        if name != "missing":  # allowing missing documents allows nothing else
+            assert gold_ordered_copy(str(gold), str(other), tmp_path, allow_missing=True) is None
+
+
+def test_missing_predictions_get_stand_in_lines_when_allowed(files, tmp_path):
+    gold, pred = files
+    lines = pred.read_bytes().splitlines(keepends=True)
+    kept = [lines[k] for k in range(len(lines)) if k not in (0, 7, 22)]
+    partial = tmp_path / "partial.jsonl"
+    partial.write_bytes(b"".join(reversed(kept)))
+    assert gold_ordered_copy(str(gold), str(partial), tmp_path) is None
+    ordered = gold_ordered_copy(str(gold), str(partial), tmp_path, allow_missing=True)
+    assert ordered is not None and ordered.missing == (0, 7, 22)
+    written = ordered.path.read_bytes().splitlines(keepends=True)
+    golds = [orjson.loads(line) for line in gold.read_bytes().splitlines()]
+    for k, line in enumerate(written):
+        if k in ordered.missing:
+            assert orjson.loads(line) == {"id": golds[k]["id"], "text": golds[k]["text"]}
+        else:
+            assert line == lines[k]
+    # A gold id twice is no one-to-one pairing, missing documents allowed or not.
+    gold_lines = gold.read_bytes().splitlines(keepends=True)
+    twice = tmp_path / "twice.jsonl"
+    twice.write_bytes(b"".join([*gold_lines, gold_lines[3]]))
+    assert gold_ordered_copy(str(twice), str(partial), tmp_path, allow_missing=True) is None
+
+
+def _partial_predictions(pred: Path, folder: Path) -> Path:
+    """The predictions without documents 0, 5, 6 and 22, the rest in reverse order."""
+    lines = pred.read_bytes().splitlines(keepends=True)
+    path = folder / "partial.jsonl"
+    path.write_bytes(
+        b"".join(lines[k] for k in reversed(range(len(lines))) if k not in {0, 5, 6, 22})
+    )
+    return path
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_missing_documents_are_scored_in_blocks(files, tmp_path, jobs):
+    gold, pred = files
+    partial = _partial_predictions(pred, tmp_path)
+    config = ScoringConfig(n_resamples=200, allow_missing=True)
+    expected = score_documents(
+        pair_documents(
+            load_documents(gold), load_documents(partial, "prediction"), allow_missing=True
+        ),
+        config,
+    )
+    golds = load_documents(gold)
+    assert expected["documents"]["missing_predictions"] == [golds[k].id for k in (0, 5, 6, 22)]
+    ordered = gold_ordered_copy(str(gold), str(partial), tmp_path, allow_missing=True)
+    assert ordered is not None
+    for block_size in (4, 23):
+        report = score_files_in_blocks(
+            gold, ordered.path, config, jobs, block_size=block_size, missing=ordered.missing
+        )
+        assert report is not None
+        assert without_provenance(report) == without_provenance(expected), block_size
+    with pytest.raises(ValueError, match="allow_missing"):
+        score_files_in_blocks(gold, ordered.path, CONFIG, jobs, missing=ordered.missing)
+
+
+def test_the_command_scores_missing_documents_in_blocks(files, tmp_path, monkeypatch):
+    import newsbench.schema.validate as validate
+
+    gold, pred = files
+    partial = _partial_predictions(pred, tmp_path)
+    args = ["score", "--gold", str(gold), "--pred", str(partial), "--resamples", "200"]
+    in_memory = tmp_path / "memory.json"
+    assert (
+        main(
+            [*args, "--allow-missing", "--html", str(tmp_path / "r.html"), "--out", str(in_memory)]
+        )
+        == 0
+    )
+
+    def never(*_: object, **__: object) -> None:
+        raise AssertionError("the in-memory path read the files")
+
+    monkeypatch.setattr(validate, "load_documents", never)
+    for jobs in ("1", "2"):
+        out = tmp_path / f"blocks{jobs}.json"
+        assert main([*args, "--allow-missing", "--jobs", jobs, "--out", str(out)]) == 0
+        assert written_report(out) == written_report(in_memory)
+    monkeypatch.undo()
+    assert main([*args, "--out", str(tmp_path / "refused.json")]) == 1  # not without the flag
+
+
+def test_the_api_scores_missing_documents_in_blocks(files, tmp_path, monkeypatch):
+    import newsbench
+    import newsbench.schema.validate as validate
+
+    gold, pred = files
+    partial = _partial_predictions(pred, tmp_path)
+    from_lists = newsbench.score(
+        load_documents(gold),
+        load_documents(partial, "prediction"),
+        allow_missing=True,
+        n_resamples=200,
+    )
+
+    def never(*_: object, **__: object) -> None:
+        raise AssertionError("the in-memory path read the files")
+
+    monkeypatch.setattr(validate, "load_documents", never)
+    from_files = newsbench.score(gold, partial, allow_missing=True, n_resamples=200)
+    assert from_files.data["documents"]["missing_predictions"]
+    assert from_files.data["documents"] == from_lists.data["documents"]
+    assert without_provenance(from_files.data) == without_provenance(from_lists.data)
 
 
 def test_the_command_scores_another_order_in_blocks(files, tmp_path, monkeypatch):
