@@ -30,6 +30,7 @@ import orjson
 from newsbench.eval.harness import (
     ScoringConfig,
     ShardScores,
+    check_layer_names,
     perturbation_from,
     perturbation_of,
     report_from_shard,
@@ -425,7 +426,7 @@ def score_files_in_blocks(
 
     Raises:
         ValueError: ``jobs`` below 1, ``missing`` lines without ``config.allow_missing``,
-            or a requested layer that no prediction gives.
+            or a requested layer that no prediction gives or that is named twice.
     """
     from newsbench.eval.spill import SpilledRun
 
@@ -433,6 +434,7 @@ def score_files_in_blocks(
         raise ValueError(f"jobs must be >= 1, got {jobs}")
     if missing and not config.allow_missing:
         raise ValueError("missing documents are scored only with allow_missing=True")
+    check_layer_names(layers)
     gold, pred = str(gold_path), str(pred_path)
     blocks, n_documents, problems = plan_blocks(gold, pred, block_size, missing)
     if problems or not blocks:

@@ -165,7 +165,7 @@ def _run_gate(report: dict[str, Any], request: GateRequest) -> int:
 def command_score(args: argparse.Namespace) -> int:
     """Score a prediction file against the gold; print, write reports, apply the gate."""
     from newsbench.eval.converters import load_predictions_any
-    from newsbench.eval.harness import score_documents
+    from newsbench.eval.harness import check_layer_names, score_documents
     from newsbench.eval.pairing import pair_documents
     from newsbench.schema.problems import DataError
     from newsbench.schema.validate import load_documents
@@ -175,6 +175,10 @@ def command_score(args: argparse.Namespace) -> int:
         _score_config(args, None)  # bad resampling settings before any work
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+    try:
+        check_layer_names(args.layers)
+    except ValueError as exc:
+        raise UsageError(f"--layers: {exc}") from None
     try:
         gate = _gate_request(args)  # usage and baseline errors before any work
     except DataError as exc:

@@ -29,7 +29,7 @@ from newsbench.eval.blocks import (
     resolved_unit,
     score_block,
 )
-from newsbench.eval.harness import ScoringConfig
+from newsbench.eval.harness import ScoringConfig, check_layer_names
 from newsbench.eval.pairing import LabelMap
 from newsbench.eval.streaming import predicted_layers
 from newsbench.schema.problems import DataError
@@ -87,8 +87,9 @@ def score_files_dask(
 
     Raises:
         DataError: Every problem of both files, located at its line.
-        ValueError: A requested layer that no prediction gives.
+        ValueError: A requested layer that no prediction gives, or one named twice.
     """
+    check_layer_names(layers)
     gold, pred = str(gold_path), str(pred_path)
     blocks, n_documents, problems = plan_blocks(gold, pred, block_size)
     if problems:

@@ -1115,6 +1115,7 @@ def score_shards_parallel(
 
 
 def _chosen_layers(pairs: Sequence[DocumentPair], layers: Sequence[str] | None) -> list[str]:
+    check_layer_names(layers)
     predicted = [
         layer
         for layer in ANNOTATION_LAYERS
@@ -1225,8 +1226,9 @@ def score_stream(
             :class:`RowSink`; :class:`newsbench.eval.spill.RowSpill` writes them to disk).
 
     Raises:
-        ValueError: If a requested layer is given by no prediction.
+        ValueError: If a requested layer is given by no prediction, or twice.
     """
+    check_layer_names(layers)
     digest = _StreamDigest(hashing=not gold_sha256)
     iterator = digest.passing(pairs)
     head = list(itertools.islice(iterator, 2))
@@ -1287,6 +1289,22 @@ def perturbation_from(found: Set[str]) -> str:
     if len(found) == 1:
         return next(iter(found))
     return "none" if not found else "mixed"
+
+
+def check_layer_names(layers: Sequence[str] | None) -> None:
+    """Refuse a layer requested twice (it would be scored, and counted, twice).
+
+    Raises:
+        ValueError: Naming the repeated layers.
+    """
+    if layers is None or isinstance(layers, str):
+        return
+    repeated = [layer for layer, n in Counter(layers).items() if n > 1]
+    if repeated:
+        raise ValueError(
+            f"the layer(s) {', '.join(repeated)} are requested more than once; "
+            "name each layer once"
+        )
 
 
 def require_predicted(layers: Sequence[str], predicted: Set[str]) -> None:

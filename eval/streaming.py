@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from itertools import zip_longest
 from typing import Any
 
-from newsbench.eval.harness import ScoringConfig, score_stream
+from newsbench.eval.harness import ScoringConfig, check_layer_names, score_stream
 from newsbench.eval.pairing import DocumentPair, LabelMap, apply_label_map, pair_documents
 from newsbench.eval.spill import RowSpill
 from newsbench.schema.inventory import Inventory
@@ -217,8 +217,9 @@ def score_files_streamed(
 
     Raises:
         DataError: With every problem of both files (then there is no report).
-        ValueError: If a requested layer is given by no prediction.
+        ValueError: If a requested layer is given by no prediction, or twice.
     """
+    check_layer_names(layers)
     streamed = StreamedPairs(gold_path, pred_path, label_map, config.inventory)
     chosen = layers or predicted_layers(pred_path)
     try:
