@@ -251,9 +251,9 @@ def gold_ordered_copy(
     in another order are still scored in blocks. With ``allow_missing``, a gold document
     without a prediction gets a stand-in line (its id and text). ``None`` when the ids
     do not pair one to one (a line without a readable id, an id extra or repeated on
-    either side, an id missing without ``allow_missing``), or when the predictions are
-    already in gold order (the order was not what failed): the caller then pairs in
-    memory, which locates every problem.
+    either side, an id missing without ``allow_missing``, no prediction at all), or when
+    the predictions are already in gold order (the order was not what failed): the
+    caller then pairs in memory, which locates every problem.
     """
     index: dict[str, tuple[int, int]] = {}
     position = 0
@@ -264,6 +264,8 @@ def gold_ordered_copy(
                 return None
             index[found[0]] = (position, len(line))
             position += len(line)
+    if not index:
+        return None  # no prediction at all: the loaders say the file is empty
     ordered = folder / "predictions-in-gold-order.jsonl"
     gold_ids: list[str] = []
     missing: list[int] = []

@@ -117,6 +117,23 @@ def test_missing_predictions_get_stand_in_lines_when_allowed(files, tmp_path):
     twice = tmp_path / "twice.jsonl"
     twice.write_bytes(b"".join([*gold_lines, gold_lines[3]]))
     assert gold_ordered_copy(str(twice), str(partial), tmp_path, allow_missing=True) is None
+    # No prediction at all is an empty file, not a corpus of missing documents.
+    empty = tmp_path / "empty.jsonl"
+    empty.write_bytes(b"")
+    assert gold_ordered_copy(str(gold), str(empty), tmp_path, allow_missing=True) is None
+
+
+def test_an_empty_prediction_file_is_an_error_with_missing_documents_allowed(
+    files, tmp_path, capsys
+):
+    gold, _ = files
+    empty = tmp_path / "empty.jsonl"
+    empty.write_bytes(b"")
+    args = ["score", "--gold", str(gold), "--pred", str(empty), "--allow-missing"]
+    for flags in ([], ["--jobs", "2"], ["--html", str(tmp_path / "r.html")]):
+        capsys.readouterr()
+        assert main([*args, *flags]) == 1, flags
+        assert f"{empty}: error[file-empty]" in capsys.readouterr().err, flags
 
 
 def _partial_predictions(pred: Path, folder: Path) -> Path:
