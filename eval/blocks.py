@@ -450,16 +450,19 @@ def score_files_in_blocks(
     run = SpilledRun()
     perturbations: set[str] = set()
     removed: Counter[str] = Counter()
-    for block, result in zip(
-        blocks, _block_results(blocks, config, chosen, unit, label_map, jobs), strict=True
-    ):
-        if result.problems or result.shard is None:
-            return None
-        run.absorb(result.shard)
-        perturbations |= result.perturbations
-        removed.update(result.removed_by_label)
-        if progress is not None:
-            progress(block.size)
+    try:
+        for block, result in zip(
+            blocks, _block_results(blocks, config, chosen, unit, label_map, jobs), strict=True
+        ):
+            if result.problems or result.shard is None:
+                return None
+            run.absorb(result.shard)
+            perturbations |= result.perturbations
+            removed.update(result.removed_by_label)
+            if progress is not None:
+                progress(block.size)
+    finally:
+        run.close()  # also when a block fails or the caller is interrupted
     try:
         return finish(
             BlockResult(run.shard(), (), frozenset(perturbations), dict(removed)),

@@ -208,15 +208,19 @@ class SpilledRun:
         if self._merged is None:
             raise ValueError("no shard to merge")
         merged = self._merged
-        self._errors.close()
-        self._rows.close()
-        self._coref_rows.close()
+        self.close()
         merged.rows = SpilledRows(self._rows, 4 * len(merged.unit_ids))  # type: ignore[assignment]
         merged.coref_rows = SpilledRows(  # type: ignore[assignment]
             self._coref_rows, merged.coref_width() * len(merged.doc_ids)
         )
         merged.errors = self._errors  # type: ignore[assignment]
         return merged
+
+    def close(self) -> None:
+        """Close the files being written (:meth:`shard` does; so must a run given up)."""
+        self._errors.close()
+        self._rows.close()
+        self._coref_rows.close()
 
 
 class RowSpill:

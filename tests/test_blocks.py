@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import warnings
 from collections import Counter
 from pathlib import Path
 
@@ -322,3 +324,16 @@ def test_a_layer_no_prediction_gives_fails_before_any_block_is_scored(files, tmp
     ontonotes = resolve_label_map("ontonotes")
     report = score_files_in_blocks(gold, ner, CONFIG, 1, layers=["mentions"], label_map=ontonotes)
     assert report is not None and report["layers"]["scored"] == ["mentions"]
+
+
+def test_a_run_given_up_closes_its_spill_files(files, tmp_path):
+    gold, pred = files
+    lines = pred.read_text("utf-8").splitlines()
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text("\n".join([*lines[:9], "{oops", *lines[10:]]) + "\n", "utf-8")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        for jobs in (1, 2):
+            assert score_files_in_blocks(gold, broken, CONFIG, jobs, block_size=4) is None
+        gc.collect()
+    assert [str(w.message) for w in caught if w.category is ResourceWarning] == []
