@@ -44,7 +44,7 @@ from newsbench.schema.contract import SchemaKind
 from newsbench.schema.inventory import Inventory, load_inventory
 from newsbench.schema.model import ANNOTATION_LAYERS, Document, document_to_dict
 from newsbench.schema.problems import DataError, Problem, did_you_mean
-from newsbench.schema.validate import load_documents, validate_record
+from newsbench.schema.validate import duplicate_document_problem, load_documents, validate_record
 
 __all__ = ["Report", "Score", "score"]
 
@@ -345,6 +345,17 @@ def _documents(
     documents: list[Document] = []
     problems: list[Problem] = []
     removed: Counter[str] = Counter()
+    first_line: dict[str, int] = {}
+    if not value:
+        problems.append(
+            Problem(
+                "file-empty",
+                f"{where} is an empty list",
+                "at least one document",
+                "check that the right list was given and that it was filled",
+                file=where,
+            )
+        )
     for index, item in enumerate(value):
         record: Any = document_to_dict(item) if isinstance(item, Document) else item
         if not isinstance(record, Mapping):
@@ -371,6 +382,14 @@ def _documents(
         )
         problems.extend(found)
         if document is not None and not found:
+            if document.id in first_line:  # as the loaders refuse a repeated line's id
+                problems.append(
+                    duplicate_document_problem(
+                        document.id, first_line[document.id], where, index + 1
+                    )
+                )
+                continue
+            first_line[document.id] = index + 1
             documents.append(document)
     if problems:
         raise DataError(problems)
@@ -447,13 +466,29 @@ def score(
         data = _score_files(gold, predictions, config, layers, provenance, jobs, mapping)
         if data is not None:
             return Report(data)
-    gold_documents, gold_sha256, _ = _documents(gold, "document", "<gold>", labels)
-    pred_documents, _, removed = _documents(
-        predictions, "prediction", "<predictions>", labels, mapping
-    )
+    problems: list[Problem] = []
+    try:
+        gold_documents, gold_sha256, _ = _documents(gold, "document", "<gold>", labels)
+    except DataError as exc:  # the predictions' problems are reported with the gold's
+        problems.extend(exc.problems)
+    try:
+        pred_documents, _, removed = _documents(
+            predictions, "prediction", "<predictions>", labels, mapping
+        )
+    except DataError as exc:
+        problems.extend(exc.problems)
+    if problems:
+        raise DataError(problems)
     if mapping is not None:  # as newsbench score records it
         provenance["label_map_removed"] = removed
-    pairs = pair_documents(gold_documents, pred_documents, allow_missing=config.allow_missing)
+    pairs = pair_documents(
+        gold_documents,
+        pred_documents,
+        allow_missing=config.allow_missing,
+        pred_file=str(predictions)
+        if isinstance(predictions, str | os.PathLike)
+        else "<predictions>",
+    )
     data = score_documents(
         pairs,
         config,

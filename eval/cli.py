@@ -196,19 +196,32 @@ def command_score(args: argparse.Namespace) -> int:
         label_map = _label_map(args.label_map)
         inventory = _inventory(args.inventory)
         documents = []
+        gold_problems = []
         for path in gold.files:
             with progress_bar(f"reading {Path(path).name}", tty_total(path)) as advance:
-                documents += load_documents(path, "document", inventory=inventory, progress=advance)
-        loaded = load_predictions_any(
-            args.pred,
-            args.pred_format,
-            documents,
-            label_map=label_map,
-            tag_column=args.tag_column,
-            span_key=args.span_key,
-            timex_from_ents=args.timex_from_ents,
-            inventory=inventory,
-        )
+                try:
+                    documents += load_documents(
+                        path, "document", inventory=inventory, progress=advance
+                    )
+                except DataError as exc:
+                    gold_problems.extend(exc.problems)
+        if gold_problems and args.pred_format != "jsonl":
+            raise DataError(gold_problems)  # the converters need every gold document
+        try:
+            loaded = load_predictions_any(
+                args.pred,
+                args.pred_format,
+                documents,
+                label_map=label_map,
+                tag_column=args.tag_column,
+                span_key=args.span_key,
+                timex_from_ents=args.timex_from_ents,
+                inventory=inventory,
+            )
+        except DataError as exc:  # every problem of both inputs at once
+            raise DataError([*gold_problems, *exc.problems]) from None
+        if gold_problems:
+            raise DataError(gold_problems)
         pairs = pair_documents(
             documents, loaded.documents, allow_missing=args.allow_missing, pred_file=str(args.pred)
         )

@@ -67,11 +67,19 @@ def pair_documents(
     """Pair predictions with gold documents by id, in gold order.
 
     Raises:
-        DataError: with every missing, extra or text-mismatched document.
+        DataError: with every missing, extra, repeated or text-mismatched document.
     """
-    by_id = {d.id: d for d in predictions}
-    gold_ids = {d.id for d in gold}
     problems: list[Problem] = []
+    by_id: dict[str, Document] = {}
+    for side, documents in (("gold", gold), ("prediction", predictions)):
+        seen: set[str] = set()
+        for document in documents:
+            if document.id in seen:  # the loaders refuse it at its line; this is a backstop
+                problems.append(_repeated_document(side, document.id, pred_file))
+            seen.add(document.id)
+            if side == "prediction":
+                by_id.setdefault(document.id, document)
+    gold_ids = {d.id for d in gold}
     for doc_id in sorted(set(by_id) - gold_ids):
         problems.append(
             Problem(
@@ -124,6 +132,18 @@ def pair_documents(
     if problems:
         raise DataError(problems)
     return pairs
+
+
+def _repeated_document(side: str, doc_id: str, pred_file: str | None) -> Problem:
+    return Problem(
+        "duplicate-document-id",
+        f"the {side} documents hold {doc_id!r} more than once",
+        "each document id once",
+        "remove the repeated document or rename it",
+        file=pred_file if side == "prediction" else None,
+        document=doc_id,
+        path="/id",
+    )
 
 
 LABEL_MAP_KEYS: tuple[str, ...] = ("name", "description", "source_labels", "map")

@@ -148,3 +148,60 @@ def test_the_package_exposes_its_version_and_nothing_else_eagerly():
     assert newsbench.Report is Report
     with pytest.raises(AttributeError, match="no attribute 'scores'"):
         newsbench.scores  # noqa: B018
+
+
+def _codes(exc: pytest.ExceptionInfo[DataError]) -> list[tuple[str, str | None, int | None]]:
+    return [(p.code, p.file, p.line) for p in exc.value.problems]
+
+
+def test_lists_with_a_repeated_document_are_refused_at_its_item(mini_record):
+    prediction = copy.deepcopy(mini_record)
+    with pytest.raises(DataError) as repeated_prediction:
+        newsbench.score([mini_record], [mini_record, prediction], n_resamples=10)
+    assert _codes(repeated_prediction) == [("duplicate-document-id", "<predictions>", 2)]
+    with pytest.raises(DataError) as repeated_gold:
+        newsbench.score([mini_record, mini_record], [prediction], n_resamples=10)
+    assert _codes(repeated_gold) == [("duplicate-document-id", "<gold>", 2)]
+
+
+def test_empty_lists_are_refused_as_empty_files_are(mini_record):
+    with pytest.raises(DataError) as both:
+        newsbench.score([], [], n_resamples=10)
+    assert _codes(both) == [("file-empty", "<gold>", None), ("file-empty", "<predictions>", None)]
+    with pytest.raises(DataError) as predictions:
+        newsbench.score([mini_record], [], allow_missing=True, n_resamples=10)
+    assert _codes(predictions) == [("file-empty", "<predictions>", None)]
+
+
+def test_problems_of_both_inputs_are_reported_together(tmp_path, mini_record):
+    gold, pred = tmp_path / "gold.jsonl", tmp_path / "pred.jsonl"
+    gold.write_text('{"id": "x"}\n', "utf-8")
+    write_jsonl(pred, [mini_record])
+    with pred.open("a", encoding="utf-8") as handle:
+        handle.write("{oops\n")
+    with pytest.raises(DataError) as both:
+        newsbench.score(gold, pred, n_resamples=10)
+    found = _codes(both)
+    assert ("schema-required", str(gold), 1) in found
+    assert ("invalid-json", str(pred), 2) in found
+
+
+def test_a_pairing_problem_on_files_names_the_prediction_file(tmp_path, mini_record):
+    gold, pred = tmp_path / "gold.jsonl", tmp_path / "pred.jsonl"
+    other = {**copy.deepcopy(mini_record), "id": "other"}
+    write_jsonl(gold, [mini_record, other])
+    write_jsonl(pred, [mini_record])
+    with pytest.raises(DataError) as missing:
+        newsbench.score(gold, pred, n_resamples=10)
+    assert [(p.code, p.file, p.document) for p in missing.value.problems] == [
+        ("prediction-missing-document", str(pred), "other")
+    ]
+
+
+def test_pair_documents_refuses_repeated_documents(mini_document):
+    with pytest.raises(DataError) as repeated:
+        pair_documents([mini_document, mini_document], [mini_document, mini_document])
+    assert [(p.code, p.document) for p in repeated.value.problems] == [
+        ("duplicate-document-id", mini_document.id),
+        ("duplicate-document-id", mini_document.id),
+    ]

@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from newsbench.eval.cli import main
 from newsbench.schema.io import write_jsonl
 
@@ -82,3 +84,19 @@ def test_stats_counts_layers_and_types(tmp_path, mini_record, capsys):
 def test_stats_on_invalid_file_exits_1(tmp_path, mini_record):
     mini_record["mentions"][0]["type"] = "GPEE"
     assert main(["stats", str(_write(tmp_path, mini_record))]) == 1
+
+
+@pytest.mark.parametrize("flags", [[], ["--jobs", "2"], ["--html", "page.html"]])
+def test_score_reports_the_problems_of_gold_and_predictions_together(
+    tmp_path, capsys, mini_record, flags, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    gold, pred = tmp_path / "gold.jsonl", tmp_path / "pred.jsonl"
+    gold.write_text('{"id": "x"}\n', "utf-8")
+    write_jsonl(pred, [mini_record])
+    with pred.open("a", encoding="utf-8") as handle:
+        handle.write("{oops\n")
+    assert main(["score", "--gold", str(gold), "--pred", str(pred), *flags]) == 1
+    err = capsys.readouterr().err
+    assert f"{gold}:1: error[schema-required]" in err
+    assert f"{pred}:2: error[invalid-json]" in err
