@@ -38,8 +38,9 @@ from newsbench.eval.harness import (
     score_shard,
 )
 from newsbench.eval.pairing import DocumentPair, LabelMap
+from newsbench.eval.sources import json_objects, open_binary
 from newsbench.eval.streaming import StreamedPairs, predicted_layers
-from newsbench.schema.io import iter_jsonl
+from newsbench.schema.io import file_empty_problem
 from newsbench.schema.problems import DataError, Problem
 from newsbench.schema.validate import duplicate_document_problem
 
@@ -61,26 +62,11 @@ DEFAULT_BLOCK_SIZE = 256
 """Documents per block: large enough to amortise a task, small enough to spread."""
 
 
-def _open(path: str) -> Any:
-    """A local file as it is named; anything else (an fsspec URL) through fsspec.
-
-    A local name is never given to fsspec, which reads ``a::b`` or ``data:...`` as URLs
-    and would open another file than the one named.
-    """
-    if os.path.exists(path):
-        return open(path, "rb")
-    try:
-        import fsspec
-    except ImportError:  # plain local files need no fsspec
-        return open(path, "rb")
-    return fsspec.open(path, "rb").open()
-
-
 def line_starts(path: str) -> list[int]:
     """Byte offsets of the start of every line, and the file size at the end."""
     starts = [0]
     position = 0
-    with _open(path) as handle:
+    with open_binary(path) as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             index = block.find(b"\n")
             while index != -1:
@@ -110,7 +96,7 @@ class Block:
 
 def _read_range(source: tuple[str, int, int]) -> bytes:
     path, start, end = source
-    with _open(path) as handle:
+    with open_binary(path) as handle:
         handle.seek(start)
         return handle.read(end - start)
 
@@ -195,9 +181,8 @@ def plan_blocks(
             )
         )
         return [], n_gold, problems
-    if n_gold == 0:
-        problems.extend(item.problem for item in iter_jsonl(gold) if item.problem is not None)
-        return [], 0, problems
+    if n_gold == 0:  # both files are empty (they were read: they exist)
+        return [], 0, [file_empty_problem(gold), file_empty_problem(pred)]
     missing_in: dict[int, list[int]] = {}
     for line in sorted(missing):
         missing_in.setdefault(line // block_size, []).append(line % block_size + 1)
@@ -320,14 +305,14 @@ def in_gold_order(
 
 
 def first_gold_has_sentences(gold: str) -> bool:
-    for item in iter_jsonl(gold):
-        return isinstance(item.value, dict) and item.value.get("sentences") is not None
+    for record in json_objects(gold):
+        return record.get("sentences") is not None
     return False
 
 
 def file_digest(path: str) -> str:
     digest = hashlib.sha256()
-    with _open(path) as handle:
+    with open_binary(path) as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()

@@ -1302,8 +1302,7 @@ def check_layer_names(layers: Sequence[str] | None) -> None:
     repeated = [layer for layer, n in Counter(layers).items() if n > 1]
     if repeated:
         raise ValueError(
-            f"the layer(s) {', '.join(repeated)} are requested more than once; "
-            "name each layer once"
+            f"the layer(s) {', '.join(repeated)} are requested more than once; name each layer once"
         )
 
 

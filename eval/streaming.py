@@ -20,6 +20,7 @@ from typing import Any
 
 from newsbench.eval.harness import ScoringConfig, check_layer_names, score_stream
 from newsbench.eval.pairing import DocumentPair, LabelMap, apply_label_map, pair_documents
+from newsbench.eval.sources import json_objects
 from newsbench.eval.spill import RowSpill
 from newsbench.schema.inventory import Inventory
 from newsbench.schema.io import iter_jsonl
@@ -184,11 +185,10 @@ def predicted_layers(
     """
     found: set[str] = set()
     needed = set(wanted)
-    for item in iter_jsonl(pred_path):
-        if isinstance(item.value, dict):
-            found.update(layer for layer in ANNOTATION_LAYERS if item.value.get(layer) is not None)
-            if needed <= found:
-                break
+    for record in json_objects(str(pred_path)):
+        found.update(layer for layer in ANNOTATION_LAYERS if record.get(layer) is not None)
+        if needed <= found:
+            break
     return [layer for layer in ANNOTATION_LAYERS if layer in found]
 
 

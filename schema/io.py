@@ -248,18 +248,18 @@ def iter_jsonl(path: str | os.PathLike[str]) -> Iterator[JsonlLine]:
             count += 1
             yield JsonlLine(file, count, value)
     if count == 0:
-        yield JsonlLine(
-            file,
-            0,
-            None,
-            Problem(
-                "file-empty",
-                "the file holds no JSON lines",
-                "at least one document, one JSON object per line",
-                "check that the right file was given and that it was written completely",
-                file=file,
-            ),
-        )
+        yield JsonlLine(file, 0, None, file_empty_problem(file))
+
+
+def file_empty_problem(file: str) -> Problem:
+    """The problem of a JSON Lines file without a line."""
+    return Problem(
+        "file-empty",
+        "the file holds no JSON lines",
+        "at least one document, one JSON object per line",
+        "check that the right file was given and that it was written completely",
+        file=file,
+    )
 
 
 _gc_pause_lock = threading.Lock()

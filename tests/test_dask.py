@@ -112,3 +112,31 @@ def test_the_command_line_starts_a_local_cluster(files, tmp_path, capsys):
     assert "--dask cannot be combined with --jobs" in capsys.readouterr().err
     assert main([*args, "--dask", "local:0"]) == 2
     assert "N >= 1" in capsys.readouterr().err
+
+
+def test_fsspec_urls_give_the_report_of_the_paths(client, files):
+    gold, pred = files
+    by_path = score_files_dask(gold, pred, CONFIG, client, block_size=20)
+    by_url = score_files_dask(gold.as_uri(), pred.as_uri(), CONFIG, client, block_size=20)
+    assert by_url["layers"]["scored"] == ["mentions", "time_expressions", "events", "attributions"]
+    assert without_provenance(by_url) == without_provenance(by_path)
+    one_document = gold.with_name("one.jsonl")  # sentences as the unit: read through the URL
+    one_document.write_bytes(gold.read_bytes().splitlines(keepends=True)[0])
+    one_prediction = pred.with_name("one-pred.jsonl")
+    one_prediction.write_bytes(pred.read_bytes().splitlines(keepends=True)[0])
+    by_path = score_files_dask(one_document, one_prediction, CONFIG, client)
+    by_url = score_files_dask(one_document.as_uri(), one_prediction.as_uri(), CONFIG, client)
+    assert by_path["resampling"]["unit"] == by_url["resampling"]["unit"]
+    assert without_provenance(by_url) == without_provenance(by_path)
+
+
+def test_empty_files_are_reported_empty(client, tmp_path):
+    gold, pred = tmp_path / "gold.jsonl", tmp_path / "pred.jsonl"
+    gold.write_bytes(b"")
+    pred.write_bytes(b"")
+    with pytest.raises(DataError) as empty:
+        score_files_dask(gold.as_uri(), pred.as_uri(), CONFIG, client)
+    assert [(p.code, p.file) for p in empty.value.problems] == [
+        ("file-empty", gold.as_uri()),
+        ("file-empty", pred.as_uri()),
+    ]
