@@ -18,7 +18,7 @@ from rich.table import Table
 from newsbench.eval.report_files import write_report as write_report  # one writer, re-exported
 from newsbench.eval.report_schema import read_report as read_report  # one reader, re-exported
 from newsbench.eval.unit_rows import UnitRows
-from newsbench.schema.io import atomic_output
+from newsbench.schema.io import StagedOutputs, atomic_output
 
 
 def make_console() -> Console:
@@ -321,7 +321,7 @@ def _stream(handle: IO[bytes], value: Any, indent: int, depth: int) -> None:
         handle.write(b"\n" + b" " * indent + b"]")
 
 
-def write_json(path: str | Path, data: Any) -> None:
+def write_json(path: str | Path, data: Any, *, stage: StagedOutputs | None = None) -> None:
     """Write JSON atomically (temporary file, then rename); per-unit rows as lists.
 
     The bytes are exactly those of ``json.dump(indent=2, ensure_ascii=False)``. orjson
@@ -329,18 +329,19 @@ def write_json(path: str | Path, data: Any) -> None:
     writes as Python does (finite, and not below 1e-4 in magnitude: Python writes
     ``1e-05``, orjson ``0.00001``) and every key is a string; otherwise (and for what
     orjson refuses) the standard encoder runs. A report never holds NaN or Infinity
-    (RFC 8259): the standard encoder raises ``ValueError`` on them.
+    (RFC 8259): the standard encoder raises ``ValueError`` on them. With a ``stage``, the
+    file is renamed into place with the others (:func:`~newsbench.schema.io.staged_outputs`).
     """
     if _floats_agree([data]):
         try:
-            with atomic_output(path, "wb") as handle:
+            with atomic_output(path, "wb", stage=stage) as handle:
                 _stream(handle, data, 0, 0)
                 handle.write(b"\n")
             return
         except TypeError:  # what orjson refuses: the temporary file is gone, path untouched
             pass
     encoded = _standard_bytes(data)  # raises on NaN or Infinity before the file is opened
-    with atomic_output(path, "wb") as handle:
+    with atomic_output(path, "wb", stage=stage) as handle:
         handle.write(encoded)
 
 

@@ -32,7 +32,7 @@ import orjson
 
 from newsbench.eval.error_lines import record_lines
 from newsbench.eval.unit_rows import UnitRows
-from newsbench.schema.io import atomic_output, sha256_of_files
+from newsbench.schema.io import StagedOutputs, atomic_output, sha256_of_files, staged_outputs
 from newsbench.schema.paths import side_file
 from newsbench.schema.problems import DataError, Problem
 
@@ -65,11 +65,13 @@ class ReportFiles:
         return cls(report, errors, units)
 
 
-def _write_errors(path: Path, errors: Iterable[Mapping[str, Any]]) -> tuple[int, str]:
+def _write_errors(
+    path: Path, errors: Iterable[Mapping[str, Any]], stage: StagedOutputs
+) -> tuple[int, str]:
     """Write the error records as JSON lines; return their number and the file's SHA-256."""
     digest = hashlib.sha256()
     count = 0
-    with atomic_output(path, "wb") as handle:
+    with atomic_output(path, "wb", stage=stage) as handle:
         for line in record_lines(errors):  # records kept as lines are copied as they are
             digest.update(line)
             handle.write(line)
@@ -89,10 +91,10 @@ def _members(section: str, table: Mapping[str, Any]) -> Iterator[tuple[str, np.n
         yield f"{section}.{index}", np.asarray(rows, dtype=np.float64)
 
 
-def _write_tables(path: Path, tables: Mapping[str, Mapping[str, Any]]) -> str:
+def _write_tables(path: Path, tables: Mapping[str, Mapping[str, Any]], stage: StagedOutputs) -> str:
     """Write the tables as an ``.npz`` archive (fixed timestamps); return its SHA-256."""
     with (
-        atomic_output(path, "wb") as handle,
+        atomic_output(path, "wb", stage=stage) as handle,
         zipfile.ZipFile(handle, "w", zipfile.ZIP_STORED, allowZip64=True) as archive,
     ):
         for section, table in tables.items():
@@ -100,7 +102,7 @@ def _write_tables(path: Path, tables: Mapping[str, Mapping[str, Any]]) -> str:
                 info = zipfile.ZipInfo(f"{name}.npy", date_time=_ZIP_TIME)
                 info.external_attr = 0o644 << 16
                 archive.writestr(info, _npy_bytes(array))
-    return sha256_of_files([path])
+    return sha256_of_files([stage.staged(path)])
 
 
 def _units(report: Mapping[str, Any]) -> int:
@@ -113,19 +115,29 @@ def write_report(
 ) -> ReportFiles:
     """Write ``report`` to ``path`` and its side files (see the module docstring).
 
-    The side files are written first and the JSON last, each atomically, so a report file
-    never names a side file that is not complete. Returns the files written (``units``
-    only exists when the tables left the JSON).
+    Every file is written completely under a temporary name first; then the side files
+    and the JSON last are renamed into place together, interrupts held back meanwhile
+    (:func:`~newsbench.schema.io.staged_outputs`). So a report file never names a side
+    file that is not complete, and an interrupted run leaves the previous report and its
+    side files as they were. Returns the files written (``units`` only exists when the
+    tables left the JSON).
     """
+    with staged_outputs() as stage:
+        return _write_staged(path, report, inline_unit_limit, stage)
+
+
+def _write_staged(
+    path: str | Path, report: Mapping[str, Any], inline_unit_limit: int, stage: StagedOutputs
+) -> ReportFiles:
     from newsbench.eval.report import write_json
 
     files = ReportFiles.of(path)
     on_disk: dict[str, Any] = {}
-    records, errors_sha = _write_errors(files.errors, report.get("errors", ()))
+    records, errors_sha = _write_errors(files.errors, report.get("errors", ()), stage)
     tables = {name: report[name] for name in TABLES if isinstance(report.get(name), Mapping)}
     units_sha = None
     if tables and _units(report) > inline_unit_limit:
-        units_sha = _write_tables(files.units, tables)
+        units_sha = _write_tables(files.units, tables, stage)
     for key, value in report.items():
         if key == "errors":
             on_disk["error_listing"] = {
@@ -143,7 +155,7 @@ def write_report(
             }
         else:
             on_disk[key] = value
-    write_json(files.report, on_disk)
+    write_json(files.report, on_disk, stage=stage)
     return files
 
 

@@ -15,6 +15,7 @@ import gc
 import hashlib
 import json
 import os
+import signal
 import stat
 import sys
 import tempfile
@@ -334,12 +335,109 @@ def dumps_line(record: Mapping[str, Any]) -> bytes:
     return orjson.dumps(record)
 
 
+class StagedOutputs:
+    """Complete temporary files waiting to be renamed into place together.
+
+    See :func:`staged_outputs`.
+    """
+
+    def __init__(self) -> None:
+        self._pending: list[tuple[str, Path]] = []
+
+    def add(self, temporary: str, target: Path) -> None:
+        """Rename ``temporary`` to ``target`` when the group is committed."""
+        self._pending.append((temporary, target))
+
+    def staged(self, path: str | os.PathLike[str]) -> str:
+        """The temporary file that will become ``path`` (to read it before the commit).
+
+        Raises:
+            KeyError: Nothing is staged for ``path``.
+        """
+        target = Path(os.path.realpath(path))
+        for temporary, staged_target in reversed(self._pending):
+            if staged_target == target:
+                return temporary
+        raise KeyError(str(path))
+
+    def commit(self) -> None:
+        """Rename every file into place, in order, with interrupts held back meanwhile."""
+        with _interrupts_held():
+            while self._pending:
+                temporary, target = self._pending[0]
+                os.replace(temporary, target)
+                del self._pending[0]
+
+    def discard(self) -> None:
+        """Remove every temporary file not renamed yet."""
+        for temporary, _ in self._pending:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temporary)
+        self._pending.clear()
+
+
 @contextlib.contextmanager
-def atomic_output(path: str | os.PathLike[str], mode: str = "wb") -> Iterator[Any]:
+def staged_outputs() -> Iterator[StagedOutputs]:
+    """Write several files as one: ``atomic_output(..., stage=stage)`` for each.
+
+    Each file is written completely to a temporary name first; when the block ends
+    without an exception, all are renamed into place one after the other with Ctrl-C
+    and SIGTERM held back until the last, so an interrupt never leaves some of them new
+    and others old. On an exception every temporary file is removed and no target changes.
+    """
+    stage = StagedOutputs()
+    try:
+        yield stage
+        stage.commit()
+    except BaseException:
+        stage.discard()
+        raise
+
+
+_HELD_SIGNALS = ("SIGINT", "SIGTERM")
+
+
+@contextlib.contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """Hold back Ctrl-C (SIGINT) and SIGTERM for the duration, then act on them.
+
+    Python runs signal handlers in the main thread only, so there the handlers are
+    swapped for one that notes the signal; when the block ends, the original handlers
+    come back and each signal noted is handed to them (``KeyboardInterrupt`` for
+    Ctrl-C, the default action re-sent). Elsewhere nothing can interrupt the block.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    noted: list[int] = []
+    previous: dict[int, Any] = {}
+    for name in _HELD_SIGNALS:
+        number = getattr(signal, name, None)
+        if number is not None and signal.getsignal(number) is not None:
+            previous[number] = signal.signal(number, lambda signum, _: noted.append(signum))
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        for number in dict.fromkeys(noted):
+            handler = previous[number]
+            if callable(handler):
+                handler(number, None)
+            elif handler == signal.SIG_DFL:
+                os.kill(os.getpid(), number)
+
+
+@contextlib.contextmanager
+def atomic_output(
+    path: str | os.PathLike[str], mode: str = "wb", *, stage: StagedOutputs | None = None
+) -> Iterator[Any]:
     """Open a temporary file next to ``path``; rename it into place on success.
 
     On any exception (an interrupt included) the temporary file is removed and ``path``
     is untouched. A symbolic link is followed: its target is replaced, the link stays.
+    With a ``stage`` (:func:`staged_outputs`), the complete file waits there to be
+    renamed with the others.
 
     Raises:
         IsADirectoryError, OSError: ``path`` exists and is not a regular file (a directory,
@@ -370,7 +468,10 @@ def atomic_output(path: str | os.PathLike[str], mode: str = "wb") -> Iterator[An
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp_name, target)
+        if stage is None:
+            os.replace(tmp_name, target)
+        else:
+            stage.add(tmp_name, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)

@@ -5,6 +5,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import signal
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -253,3 +256,90 @@ def test_a_side_file_that_is_a_folder_is_refused(files, tmp_path: Path, capsys) 
     err = capsys.readouterr().err
     assert "r.errors.jsonl is a directory; an output must be a regular file" in err, err
     assert not out.exists()
+
+
+def _report_bytes(path: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(path.parent.iterdir())}
+
+
+@pytest.mark.parametrize("stage", ["errors", "tables", "json"])
+def test_an_interrupted_write_leaves_the_previous_report_whole(
+    report, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stage: str
+) -> None:
+    import newsbench.eval.report as report_module
+    import newsbench.eval.report_files as report_files
+
+    path = tmp_path / "r.json"
+    write_report(path, report, inline_unit_limit=0)
+    before = _report_bytes(path)
+    assert set(before) == {"r.json", "r.errors.jsonl", "r.units.npz"}
+
+    def interrupt(*_: object, **__: object) -> Any:
+        raise KeyboardInterrupt
+
+    if stage == "errors":
+        monkeypatch.setattr(report_files, "record_lines", interrupt)
+    elif stage == "tables":
+        monkeypatch.setattr(report_files, "_npy_bytes", interrupt)
+    else:
+        monkeypatch.setattr(report_module, "_stream", interrupt)
+        monkeypatch.setattr(report_module, "_standard_bytes", interrupt)
+    other = {**report, "errors": report["errors"][:3]}  # another run's report
+    with pytest.raises(KeyboardInterrupt):
+        write_report(path, other, inline_unit_limit=0)
+    assert _report_bytes(path) == before  # no file replaced, no temporary file left
+    assert len(read_error_listing(path)) == len(report["errors"])
+
+
+def test_an_interrupt_while_the_files_are_renamed_waits_for_the_last(
+    report, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "r.json"
+    write_report(path, report, inline_unit_limit=0)
+    replace = os.replace
+    renamed: list[str] = []
+
+    def replace_then_interrupt(source: str, target: str) -> None:
+        replace(source, target)
+        renamed.append(Path(target).name)
+        if len(renamed) == 1:
+            os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C after the first rename
+
+    monkeypatch.setattr(os, "replace", replace_then_interrupt)
+    other = {**report, "errors": report["errors"][:3]}
+    with pytest.raises(KeyboardInterrupt):
+        write_report(path, other, inline_unit_limit=0)
+    assert renamed == ["r.errors.jsonl", "r.units.npz", "r.json"]
+    assert len(read_error_listing(path)) == 3  # the new report, whole
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.errors.jsonl", "r.json", "r.units.npz"]
+
+
+_TERMINATED_WHILE_RENAMING = """
+import os, signal, sys
+from newsbench.schema.io import atomic_output, staged_outputs
+folder = sys.argv[1]
+replace = os.replace
+def replace_then_terminate(source, target):
+    replace(source, target)
+    os.kill(os.getpid(), signal.SIGTERM)
+os.replace = replace_then_terminate
+with staged_outputs() as stage:
+    for name in ("a", "b"):
+        with atomic_output(os.path.join(folder, name), "w", stage=stage) as handle:
+            handle.write("new")
+print("not reached")
+"""
+
+
+def test_sigterm_while_the_files_are_renamed_terminates_after_the_last(tmp_path: Path) -> None:
+    for name in ("a", "b"):
+        (tmp_path / name).write_text("old")
+    done = subprocess.run(
+        [sys.executable, "-c", _TERMINATED_WHILE_RENAMING, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == -signal.SIGTERM, done.stderr
+    assert "not reached" not in done.stdout
+    assert {p.name: p.read_text() for p in tmp_path.iterdir()} == {"a": "new", "b": "new"}
