@@ -535,7 +535,7 @@ from newsbench.eval import report as report_module
 # A test run started in the background by a non-interactive shell inherits SIGINT ignored,
 # and so would this child: give it Ctrl-C as a terminal gives it.
 signal.signal(signal.SIGINT, signal.default_int_handler)
-def slow(path, data):
+def slow(path, data, **_):
     from newsbench.schema.io import atomic_output
     with atomic_output(path, "w") as handle:
         handle.write("partial")
