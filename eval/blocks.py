@@ -82,8 +82,8 @@ def line_starts(path: str) -> list[int]:
 class Block:
     """Lines ``[first, first + size)`` (0-based) of both files and their byte ranges.
 
-    ``missing`` numbers (1-based, within the block) the prediction lines that stand in
-    for missing documents (:class:`GoldOrderedCopy`).
+    ``missing`` numbers (1-based, as in the whole file) the prediction lines that stand
+    in for missing documents (:class:`GoldOrderedCopy`).
     """
 
     index: int
@@ -125,8 +125,13 @@ def score_block(
         gold.write_bytes(_read_range(block.gold))
         pred.write_bytes(_read_range(block.pred))
         pairs = StreamedPairs(
-            gold, pred, label_map, config.inventory, missing_lines=frozenset(block.missing)
-        )
+            gold,
+            pred,
+            label_map,
+            config.inventory,
+            missing_lines=frozenset(block.missing),
+            first_line=block.first + 1,  # the lines, in problems and their messages, as
+        )  # in the whole files
         perturbations: set[str] = set()
 
         def tracked() -> Iterator[DocumentPair]:
@@ -136,14 +141,7 @@ def score_block(
 
         shard = score_shard(tracked(), config, layers=layers, unit=unit)  # type: ignore[arg-type]
         names = {str(gold): block.gold[0], str(pred): block.pred[0]}
-        problems = tuple(
-            replace(
-                p,
-                file=names.get(p.file or "", p.file),
-                line=None if not p.line else p.line + block.first,
-            )
-            for p in pairs.problems
-        )
+        problems = tuple(replace(p, file=names.get(p.file or "", p.file)) for p in pairs.problems)
     return BlockResult(
         None if problems else shard,
         problems,
@@ -185,7 +183,7 @@ def plan_blocks(
         return [], 0, [file_empty_problem(gold), file_empty_problem(pred)]
     missing_in: dict[int, list[int]] = {}
     for line in sorted(missing):
-        missing_in.setdefault(line // block_size, []).append(line % block_size + 1)
+        missing_in.setdefault(line // block_size, []).append(line + 1)
     blocks = [
         Block(
             k,

@@ -47,6 +47,8 @@ class StreamedPairs:
             text alone, for documents the predictions miss (``--allow-missing``, from
             :func:`~newsbench.eval.blocks.gold_ordered_copy`): their pairs are marked
             missing, as :func:`~newsbench.eval.pairing.pair_documents` marks them.
+        first_line: The number of both files' first line (a block of lines cut from
+            larger files reports their line numbers).
     """
 
     gold_path: str | os.PathLike[str]
@@ -56,10 +58,11 @@ class StreamedPairs:
     problems: list[Problem] = field(default_factory=list)
     removed_by_label: dict[str, int] = field(default_factory=dict)
     missing_lines: frozenset[int] = frozenset()
+    first_line: int = 1
     _started: bool = field(default=False, repr=False)
 
     def _predictions(self) -> Iterator[ValidatedLine]:
-        for item in iter_jsonl(self.pred_path):
+        for item in iter_jsonl(self.pred_path, first_line=self.first_line):
             if item.problem is not None:
                 yield ValidatedLine(item.file, item.line, None, (item.problem,))
                 continue
@@ -89,7 +92,9 @@ class StreamedPairs:
     def _pairs(self) -> Iterator[DocumentPair]:
         pred_file = str(self.pred_path)
         aligned = True
-        gold_lines = iter_validated(self.gold_path, "document", inventory=self.inventory)
+        gold_lines = iter_validated(
+            self.gold_path, "document", inventory=self.inventory, first_line=self.first_line
+        )
         lines = zip_longest(gold_lines, self._predictions())
         for gold, pred in lines:
             for line in (gold, pred):

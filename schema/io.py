@@ -139,10 +139,10 @@ def _loads(line: str | bytes) -> Any:
     return value
 
 
-def _line_problem(file: str, exc: jsonlines.InvalidLineError) -> Problem:
+def _line_problem(file: str, exc: jsonlines.InvalidLineError, line: int) -> Problem:
     raw = exc.line
     text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
-    where = {"file": file, "line": exc.lineno}
+    where = {"file": file, "line": line}
     cause = exc.__cause__
     if isinstance(cause, DuplicateKeyError):
         pointer, key = cause.keys[0]
@@ -208,11 +208,13 @@ def too_deep_problem(**where: Any) -> Problem:
     )
 
 
-def iter_jsonl(path: str | os.PathLike[str]) -> Iterator[JsonlLine]:
+def iter_jsonl(path: str | os.PathLike[str], *, first_line: int = 1) -> Iterator[JsonlLine]:
     """Yield every line of a JSON Lines file, parsed or with its problem.
 
     Args:
         path: The file to read. It is streamed, never loaded whole.
+        first_line: The number of its first line (when the file is a block of lines cut
+            from a larger one, the larger one's numbers).
 
     Yields:
         One :class:`JsonlLine` per line; a missing or empty file yields one
@@ -244,10 +246,11 @@ def iter_jsonl(path: str | os.PathLike[str]) -> Iterator[JsonlLine]:
                 break
             except jsonlines.InvalidLineError as exc:
                 count += 1
-                yield JsonlLine(file, exc.lineno, None, _line_problem(file, exc))
+                line = first_line - 1 + exc.lineno
+                yield JsonlLine(file, line, None, _line_problem(file, exc, line))
                 continue
             count += 1
-            yield JsonlLine(file, count, value)
+            yield JsonlLine(file, first_line - 1 + count, value)
     if count == 0:
         yield JsonlLine(file, 0, None, file_empty_problem(file))
 

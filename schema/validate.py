@@ -676,13 +676,15 @@ def iter_validated(
     kind: SchemaKind = "document",
     *,
     inventory: Inventory | None = None,
+    first_line: int = 1,
 ) -> Iterator[ValidatedLine]:
     """Stream a JSON Lines file through both validation stages, line by line.
 
-    Also reports a document id that repeats an earlier line's.
+    Also reports a document id that repeats an earlier line's. ``first_line`` numbers
+    the lines as :func:`~newsbench.schema.io.iter_jsonl` does.
     """
     seen: dict[str, int] = {}
-    for item in iter_jsonl(path):
+    for item in iter_jsonl(path, first_line=first_line):
         if item.problem is not None:
             yield ValidatedLine(item.file, item.line, None, (item.problem,))
             continue

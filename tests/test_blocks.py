@@ -337,3 +337,32 @@ def test_a_run_given_up_closes_its_spill_files(files, tmp_path):
             assert score_files_in_blocks(gold, broken, CONFIG, jobs, block_size=4) is None
         gc.collect()
     assert [str(w.message) for w in caught if w.category is ResourceWarning] == []
+
+
+def test_a_block_reports_the_lines_of_the_whole_files(files, tmp_path):
+    from newsbench.eval.blocks import plan_blocks, score_block
+
+    gold, pred = files
+    lines = pred.read_text("utf-8").splitlines()
+    lines[11], lines[12] = lines[12], lines[11]  # lines 12 and 13 swapped, in the third block
+    lines[17] = "{oops"
+    swapped = tmp_path / "swapped.jsonl"
+    swapped.write_text("\n".join(lines) + "\n", "utf-8")
+    gold_lines = gold.read_text("utf-8").splitlines()
+    gold_lines[14] = gold_lines[13]  # line 15 repeats line 14's document
+    repeated = tmp_path / "repeated.jsonl"
+    repeated.write_text("\n".join(gold_lines) + "\n", "utf-8")
+    found = []
+    for gold_file, pred_file in ((gold, swapped), (repeated, pred)):
+        blocks, _, _ = plan_blocks(str(gold_file), str(pred_file), 5)
+        for block in blocks:
+            result = score_block(block, CONFIG, ["mentions"], "document", None)
+            found += [(p.code, Path(p.file).name, p.line, p.message) for p in result.problems]
+    order = [f for f in found if f[0] == "prediction-order-mismatch"]
+    assert [(name, line) for _, name, line, _ in order] == [("swapped.jsonl", 12)]
+    assert order[0][3].startswith("line 12 of the predictions is the document")
+    assert "but line 12 of the gold" in order[0][3]
+    assert ("invalid-json", "swapped.jsonl", 18) in [f[:3] for f in found]
+    duplicate = [f for f in found if f[0] == "duplicate-document-id"]
+    assert [(name, line) for _, name, line, _ in duplicate] == [("repeated.jsonl", 15)]
+    assert "already used on line 14" in duplicate[0][3]
