@@ -33,7 +33,7 @@ import orjson
 from newsbench.eval.error_lines import record_lines
 from newsbench.eval.unit_rows import UnitRows
 from newsbench.schema.io import StagedOutputs, atomic_output, sha256_of_files, staged_outputs
-from newsbench.schema.paths import side_file
+from newsbench.schema.paths import followed, side_file
 from newsbench.schema.problems import DataError, Problem
 
 REPORT_SIDE_SUFFIXES = (".errors.jsonl", ".units.npz")
@@ -192,7 +192,7 @@ def load_unit_tables(data: dict[str, Any], report_path: str | Path) -> list[Prob
     problems: list[Problem] = []
     loaded: dict[str, dict[str, Any]] = {}
     for name, entry in referenced.items():
-        side = Path(report_path).with_name(str(entry["file"]))
+        side = followed(Path(report_path)).with_name(str(entry["file"]))
         pointer = f"/{name}/file"
         try:
             digest = sha256_of_files([side])
@@ -268,7 +268,7 @@ def read_error_listing(report_path: str | Path) -> list[dict[str, Any]]:
     entry = data.get("error_listing")
     if entry is None:  # a report of format 1 holds its records
         return list(data.get("errors", []))
-    side = Path(report_path).with_name(str(entry["file"]))
+    side = followed(Path(report_path)).with_name(str(entry["file"]))
     try:
         raw = side.read_bytes()
     except OSError as exc:

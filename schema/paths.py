@@ -72,9 +72,20 @@ class PathSpec:
 
 
 def side_file(path: Path, suffix: str) -> Path:
-    """The side file of ``path`` that ``suffix`` names (``r.json`` -> ``r.errors.jsonl``)."""
+    """The side file of ``path`` that ``suffix`` names (``r.json`` -> ``r.errors.jsonl``).
+
+    A symbolic link is followed first: a file written through a link lands at the
+    link's target (see :func:`~newsbench.schema.io.atomic_output`), and its side files
+    go next to it, where a reader of the file finds them.
+    """
+    path = followed(path)
     stem = path.name[: -len(path.suffix)] if path.suffix else path.name
     return path.with_name(stem + suffix)
+
+
+def followed(path: Path) -> Path:
+    """``path``, or where it leads if it is a symbolic link."""
+    return Path(os.path.realpath(path)) if os.path.islink(path) else path
 
 
 def describe_mode(mode: int) -> str:

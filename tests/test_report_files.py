@@ -343,3 +343,29 @@ def test_sigterm_while_the_files_are_renamed_terminates_after_the_last(tmp_path:
     assert done.returncode == -signal.SIGTERM, done.stderr
     assert "not reached" not in done.stdout
     assert {p.name: p.read_text() for p in tmp_path.iterdir()} == {"a": "new", "b": "new"}
+
+
+def test_a_report_written_through_a_link_keeps_its_side_files_next_to_the_target(
+    report, tmp_path: Path, files: tuple[Path, Path]
+) -> None:
+    runs, links = tmp_path / "runs", tmp_path / "links"
+    runs.mkdir()
+    links.mkdir()
+    (links / "r.json").symlink_to(runs / "r.json")
+    written = write_report(links / "r.json", report, inline_unit_limit=0)
+    assert sorted(p.name for p in runs.iterdir()) == ["r.errors.jsonl", "r.json", "r.units.npz"]
+    assert [p.name for p in links.iterdir()] == ["r.json"] and (links / "r.json").is_symlink()
+    assert written.errors == runs / "r.errors.jsonl"
+    for path in (links / "r.json", runs / "r.json"):  # read through the link or not
+        assert len(read_error_listing(path)) == len(report["errors"])
+        assert (
+            read_report(path)["unit_statistics"]["unit_ids"]
+            == report["unit_statistics"]["unit_ids"]
+        )
+    gold, pred = files  # the command checks the side files where they will be written
+    named = tmp_path / "g.errors.jsonl"  # a gold that is the side file of g.json
+    named.write_bytes(gold.read_bytes())
+    (links / "out.json").symlink_to(tmp_path / "g.json")
+    args = ["score", "--gold", str(named), "--pred", str(pred), "--out", str(links / "out.json")]
+    assert main(args) == 2
+    assert named.read_bytes() == gold.read_bytes()
