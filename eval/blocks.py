@@ -166,7 +166,10 @@ def plan_blocks(
     for :func:`score_files_in_blocks`."""
     gold_starts, pred_starts = line_starts(gold), line_starts(pred)
     n_gold, n_pred = len(gold_starts) - 1, len(pred_starts) - 1
-    problems = []
+    # An empty file is that (it was read: it exists), not a count of lines that differs.
+    problems = [file_empty_problem(path) for path, n in ((gold, n_gold), (pred, n_pred)) if not n]
+    if problems:
+        return [], n_gold, problems
     if n_gold != n_pred:
         problems.append(
             Problem(
@@ -179,8 +182,6 @@ def plan_blocks(
             )
         )
         return [], n_gold, problems
-    if n_gold == 0:  # both files are empty (they were read: they exist)
-        return [], 0, [file_empty_problem(gold), file_empty_problem(pred)]
     missing_in: dict[int, list[int]] = {}
     for line in sorted(missing):
         missing_in.setdefault(line // block_size, []).append(line + 1)
@@ -327,6 +328,13 @@ def duplicate_documents(doc_ids: Sequence[str], gold: str) -> list[Problem]:
     return problems
 
 
+def _first_order_problem_only(problems: Sequence[Problem]) -> list[Problem]:
+    """The problems without the order mismatches after the first: each block finds its
+    own, where one pass over the files (``--stream``) stops pairing at the first."""
+    first = next((p for p in problems if p.code == "prediction-order-mismatch"), None)
+    return [p for p in problems if p.code != "prediction-order-mismatch" or p is first]
+
+
 def finish(
     result: BlockResult,
     gold: str,
@@ -349,7 +357,7 @@ def finish(
         ValueError: A requested layer that no prediction gives.
     """
     if result.problems:
-        raise DataError(result.problems)
+        raise DataError(_first_order_problem_only(result.problems))
     shard = result.shard
     assert shard is not None
     duplicates = duplicate_documents(shard.doc_ids, gold)

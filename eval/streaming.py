@@ -26,7 +26,12 @@ from newsbench.schema.inventory import Inventory
 from newsbench.schema.io import iter_jsonl
 from newsbench.schema.model import ANNOTATION_LAYERS, Document
 from newsbench.schema.problems import DataError, Problem
-from newsbench.schema.validate import ValidatedLine, iter_validated, validate_record
+from newsbench.schema.validate import (
+    ValidatedLine,
+    duplicate_document_problem,
+    iter_validated,
+    validate_record,
+)
 
 __all__ = ["StreamedPairs", "predicted_layers", "score_files_streamed"]
 
@@ -62,6 +67,7 @@ class StreamedPairs:
     _started: bool = field(default=False, repr=False)
 
     def _predictions(self) -> Iterator[ValidatedLine]:
+        seen: dict[str, int] = {}
         for item in iter_jsonl(self.pred_path, first_line=self.first_line):
             if item.problem is not None:
                 yield ValidatedLine(item.file, item.line, None, (item.problem,))
@@ -76,6 +82,14 @@ class StreamedPairs:
             document, more = validate_record(
                 record, "prediction", file=item.file, line=item.line, inventory=self.inventory
             )
+            doc_id = record.get("id")
+            if isinstance(doc_id, str):  # as the loaders refuse a repeated prediction
+                if doc_id in seen:
+                    more.append(
+                        duplicate_document_problem(doc_id, seen[doc_id], item.file, item.line)
+                    )
+                else:
+                    seen[doc_id] = item.line
             yield ValidatedLine(item.file, item.line, document, (*problems, *more))
 
     def __iter__(self) -> Iterator[DocumentPair]:
@@ -100,8 +114,8 @@ class StreamedPairs:
             for line in (gold, pred):
                 if line is not None:
                     self.problems.extend(line.problems)
-            if not aligned:
-                continue
+            if not aligned or (pred is not None and pred.problems):
+                continue  # a line with problems is reported above, and paired with nothing
             if gold is None or pred is None:  # one file ended: missing or extra documents
                 self.problems.extend(
                     _pair_problems(

@@ -130,7 +130,7 @@ def test_fsspec_urls_give_the_report_of_the_paths(client, files):
     assert without_provenance(by_url) == without_provenance(by_path)
 
 
-def test_empty_files_are_reported_empty(client, tmp_path):
+def test_empty_files_are_reported_empty(client, files, tmp_path):
     gold, pred = tmp_path / "gold.jsonl", tmp_path / "pred.jsonl"
     gold.write_bytes(b"")
     pred.write_bytes(b"")
@@ -140,3 +140,17 @@ def test_empty_files_are_reported_empty(client, tmp_path):
         ("file-empty", gold.as_uri()),
         ("file-empty", pred.as_uri()),
     ]
+    with pytest.raises(DataError) as no_predictions:  # not "the gold has 41 lines and ... 0"
+        score_files_dask(files[0], pred, CONFIG, client)
+    assert [(p.code, p.file) for p in no_predictions.value.problems] == [("file-empty", str(pred))]
+
+
+def test_predictions_out_of_order_are_one_problem(client, files, tmp_path):
+    gold, pred = files
+    lines = pred.read_bytes().splitlines(keepends=True)
+    rotated = tmp_path / "rotated.jsonl"
+    rotated.write_bytes(b"".join(lines[1:] + lines[:1]))  # every line one too early
+    with pytest.raises(DataError) as caught:
+        score_files_dask(gold, rotated, CONFIG, client, block_size=7)
+    order = [p for p in caught.value.problems if p.code == "prediction-order-mismatch"]
+    assert [(p.file, p.line) for p in order] == [(str(rotated), 1)]

@@ -197,3 +197,19 @@ def test_predicted_layers_is_the_default_of_layers(tmp_path, records) -> None:
         score_files_streamed(
             gold_file, pred_file, ScoringConfig(n_resamples=20), layers=["mentions", "events"]
         )
+
+
+def test_a_repeated_prediction_is_reported_as_the_loaders_report_it(tmp_path, records) -> None:
+    gold, pred = records
+    gold_file, pred_file = _files(tmp_path, gold, [*pred, pred[2]])  # line 7 repeats line 3
+    found = [(p.code, p.line, p.message) for p in _problems(gold_file, pred_file)]
+    with pytest.raises(DataError) as loaded:
+        load_predictions(pred_file)
+    assert [(p.code, p.line, p.message) for p in loaded.value.problems] == found
+    assert found == [
+        (
+            "duplicate-document-id",
+            7,
+            f"the document id {pred[2]['id']!r} was already used on line 3",
+        )
+    ]
