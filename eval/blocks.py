@@ -151,9 +151,17 @@ def score_block(
 
 
 def merge_results(a: BlockResult, b: BlockResult) -> BlockResult:
-    """Merge two consecutive results, in order (problems of both, statistics if none)."""
+    """Merge two consecutive results, in order (problems of both, statistics if none).
+
+    The statistics go into a new shard and the inputs stay as they were, so a task that
+    runs again (a Dask retry) merges the same two results again, not one twice.
+    """
     problems = a.problems + b.problems
-    shard = None if problems or a.shard is None or b.shard is None else a.shard.merge(b.shard)
+    shard = None
+    if not problems and a.shard is not None and b.shard is not None:
+        first = a.shard
+        shard = ShardScores(first.unit, first.keep, first.kept, first.max_errors)
+        shard.merge(first).merge(b.shard)
     removed = Counter(a.removed_by_label)
     removed.update(b.removed_by_label)
     return BlockResult(shard, problems, a.perturbations | b.perturbations, dict(removed))

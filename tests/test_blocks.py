@@ -366,3 +366,17 @@ def test_a_block_reports_the_lines_of_the_whole_files(files, tmp_path):
     duplicate = [f for f in found if f[0] == "duplicate-document-id"]
     assert [(name, line) for _, name, line, _ in duplicate] == [("repeated.jsonl", 15)]
     assert "already used on line 14" in duplicate[0][3]
+
+
+def test_merging_results_leaves_them_as_they_were(files):
+    from newsbench.eval.blocks import merge_results, plan_blocks, score_block
+
+    gold, pred = files
+    blocks, _, _ = plan_blocks(str(gold), str(pred), 12)
+    first, second = (score_block(b, CONFIG, ["mentions"], "document", None) for b in blocks)
+    once = merge_results(first, second)
+    again = merge_results(first, second)  # a retried task
+    assert once.shard is not None and again.shard is not None
+    assert once.shard.doc_ids == again.shard.doc_ids and len(once.shard.doc_ids) == 23
+    assert once.shard.rows == again.shard.rows and once.shard.errors == again.shard.errors
+    assert first.shard is not None and len(first.shard.doc_ids) == 12
