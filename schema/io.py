@@ -384,8 +384,8 @@ def staged_outputs() -> Iterator[StagedOutputs]:
     """Write several files as one: ``atomic_output(..., stage=stage)`` for each.
 
     Each file is written completely to a temporary name first; when the block ends
-    without an exception, all are renamed into place one after the other with Ctrl-C
-    and SIGTERM held back until the last, so an interrupt never leaves some of them new
+    without an exception, all are renamed into place one after the other with Ctrl-C,
+    SIGTERM and SIGHUP held back until the last, so an interrupt never leaves some of them new
     and others old. On an exception every temporary file is removed and no target changes.
     """
     stage = StagedOutputs()
@@ -397,12 +397,12 @@ def staged_outputs() -> Iterator[StagedOutputs]:
         raise
 
 
-_HELD_SIGNALS = ("SIGINT", "SIGTERM")
+_HELD_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")
 
 
 @contextlib.contextmanager
 def _interrupts_held() -> Iterator[None]:
-    """Hold back Ctrl-C (SIGINT) and SIGTERM for the duration, then act on them.
+    """Hold back Ctrl-C (SIGINT), SIGTERM and SIGHUP for the duration, then act on them.
 
     Python runs signal handlers in the main thread only, so there the handlers are
     swapped for one that notes the signal; when the block ends, the original handlers
