@@ -27,6 +27,7 @@ from typing import Any
 
 import orjson
 
+from newsbench.eval.error_lines import ErrorLines
 from newsbench.eval.harness import (
     ScoringConfig,
     ShardScores,
@@ -140,6 +141,9 @@ def score_block(
                 yield pair
 
         shard = score_shard(tracked(), config, layers=layers, unit=unit)  # type: ignore[arg-type]
+        # The records as the JSON lines the report will hold: written here, in the worker,
+        # they travel as bytes and the process that merges the blocks copies them.
+        shard.errors = ErrorLines(shard.errors)  # type: ignore[assignment]
         names = {str(gold): block.gold[0], str(pred): block.pred[0]}
         problems = tuple(replace(p, file=names.get(p.file or "", p.file)) for p in pairs.problems)
     return BlockResult(
@@ -161,6 +165,8 @@ def merge_results(a: BlockResult, b: BlockResult) -> BlockResult:
     if not problems and a.shard is not None and b.shard is not None:
         first = a.shard
         shard = ShardScores(first.unit, first.keep, first.kept, first.max_errors)
+        if isinstance(first.errors, ErrorLines):
+            shard.errors = ErrorLines()  # type: ignore[assignment]
         shard.merge(first).merge(b.shard)
     removed = Counter(a.removed_by_label)
     removed.update(b.removed_by_label)

@@ -17,7 +17,7 @@ from typing import Any, overload
 
 import orjson
 
-__all__ = ["ErrorLines", "RecordLines", "record_lines"]
+__all__ = ["ErrorLines", "RecordLines", "record_chunks", "record_lines"]
 
 
 class RecordLines(Sequence[dict[str, Any]]):
@@ -28,6 +28,10 @@ class RecordLines(Sequence[dict[str, Any]]):
     def raw_lines(self) -> Iterator[bytes]:
         """Every record as its JSON line (with its newline), in order."""
         raise NotImplementedError
+
+    def raw_chunks(self) -> Iterator[bytes]:
+        """The bytes of :meth:`raw_lines` in pieces of whole lines, fewer and larger."""
+        return _joined(self.raw_lines())
 
     def __len__(self) -> int:
         return self._count
@@ -68,6 +72,32 @@ def record_lines(records: Iterable[Mapping[str, Any]]) -> Iterator[bytes]:
     return (orjson.dumps(record) + b"\n" for record in records)
 
 
+def record_chunks(records: Iterable[Mapping[str, Any]]) -> Iterator[bytes]:
+    """:func:`record_lines` in pieces of whole lines (large ones where records keep lines).
+
+    Every record is one line ending in ``b"\\n"`` (orjson writes no other newline), so the
+    number of records in the pieces is their number of newlines.
+    """
+    raw_chunks = getattr(records, "raw_chunks", None)
+    if raw_chunks is not None:
+        return raw_chunks()  # type: ignore[no-any-return]
+    return _joined(record_lines(records))
+
+
+def _joined(lines: Iterable[bytes], size: int = 1 << 20) -> Iterator[bytes]:
+    """Lines joined into pieces of about ``size`` bytes."""
+    piece: list[bytes] = []
+    length = 0
+    for line in lines:
+        piece.append(line)
+        length += len(line)
+        if length >= size:
+            yield b"".join(piece)
+            piece, length = [], 0
+    if piece:
+        yield b"".join(piece)
+
+
 class ErrorLines(RecordLines):
     """Error records held in memory as their JSON lines: cheap to pickle and to write.
 
@@ -95,6 +125,9 @@ class ErrorLines(RecordLines):
     def raw_lines(self) -> Iterator[bytes]:
         for chunk in self._chunks:
             yield from io.BytesIO(chunk)  # lines end at b"\n" only, as orjson writes them
+
+    def raw_chunks(self) -> Iterator[bytes]:
+        return iter(self._chunks)
 
     def __repr__(self) -> str:
         return f"ErrorLines({self._count} records, {sum(map(len, self._chunks)):,} bytes)"

@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 import orjson
 
-from newsbench.eval.error_lines import record_lines
+from newsbench.eval.error_lines import record_chunks
 from newsbench.eval.unit_rows import UnitRows
 from newsbench.schema.io import StagedOutputs, atomic_output, sha256_of_files, staged_outputs
 from newsbench.schema.paths import followed, side_file
@@ -72,10 +72,11 @@ def _write_errors(
     digest = hashlib.sha256()
     count = 0
     with atomic_output(path, "wb", stage=stage) as handle:
-        for line in record_lines(errors):  # records kept as lines are copied as they are
-            digest.update(line)
-            handle.write(line)
-            count += 1
+        # Records kept as lines are copied as they are, in large pieces of whole lines.
+        for chunk in record_chunks(errors):
+            digest.update(chunk)
+            handle.write(chunk)
+            count += chunk.count(b"\n")
     return count, digest.hexdigest()
 
 

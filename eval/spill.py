@@ -25,7 +25,7 @@ from typing import IO, Any
 
 import numpy as np
 
-from newsbench.eval.error_lines import RecordLines, record_lines
+from newsbench.eval.error_lines import RecordLines, record_chunks
 from newsbench.eval.harness import ShardScores
 from newsbench.eval.unit_rows import UnitRows
 
@@ -51,7 +51,7 @@ class ErrorSpill(RecordLines):
 
     def extend(self, records: Sequence[dict[str, Any]]) -> None:
         """Append records (in corpus order); records kept as lines are copied as bytes."""
-        self._handle.write(b"".join(record_lines(records)))
+        self._handle.write(b"".join(record_chunks(records)))
         self._count += len(records)
 
     def close(self) -> None:
@@ -64,6 +64,21 @@ class ErrorSpill(RecordLines):
         self.close()
         with open(self._path, "rb") as handle:
             yield from handle
+
+    def raw_chunks(self) -> Iterator[bytes]:
+        """The file in pieces of about 1 MiB, each ending at the end of a line."""
+        self.close()
+        with open(self._path, "rb") as handle:
+            rest = b""
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                cut = block.rfind(b"\n") + 1
+                if cut == 0:
+                    rest += block
+                    continue
+                yield rest + block[:cut]
+                rest = block[cut:]
+            if rest:
+                yield rest
 
     def __repr__(self) -> str:
         return f"ErrorSpill({self._count} records in {self._path})"

@@ -111,3 +111,36 @@ def test_record_lines_writes_dicts_and_copies_lines() -> None:
     records = [{"k": 1}, {"k": "two"}]
     assert list(record_lines(records)) == [b'{"k":1}\n', b'{"k":"two"}\n']
     assert list(record_lines(ErrorLines(records))) == list(record_lines(records))
+
+
+@given(st.lists(st.lists(_RECORD, max_size=5), max_size=4), st.integers(1, 400))
+def test_chunks_hold_the_lines_whole_and_in_order(
+    pieces: list[list[dict[str, Any]]], size: int
+) -> None:
+    records = [r for piece in pieces for r in piece]
+    expected = b"".join(orjson.dumps(r) + b"\n" for r in records)
+    lines = ErrorLines()
+    for piece in pieces:
+        lines.extend(piece)
+    for source in (records, lines):
+        chunks = list(error_lines.record_chunks(source))
+        assert b"".join(chunks) == expected
+        assert all(chunk.endswith(b"\n") for chunk in chunks)
+        assert sum(chunk.count(b"\n") for chunk in chunks) == len(records)
+    small = list(error_lines._joined(error_lines.record_lines(records), size))
+    assert b"".join(small) == expected and all(c.endswith(b"\n") for c in small)
+    for chunk in small:  # a piece ends with the line that reaches the size
+        before_last_line = chunk[: chunk[:-1].rfind(b"\n") + 1]
+        assert len(before_last_line) < size
+
+
+def test_a_spill_file_is_read_back_in_pieces_of_whole_lines(tmp_path: Path) -> None:
+    long = {"context": "x" * (3 << 20)}  # one line longer than a piece
+    records = [{"k": 1}, long, *({"k": i} for i in range(100_000)), long, {"k": 2}]
+    spill = ErrorSpill(tmp_path / "errors.jsonl")
+    spill.extend(records[:3])
+    spill.extend(ErrorLines(records[3:]))
+    chunks = list(error_lines.record_chunks(spill))
+    assert b"".join(chunks) == b"".join(orjson.dumps(r) + b"\n" for r in records)
+    assert all(chunk.endswith(b"\n") for chunk in chunks) and len(chunks) > 2
+    assert sum(chunk.count(b"\n") for chunk in chunks) == len(spill) == len(records)

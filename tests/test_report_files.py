@@ -278,7 +278,7 @@ def test_an_interrupted_write_leaves_the_previous_report_whole(
         raise KeyboardInterrupt
 
     if stage == "errors":
-        monkeypatch.setattr(report_files, "record_lines", interrupt)
+        monkeypatch.setattr(report_files, "record_chunks", interrupt)
     elif stage == "tables":
         monkeypatch.setattr(report_files, "_npy_bytes", interrupt)
     else:
