@@ -142,8 +142,10 @@ def score_block(
 
         shard = score_shard(tracked(), config, layers=layers, unit=unit)  # type: ignore[arg-type]
         # The records as the JSON lines the report will hold: written here, in the worker,
-        # they travel as bytes and the process that merges the blocks copies them.
+        # they travel as bytes and the process that merges the blocks copies them. The
+        # block's exact coreference sums are taken here too (the merge adds the blocks').
         shard.errors = ErrorLines(shard.errors)  # type: ignore[assignment]
+        shard.flush()
         names = {str(gold): block.gold[0], str(pred): block.pred[0]}
         problems = tuple(replace(p, file=names.get(p.file or "", p.file)) for p in pairs.problems)
     return BlockResult(
