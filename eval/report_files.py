@@ -160,6 +160,16 @@ def _write_staged(
     return files
 
 
+def _side_path(report_path: str | Path, name: str) -> Path:
+    """Where a report's side file ``name`` is: next to the report's real file (where
+    :func:`write_report` puts it), else next to the symbolic link the report is read
+    through (where earlier versions put it when they wrote through the link)."""
+    report = Path(report_path)
+    side = followed(report).with_name(name)
+    beside_link = report.with_name(name)
+    return beside_link if not side.exists() and beside_link.exists() else side
+
+
 def _side_problem(message: str, file: str, path: str) -> Problem:
     return Problem(
         "report-side-file",
@@ -193,7 +203,7 @@ def load_unit_tables(data: dict[str, Any], report_path: str | Path) -> list[Prob
     problems: list[Problem] = []
     loaded: dict[str, dict[str, Any]] = {}
     for name, entry in referenced.items():
-        side = followed(Path(report_path)).with_name(str(entry["file"]))
+        side = _side_path(report_path, str(entry["file"]))
         pointer = f"/{name}/file"
         try:
             digest = sha256_of_files([side])
@@ -269,7 +279,7 @@ def read_error_listing(report_path: str | Path) -> list[dict[str, Any]]:
     entry = data.get("error_listing")
     if entry is None:  # a report of format 1 holds its records
         return list(data.get("errors", []))
-    side = followed(Path(report_path)).with_name(str(entry["file"]))
+    side = _side_path(report_path, str(entry["file"]))
     try:
         raw = side.read_bytes()
     except OSError as exc:

@@ -369,3 +369,25 @@ def test_a_report_written_through_a_link_keeps_its_side_files_next_to_the_target
     args = ["score", "--gold", str(named), "--pred", str(pred), "--out", str(links / "out.json")]
     assert main(args) == 2
     assert named.read_bytes() == gold.read_bytes()
+
+
+def test_side_files_next_to_the_link_are_still_found(report, tmp_path: Path) -> None:
+    """Reports written through a link before the side files followed the link."""
+    runs, links = tmp_path / "runs", tmp_path / "links"
+    runs.mkdir()
+    links.mkdir()
+    write_report(runs / "r.json", report, inline_unit_limit=0)
+    (links / "latest.json").symlink_to(runs / "r.json")
+    for suffix in (".errors.jsonl", ".units.npz"):  # as the earlier versions placed them
+        (runs / f"r{suffix}").rename(links / f"latest{suffix}")
+    data = json.loads((runs / "r.json").read_text("utf-8"))
+    data["error_listing"]["file"] = "latest.errors.jsonl"
+    for table in data.values():
+        if isinstance(table, dict) and table.get("file") == "r.units.npz":
+            table["file"] = "latest.units.npz"
+    (runs / "r.json").write_text(json.dumps(data), "utf-8")
+    assert len(read_error_listing(links / "latest.json")) == len(report["errors"])
+    assert (
+        read_report(links / "latest.json")["unit_statistics"]["unit_ids"]
+        == report["unit_statistics"]["unit_ids"]
+    )
