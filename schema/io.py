@@ -406,29 +406,43 @@ def _interrupts_held() -> Iterator[None]:
 
     Python runs signal handlers in the main thread only, so there the handlers are
     swapped for one that notes the signal; when the block ends, the original handlers
-    come back and each signal noted is handed to them (``KeyboardInterrupt`` for
-    Ctrl-C, the default action re-sent). Elsewhere nothing can interrupt the block.
+    come back (every one of them, even if a signal interrupts the restoring) and the
+    first signal noted is handed to its handler (``KeyboardInterrupt`` for Ctrl-C, the
+    default action re-sent). Elsewhere nothing can interrupt the block.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
     noted: list[int] = []
-    previous: dict[int, Any] = {}
-    for name in _HELD_SIGNALS:
-        number = getattr(signal, name, None)
-        if number is not None and signal.getsignal(number) is not None:
-            previous[number] = signal.signal(number, lambda signum, _: noted.append(signum))
+    previous: list[tuple[int, Any]] = []
     try:
+        for name in _HELD_SIGNALS:
+            number = getattr(signal, name, None)
+            handler = None if number is None else signal.getsignal(number)
+            if handler is not None:
+                previous.append((number, handler))  # before the swap: restored whatever comes
+                signal.signal(number, lambda signum, _: noted.append(signum))
         yield
     finally:
-        for number, handler in previous.items():
+        _restore_handlers(previous)
+    if noted:
+        number = noted[0]
+        handler = dict(previous)[number]
+        if callable(handler):
+            handler(number, None)
+        elif handler == signal.SIG_DFL:
+            os.kill(os.getpid(), number)
+
+
+def _restore_handlers(handlers: list[tuple[int, Any]]) -> None:
+    """Put every handler back, each in a ``finally``: a signal that a restored handler
+    turns into an exception cannot leave the others swapped."""
+    if handlers:
+        (number, handler), rest = handlers[0], handlers[1:]
+        try:
             signal.signal(number, handler)
-        for number in dict.fromkeys(noted):
-            handler = previous[number]
-            if callable(handler):
-                handler(number, None)
-            elif handler == signal.SIG_DFL:
-                os.kill(os.getpid(), number)
+        finally:
+            _restore_handlers(rest)
 
 
 @contextlib.contextmanager

@@ -391,3 +391,33 @@ def test_side_files_next_to_the_link_are_still_found(report, tmp_path: Path) -> 
         read_report(links / "latest.json")["unit_statistics"]["unit_ids"]
         == report["unit_statistics"]["unit_ids"]
     )
+
+
+def test_a_signal_while_the_handlers_are_restored_leaves_none_swapped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from newsbench.schema import io as schema_io
+
+    real = signal.signal
+    names = [n for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n)]
+    before = {name: signal.getsignal(getattr(signal, name)) for name in names}
+    sent = []
+
+    def restore_then_interrupt(number: int, handler: Any) -> Any:
+        replaced = real(number, handler)
+        if number == signal.SIGINT and handler is before["SIGINT"] and len(sent) == 0:
+            sent.append(number)  # Ctrl-C just after the first handler is put back
+            os.kill(os.getpid(), signal.SIGINT)
+        return replaced
+
+    monkeypatch.setattr(schema_io.signal, "signal", restore_then_interrupt)
+    with (
+        pytest.raises(KeyboardInterrupt),
+        schema_io.staged_outputs() as stage,
+        schema_io.atomic_output(tmp_path / "a", "w", stage=stage) as handle,
+    ):
+        handle.write("new")
+    monkeypatch.undo()
+    assert sent == [signal.SIGINT]
+    assert {name: signal.getsignal(getattr(signal, name)) for name in names} == before
+    assert (tmp_path / "a").read_text() == "new"
