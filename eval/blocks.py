@@ -344,6 +344,38 @@ def duplicate_documents(doc_ids: Sequence[str], gold: str) -> list[Problem]:
     return problems
 
 
+def _repeats(path: str) -> list[Problem]:
+    """``duplicate-document-id`` for every line whose id an earlier line has."""
+    seen: dict[str, int] = {}
+    problems = []
+    with open_binary(path) as handle:
+        for number, line in enumerate(handle, start=1):
+            found = _line_record(line)
+            if found is None:
+                continue
+            if found[0] in seen:
+                problems.append(duplicate_document_problem(found[0], seen[found[0]], path, number))
+            else:
+                seen[found[0]] = number
+    return problems
+
+
+def _with_repeats_across_blocks(problems: list[Problem], gold: str, pred: str) -> list[Problem]:
+    """The blocks' problems with the ids repeated in either file named as such (a block
+    sees only its own lines), and without the order mismatches those repeats explain."""
+    repeats = [*_repeats(gold), *_repeats(pred)]
+    repeated_lines = {p.line for p in repeats if p.file == pred}
+    known = {(p.code, p.file, p.line) for p in problems}
+    kept = [
+        p
+        for p in problems
+        if not (
+            p.code == "prediction-order-mismatch" and p.file == pred and p.line in repeated_lines
+        )
+    ]
+    return kept + [p for p in repeats if (p.code, p.file, p.line) not in known]
+
+
 def _first_order_problem_only(problems: Sequence[Problem]) -> list[Problem]:
     """The problems without the order mismatches after the first: each block finds its
     own, where one pass over the files (``--stream``) stops pairing at the first."""
@@ -362,8 +394,12 @@ def finish(
     split: str,
     gold_sha256: str | None,
     label_map: LabelMap | None = None,
+    pred: str | None = None,
 ) -> dict[str, Any]:
     """The report of the merged result of every block.
+
+    With the ``pred`` file named, problems also list the document ids that repeat across
+    blocks (which a block alone takes for predictions out of order).
 
     With a ``label_map``, the provenance counts the mentions it removed, per label
     (``label_map_removed``, as the in-memory path records it).
@@ -373,7 +409,10 @@ def finish(
         ValueError: A requested layer that no prediction gives.
     """
     if result.problems:
-        raise DataError(_first_order_problem_only(result.problems))
+        problems = list(result.problems)
+        if pred is not None:
+            problems = _with_repeats_across_blocks(problems, gold, pred)
+        raise DataError(_first_order_problem_only(problems))
     shard = result.shard
     assert shard is not None
     duplicates = duplicate_documents(shard.doc_ids, gold)

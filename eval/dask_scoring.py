@@ -121,4 +121,5 @@ def score_files_dask(
         split=split,
         gold_sha256=gold_sha256,
         label_map=label_map,
+        pred=pred,
     )

@@ -154,3 +154,16 @@ def test_predictions_out_of_order_are_one_problem(client, files, tmp_path):
         score_files_dask(gold, rotated, CONFIG, client, block_size=7)
     order = [p for p in caught.value.problems if p.code == "prediction-order-mismatch"]
     assert [(p.file, p.line) for p in order] == [(str(rotated), 1)]
+
+
+def test_a_prediction_repeated_in_another_block_is_named_as_such(client, files, tmp_path):
+    gold, pred = files
+    lines = pred.read_bytes().splitlines(keepends=True)
+    lines[35] = lines[3]  # line 36 repeats line 4's document, five blocks later
+    repeated = tmp_path / "repeated.jsonl"
+    repeated.write_bytes(b"".join(lines))
+    with pytest.raises(DataError) as caught:
+        score_files_dask(gold, repeated, CONFIG, client, block_size=7)
+    assert [(p.code, p.line, p.message) for p in caught.value.problems] == [
+        ("duplicate-document-id", 36, "the document id 'doc000003' was already used on line 4")
+    ]
