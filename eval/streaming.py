@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field, replace
-from itertools import zip_longest
+from itertools import chain, zip_longest
 from typing import Any
 
 from newsbench.eval.harness import ScoringConfig, check_layer_names, score_stream
@@ -109,7 +109,17 @@ class StreamedPairs:
         gold_lines = iter_validated(
             self.gold_path, "document", inventory=self.inventory, first_line=self.first_line
         )
-        lines = zip_longest(gold_lines, self._predictions())
+        pred_lines = self._predictions()
+        heads = next(gold_lines, None), next(pred_lines, None)
+        if any(head is not None and head.line == 0 for head in heads):
+            # A file that is empty or cannot be read: nothing to pair; every problem of
+            # the other file is still reported (as the loaders report them).
+            for line in chain(heads, gold_lines, pred_lines):
+                if line is not None:
+                    self.problems.extend(line.problems)
+            return
+        gold_head, pred_head = ([] if head is None else [head] for head in heads)
+        lines = zip_longest(chain(gold_head, gold_lines), chain(pred_head, pred_lines))
         for gold, pred in lines:
             for line in (gold, pred):
                 if line is not None:

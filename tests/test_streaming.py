@@ -213,3 +213,17 @@ def test_a_repeated_prediction_is_reported_as_the_loaders_report_it(tmp_path, re
             f"the document id {pred[2]['id']!r} was already used on line 3",
         )
     ]
+
+
+def test_an_empty_prediction_file_is_one_problem(tmp_path, records) -> None:
+    gold, _ = records
+    gold_file, pred_file = _files(tmp_path, gold, [])
+    pred_file.write_bytes(b"")
+    found = [(p.code, p.file, p.line) for p in _problems(gold_file, pred_file)]
+    assert found == [("file-empty", str(pred_file), None)]
+    broken = [dict(gold[0], id=3), *gold[1:]]  # and the gold's problems alongside
+    gold_file, pred_file = _files(tmp_path, broken, [])
+    pred_file.write_bytes(b"")
+    found = [(p.code, p.line) for p in _problems(gold_file, pred_file)]
+    assert ("file-empty", None) in found and ("schema-type", 1) in found
+    assert not [code for code, _ in found if code.startswith("prediction-")]
