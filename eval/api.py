@@ -381,15 +381,15 @@ def _documents(
             record, kind, file=where, line=index + 1, inventory=inventory
         )
         problems.extend(found)
-        if document is not None and not found:
-            if document.id in first_line:  # as the loaders refuse a repeated line's id
+        doc_id = record.get("id")
+        if isinstance(doc_id, str):  # as the loaders refuse a repeated line's id
+            if doc_id in first_line:
                 problems.append(
-                    duplicate_document_problem(
-                        document.id, first_line[document.id], where, index + 1
-                    )
+                    duplicate_document_problem(doc_id, first_line[doc_id], where, index + 1)
                 )
                 continue
-            first_line[document.id] = index + 1
+            first_line[doc_id] = index + 1
+        if document is not None and not found:
             documents.append(document)
     if problems:
         raise DataError(problems)

@@ -22,7 +22,7 @@ from newsbench.schema.inventory import Inventory
 from newsbench.schema.io import gc_paused, iter_jsonl
 from newsbench.schema.model import Document
 from newsbench.schema.problems import DataError, Problem, did_you_mean, json_pointer
-from newsbench.schema.validate import validate_record
+from newsbench.schema.validate import duplicate_document_problem, validate_record
 
 
 @dataclass(frozen=True, slots=True)
@@ -354,22 +354,14 @@ def _read_predictions(
             record, "prediction", file=item.file, line=item.line, inventory=inventory
         )
         problems.extend(line_problems)
-        if document is not None and not line_problems:
-            if document.id in seen:
+        doc_id = record.get("id")
+        if isinstance(doc_id, str):  # a line with problems holds its id too, as for the gold
+            if doc_id in seen:
                 problems.append(
-                    Problem(
-                        "duplicate-document-id",
-                        f"the document id {document.id!r} was already used on line "
-                        f"{seen[document.id]}",
-                        "one line per document id",
-                        "remove the duplicate line",
-                        file=item.file,
-                        line=item.line,
-                        document=document.id,
-                        path="/id",
-                    )
+                    duplicate_document_problem(doc_id, seen[doc_id], item.file, item.line)
                 )
                 continue
-            seen[document.id] = item.line
+            seen[doc_id] = item.line
+        if document is not None and not line_problems:
             documents.append(document)
     return documents, removed, problems

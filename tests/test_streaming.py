@@ -227,3 +227,17 @@ def test_an_empty_prediction_file_is_one_problem(tmp_path, records) -> None:
     found = [(p.code, p.line) for p in _problems(gold_file, pred_file)]
     assert ("file-empty", None) in found and ("schema-type", 1) in found
     assert not [code for code, _ in found if code.startswith("prediction-")]
+
+
+def test_a_repeat_of_a_line_with_problems_is_reported_on_every_path(tmp_path, records) -> None:
+    gold, pred = records
+    broken = dict(pred[1], mentions=[dict(pred[1]["mentions"][0], type="NOPE")])
+    gold_file, pred_file = _files(tmp_path, gold, [pred[0], broken, pred[2], pred[1], *pred[4:]])
+    streamed = [(p.code, p.line) for p in _problems(gold_file, pred_file)]
+    with pytest.raises(DataError) as loaded:
+        load_predictions(pred_file)
+    assert [(p.code, p.line) for p in loaded.value.problems] == [
+        ("schema-enum", 2),
+        ("duplicate-document-id", 4),
+    ]
+    assert ("schema-enum", 2) in streamed and ("duplicate-document-id", 4) in streamed
