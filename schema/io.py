@@ -405,10 +405,11 @@ def _interrupts_held() -> Iterator[None]:
     """Hold back Ctrl-C (SIGINT), SIGTERM and SIGHUP for the duration, then act on them.
 
     Python runs signal handlers in the main thread only, so there the handlers are
-    swapped for one that notes the signal; when the block ends, the original handlers
-    come back (every one of them, even if a signal interrupts the restoring) and the
-    first signal noted is handed to its handler (``KeyboardInterrupt`` for Ctrl-C, the
-    default action re-sent). Elsewhere nothing can interrupt the block.
+    swapped for one that notes the signal; when the block ends (an exception included),
+    the original handlers come back (every one of them, even if a signal interrupts the
+    restoring) and every signal noted is handed to its handler, in the order they came
+    (``KeyboardInterrupt`` for Ctrl-C, the default action re-sent, nothing where it was
+    ignored). Elsewhere nothing can interrupt the block.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
@@ -424,14 +425,25 @@ def _interrupts_held() -> Iterator[None]:
                 signal.signal(number, lambda signum, _: noted.append(signum))
         yield
     finally:
-        _restore_handlers(previous)
-    if noted:
-        number = noted[0]
-        handler = dict(previous)[number]
-        if callable(handler):
-            handler(number, None)
-        elif handler == signal.SIG_DFL:
-            os.kill(os.getpid(), number)
+        try:
+            _restore_handlers(previous)
+        finally:
+            handlers = dict(previous)
+            _hand_on([(n, handlers[n]) for n in dict.fromkeys(noted)])
+
+
+def _hand_on(signals: list[tuple[int, Any]]) -> None:
+    """Run each noted signal's handler, each in a ``finally`` (one that raises does not
+    stop the others; the last exception raised is the one that propagates)."""
+    if signals:
+        (number, handler), rest = signals[0], signals[1:]
+        try:
+            if callable(handler):
+                handler(number, None)
+            elif handler == signal.SIG_DFL:
+                os.kill(os.getpid(), number)
+        finally:
+            _hand_on(rest)
 
 
 def _restore_handlers(handlers: list[tuple[int, Any]]) -> None:

@@ -25,6 +25,7 @@ from newsbench.eval.report_files import (
     write_report,
 )
 from newsbench.eval.unit_rows import UnitRows
+from newsbench.schema.io import atomic_output, staged_outputs
 from newsbench.schema.problems import DataError
 from tests.synthetic_files import write_synthetic
 
@@ -421,3 +422,48 @@ def test_a_signal_while_the_handlers_are_restored_leaves_none_swapped(
     assert sent == [signal.SIGINT]
     assert {name: signal.getsignal(getattr(signal, name)) for name in names} == before
     assert (tmp_path / "a").read_text() == "new"
+
+
+def test_every_signal_held_is_handed_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    replace = os.replace
+
+    def replace_after_two_signals(source: str, target: str) -> None:
+        replace(source, target)
+        os.kill(os.getpid(), signal.SIGHUP)  # ignored, as under nohup
+        os.kill(os.getpid(), signal.SIGINT)
+
+    previous = signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    try:
+        monkeypatch.setattr(os, "replace", replace_after_two_signals)
+        with (
+            pytest.raises(KeyboardInterrupt),
+            staged_outputs() as stage,
+            atomic_output(tmp_path / "a", "w", stage=stage) as handle,
+        ):
+            handle.write("new")
+    finally:
+        signal.signal(signal.SIGHUP, previous)
+    assert (tmp_path / "a").read_text() == "new"
+
+
+def test_a_signal_held_is_handed_on_when_a_rename_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    replace = os.replace
+    calls: list[str] = []
+
+    def interrupt_then_fail(source: str, target: str) -> None:
+        calls.append(target)
+        if len(calls) == 1:
+            os.kill(os.getpid(), signal.SIGINT)
+            replace(source, target)
+        else:
+            raise OSError(28, "No space left on device", target)
+
+    monkeypatch.setattr(os, "replace", interrupt_then_fail)
+    with pytest.raises(KeyboardInterrupt) as caught, staged_outputs() as stage:
+        for name in ("a", "b"):
+            with atomic_output(tmp_path / name, "w", stage=stage) as handle:
+                handle.write("new")
+    assert isinstance(caught.value.__context__, OSError)  # the failed rename, not lost
+    assert [p.name for p in tmp_path.iterdir()] == ["a"]  # the other temporary file removed
