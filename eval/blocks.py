@@ -364,7 +364,7 @@ def _with_repeats_across_blocks(problems: list[Problem], gold: str, pred: str) -
     """The blocks' problems with the ids repeated in either file named as such (a block
     sees only its own lines), and without the order mismatches those repeats explain."""
     repeats = [*_repeats(gold), *_repeats(pred)]
-    repeated_lines = {p.line for p in repeats if p.file == pred}
+    repeated_lines = {p.line for p in repeats}  # a line of either file: the lines pair up
     known = {(p.code, p.file, p.line) for p in problems}
     kept = [
         p
@@ -416,8 +416,8 @@ def finish(
     shard = result.shard
     assert shard is not None
     duplicates = duplicate_documents(shard.doc_ids, gold)
-    if duplicates:
-        raise DataError(duplicates)
+    if duplicates:  # with the predictions' repeats, as the loaders list both
+        raise DataError(duplicates if pred is None else _with_repeats_across_blocks([], gold, pred))
     if label_map is not None:
         removed = dict(sorted(result.removed_by_label.items()))
         provenance = {**(provenance or {}), "label_map_removed": removed}

@@ -105,7 +105,6 @@ class StreamedPairs:
 
     def _pairs(self) -> Iterator[DocumentPair]:
         pred_file = str(self.pred_path)
-        aligned = True
         gold_lines = iter_validated(
             self.gold_path, "document", inventory=self.inventory, first_line=self.first_line
         )
@@ -120,6 +119,23 @@ class StreamedPairs:
             return
         gold_head, pred_head = ([] if head is None else [head] for head in heads)
         lines = zip_longest(chain(gold_head, gold_lines), chain(pred_head, pred_lines))
+        # Pairing problems count only where both files are free of line problems: the
+        # loaders pair nothing until then (lines that are not documents would otherwise
+        # leave every later document "missing").
+        pairing: list[Problem] = []
+        try:
+            yield from self._aligned(lines, pairing, pred_file)
+        finally:
+            if not self.problems:
+                self.problems.extend(pairing)
+
+    def _aligned(
+        self,
+        lines: Iterator[tuple[ValidatedLine | None, ValidatedLine | None]],
+        pairing: list[Problem],
+        pred_file: str,
+    ) -> Iterator[DocumentPair]:
+        aligned = True
         for gold, pred in lines:
             for line in (gold, pred):
                 if line is not None:
@@ -127,7 +143,7 @@ class StreamedPairs:
             if not aligned or (pred is not None and pred.problems):
                 continue  # a line with problems is reported above, and paired with nothing
             if gold is None or pred is None:  # one file ended: missing or extra documents
-                self.problems.extend(
+                pairing.extend(
                     _pair_problems(
                         gold.document if gold else None,
                         pred.document if pred else None,
@@ -139,12 +155,12 @@ class StreamedPairs:
             if gold.document is None or pred.document is None or gold.problems or pred.problems:
                 continue  # reported above; the files stay aligned line by line
             if pred.document.id != gold.document.id:
-                self.problems.append(_order_problem(gold, pred))
+                pairing.append(_order_problem(gold, pred))
                 aligned = False
                 continue
             pair_problems = _pair_problems(gold.document, pred.document, pred_file, pred.line)
             if pair_problems:
-                self.problems.extend(pair_problems)
+                pairing.extend(pair_problems)
                 continue
             yield DocumentPair(
                 gold.document, pred.document, missing=pred.line in self.missing_lines

@@ -167,3 +167,23 @@ def test_a_prediction_repeated_in_another_block_is_named_as_such(client, files, 
     assert [(p.code, p.line, p.message) for p in caught.value.problems] == [
         ("duplicate-document-id", 36, "the document id 'doc000003' was already used on line 4")
     ]
+
+
+@pytest.mark.parametrize("in_predictions", [True, False])
+def test_a_gold_document_repeated_in_another_block(client, files, tmp_path, in_predictions):
+    gold, pred = files
+    gold_lines = gold.read_bytes().splitlines(keepends=True)
+    gold_lines[35] = gold_lines[3]
+    repeated_gold = tmp_path / "gold.jsonl"
+    repeated_gold.write_bytes(b"".join(gold_lines))
+    pred_lines = pred.read_bytes().splitlines(keepends=True)
+    if in_predictions:
+        pred_lines[35] = pred_lines[3]
+    predictions = tmp_path / "pred.jsonl"
+    predictions.write_bytes(b"".join(pred_lines))
+    with pytest.raises(DataError) as caught:
+        score_files_dask(repeated_gold, predictions, CONFIG, client, block_size=7)
+    expected = [("duplicate-document-id", str(repeated_gold), 36)]
+    if in_predictions:
+        expected.append(("duplicate-document-id", str(predictions), 36))
+    assert [(p.code, p.file, p.line) for p in caught.value.problems] == expected

@@ -241,3 +241,14 @@ def test_a_repeat_of_a_line_with_problems_is_reported_on_every_path(tmp_path, re
         ("duplicate-document-id", 4),
     ]
     assert ("schema-enum", 2) in streamed and ("duplicate-document-id", 4) in streamed
+
+
+def test_a_prediction_file_without_a_document_lists_its_lines_only(tmp_path, records) -> None:
+    gold, _ = records
+    gold_file, pred_file = _files(tmp_path, gold, [])
+    pred_file.write_bytes(b"\n\n")
+    streamed = [(p.code, p.line) for p in _problems(gold_file, pred_file)]
+    with pytest.raises(DataError) as loaded:
+        load_predictions(pred_file)
+    assert streamed == [(p.code, p.line) for p in loaded.value.problems]
+    assert streamed == [("blank-line", 1), ("blank-line", 2)]  # no document "missing"
