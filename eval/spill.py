@@ -69,16 +69,16 @@ class ErrorSpill(RecordLines):
         """The file in pieces of about 1 MiB, each ending at the end of a line."""
         self.close()
         with open(self._path, "rb") as handle:
-            rest = b""
+            rest: list[bytes] = []  # the start of a line longer than a piece
             for block in iter(lambda: handle.read(1 << 20), b""):
                 cut = block.rfind(b"\n") + 1
                 if cut == 0:
-                    rest += block
+                    rest.append(block)
                     continue
-                yield rest + block[:cut]
-                rest = block[cut:]
-            if rest:
-                yield rest
+                yield b"".join([*rest, block[:cut]])
+                rest = [block[cut:]]
+            if any(rest):
+                yield b"".join(rest)
 
     def __repr__(self) -> str:
         return f"ErrorSpill({self._count} records in {self._path})"
