@@ -31,8 +31,8 @@ from newsbench.eval.blocks import (
 )
 from newsbench.eval.harness import ScoringConfig, check_layer_names
 from newsbench.eval.pairing import LabelMap
-from newsbench.eval.streaming import predicted_layers
-from newsbench.schema.problems import DataError
+from newsbench.eval.streaming import StreamedPairs, predicted_layers
+from newsbench.schema.problems import DataError, Problem
 
 __all__ = ["DASK_INSTALL_HINT", "connect", "score_files_dask"]
 
@@ -59,6 +59,21 @@ def connect(scheduler: str) -> Any:
         )
         return Client(cluster)
     return Client(scheduler)
+
+
+def _with_the_other_files_problems(
+    problems: list[Problem], gold: str, pred: str, config: ScoringConfig, label_map: LabelMap | None
+) -> list[Problem]:
+    """An empty file's problem and, for local files, every line problem of the other file
+    (read here, line by line, as the loaders would list them)."""
+    if not any(p.code == "file-empty" for p in problems) or not all(
+        os.path.isfile(path) for path in (gold, pred)
+    ):
+        return problems
+    streamed = StreamedPairs(gold, pred, label_map, config.inventory)
+    for _ in streamed:  # an empty file pairs nothing: this only collects the problems
+        pass
+    return streamed.problems or problems
 
 
 def score_files_dask(
@@ -93,7 +108,7 @@ def score_files_dask(
     gold, pred = str(gold_path), str(pred_path)
     blocks, n_documents, problems = plan_blocks(gold, pred, block_size)
     if problems:
-        raise DataError(problems)
+        raise DataError(_with_the_other_files_problems(problems, gold, pred, config, label_map))
     chosen = list(layers) if layers else predicted_layers(pred)
     level = client.map(
         score_block,

@@ -113,7 +113,7 @@ class StreamedPairs:
         if any(head is not None and head.line == 0 for head in heads):
             # A file that is empty or cannot be read: nothing to pair; every problem of
             # the other file is still reported (as the loaders report them).
-            for line in chain(heads, gold_lines, pred_lines):
+            for line in chain(heads[:1], gold_lines, heads[1:], pred_lines):  # gold first
                 if line is not None:
                     self.problems.extend(line.problems)
             return

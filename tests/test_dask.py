@@ -187,3 +187,19 @@ def test_a_gold_document_repeated_in_another_block(client, files, tmp_path, in_p
     if in_predictions:
         expected.append(("duplicate-document-id", str(predictions), 36))
     assert [(p.code, p.file, p.line) for p in caught.value.problems] == expected
+
+
+def test_an_empty_file_is_reported_with_the_other_files_problems(client, files, tmp_path):
+    gold, _ = files
+    lines = gold.read_text("utf-8").splitlines()
+    lines[9] = "{oops"
+    broken = tmp_path / "gold.jsonl"
+    broken.write_text("\n".join(lines) + "\n", "utf-8")
+    empty = tmp_path / "pred.jsonl"
+    empty.write_bytes(b"")
+    with pytest.raises(DataError) as caught:
+        score_files_dask(broken, empty, CONFIG, client)
+    assert [(p.code, p.file, p.line) for p in caught.value.problems] == [
+        ("invalid-json", str(broken), 10),
+        ("file-empty", str(empty), None),
+    ]
