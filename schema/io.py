@@ -311,9 +311,12 @@ def _promote_young() -> None:
     next allocation walks all of it (a generation-0 collection, which moves it to
     generation 1), and a generation-1 collection soon walks it again. ``gc.collect(1)``
     does both in one walk and leaves the collector in the state the second would have:
-    the survivors in the oldest generation, counted towards its next full collection;
-    the caller's young cyclic garbage is collected as usual. Only on the generational
-    collector of Python < 3.14, and only when automatic collection is on.
+    the survivors in the oldest generation, counted towards its next full collection
+    as one generation-1 collection counts them (so many long pauses in a row make a
+    full collection due sooner than the ten pauses a generation-1 collection would
+    otherwise take); the caller's young cyclic garbage is collected as usual. Only on
+    the generational collector of Python < 3.14, and only when automatic collection is
+    on.
     """
     if (
         sys.version_info < (3, 14)
