@@ -44,7 +44,7 @@ from newsbench.schema.contract import SchemaKind
 from newsbench.schema.inventory import Inventory, load_inventory
 from newsbench.schema.model import ANNOTATION_LAYERS, Document, document_to_dict
 from newsbench.schema.problems import DataError, Problem, did_you_mean
-from newsbench.schema.validate import duplicate_document_problem, load_documents, validate_record
+from newsbench.schema.validate import load_documents, repeated_id_problem, validate_record
 
 __all__ = ["Report", "Score", "score"]
 
@@ -381,14 +381,10 @@ def _documents(
             record, kind, file=where, line=index + 1, inventory=inventory
         )
         problems.extend(found)
-        doc_id = record.get("id")
-        if isinstance(doc_id, str):  # as the loaders refuse a repeated line's id
-            if doc_id in first_line:
-                problems.append(
-                    duplicate_document_problem(doc_id, first_line[doc_id], where, index + 1)
-                )
-                continue
-            first_line[doc_id] = index + 1
+        repeated = repeated_id_problem(first_line, record.get("id"), where, index + 1)
+        if repeated is not None:  # as the loaders refuse a repeated line's id
+            problems.append(repeated)
+            continue
         if document is not None and not found:
             documents.append(document)
     if problems:

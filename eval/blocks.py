@@ -19,7 +19,7 @@ import multiprocessing
 import os
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -43,7 +43,7 @@ from newsbench.eval.sources import json_objects, open_binary
 from newsbench.eval.streaming import StreamedPairs, predicted_layers
 from newsbench.schema.io import file_empty_problem
 from newsbench.schema.problems import DataError, Problem
-from newsbench.schema.validate import duplicate_document_problem
+from newsbench.schema.validate import repeated_id_problem
 
 __all__ = [
     "DEFAULT_BLOCK_SIZE",
@@ -333,31 +333,22 @@ def file_digest(path: str) -> str:
     return digest.hexdigest()
 
 
-def duplicate_documents(doc_ids: Sequence[str], gold: str) -> list[Problem]:
+def duplicate_documents(doc_ids: Iterable[object], file: str) -> list[Problem]:
+    """``duplicate-document-id`` for every id (one a line, from line 1, ``None`` for a
+    line without one) that an earlier line has."""
     seen: dict[str, int] = {}
-    problems = []
-    for line, doc_id in enumerate(doc_ids, start=1):
-        if doc_id in seen:
-            problems.append(duplicate_document_problem(doc_id, seen[doc_id], gold, line))
-        else:
-            seen[doc_id] = line
-    return problems
+    found = (
+        repeated_id_problem(seen, doc_id, file, line) for line, doc_id in enumerate(doc_ids, 1)
+    )
+    return [problem for problem in found if problem is not None]
 
 
 def _repeats(path: str) -> list[Problem]:
-    """``duplicate-document-id`` for every line whose id an earlier line has."""
-    seen: dict[str, int] = {}
-    problems = []
+    """``duplicate-document-id`` for every line of the file whose id an earlier line has."""
     with open_binary(path) as handle:
-        for number, line in enumerate(handle, start=1):
-            found = _line_record(line)
-            if found is None:
-                continue
-            if found[0] in seen:
-                problems.append(duplicate_document_problem(found[0], seen[found[0]], path, number))
-            else:
-                seen[found[0]] = number
-    return problems
+        return duplicate_documents(
+            (found[0] if found else None for found in map(_line_record, handle)), path
+        )
 
 
 def _with_repeats_across_blocks(problems: list[Problem], gold: str, pred: str) -> list[Problem]:
@@ -417,7 +408,7 @@ def finish(
     assert shard is not None
     duplicates = duplicate_documents(shard.doc_ids, gold)
     if duplicates:  # with the predictions' repeats, as the loaders list both
-        raise DataError(duplicates if pred is None else _with_repeats_across_blocks([], gold, pred))
+        raise DataError(duplicates if pred is None else [*duplicates, *_repeats(pred)])
     if label_map is not None:
         removed = dict(sorted(result.removed_by_label.items()))
         provenance = {**(provenance or {}), "label_map_removed": removed}

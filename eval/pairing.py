@@ -12,7 +12,7 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,7 @@ from newsbench.schema.inventory import Inventory
 from newsbench.schema.io import gc_paused, iter_jsonl
 from newsbench.schema.model import Document
 from newsbench.schema.problems import DataError, Problem, did_you_mean, json_pointer
-from newsbench.schema.validate import duplicate_document_problem, validate_record
+from newsbench.schema.validate import ValidatedLine, repeated_id_problem, validate_record
 
 
 @dataclass(frozen=True, slots=True)
@@ -337,31 +337,43 @@ def _read_predictions(
     documents: list[Document] = []
     removed: dict[str, int] = {}
     problems: list[Problem] = []
+    for line in iter_validated_predictions(path, label_map, removed, inventory=inventory):
+        problems.extend(line.problems)
+        if line.document is not None and not line.problems:
+            documents.append(line.document)
+    return documents, removed, problems
+
+
+def iter_validated_predictions(
+    path: str | os.PathLike[str],
+    label_map: LabelMap | None,
+    removed: dict[str, int],
+    *,
+    inventory: Inventory | None = None,
+    first_line: int = 1,
+) -> Iterator[ValidatedLine]:
+    """Stream a prediction file line by line: label-mapped, validated, repeated ids found.
+
+    The predictions' :func:`~newsbench.schema.validate.iter_validated`: the label map is
+    applied first (the labels it removes are counted into ``removed``), and a line with
+    problems still holds its id, so a later line repeating it is reported too.
+    """
     seen: dict[str, int] = {}
-    for item in iter_jsonl(path):
+    for item in iter_jsonl(path, first_line=first_line):
         if item.problem is not None:
-            problems.append(item.problem)
+            yield ValidatedLine(item.file, item.line, None, (item.problem,))
             continue
-        record = item.value
+        record, problems = item.value, []
         if label_map is not None:
-            record, dropped, map_problems = apply_label_map(
+            record, dropped, problems = apply_label_map(
                 record, label_map, file=item.file, line=item.line
             )
-            problems.extend(map_problems)
             for label, count in dropped.items():
                 removed[label] = removed.get(label, 0) + count
-        document, line_problems = validate_record(
+        document, more = validate_record(
             record, "prediction", file=item.file, line=item.line, inventory=inventory
         )
-        problems.extend(line_problems)
-        doc_id = record.get("id")
-        if isinstance(doc_id, str):  # a line with problems holds its id too, as for the gold
-            if doc_id in seen:
-                problems.append(
-                    duplicate_document_problem(doc_id, seen[doc_id], item.file, item.line)
-                )
-                continue
-            seen[doc_id] = item.line
-        if document is not None and not line_problems:
-            documents.append(document)
-    return documents, removed, problems
+        repeated = repeated_id_problem(seen, record.get("id"), item.file, item.line)
+        if repeated is not None:
+            more.append(repeated)
+        yield ValidatedLine(item.file, item.line, document, (*problems, *more))

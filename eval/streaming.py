@@ -19,19 +19,18 @@ from itertools import chain, zip_longest
 from typing import Any
 
 from newsbench.eval.harness import ScoringConfig, check_layer_names, score_stream
-from newsbench.eval.pairing import DocumentPair, LabelMap, apply_label_map, pair_documents
+from newsbench.eval.pairing import (
+    DocumentPair,
+    LabelMap,
+    iter_validated_predictions,
+    pair_documents,
+)
 from newsbench.eval.sources import json_objects
 from newsbench.eval.spill import RowSpill
 from newsbench.schema.inventory import Inventory
-from newsbench.schema.io import iter_jsonl
 from newsbench.schema.model import ANNOTATION_LAYERS, Document
 from newsbench.schema.problems import DataError, Problem
-from newsbench.schema.validate import (
-    ValidatedLine,
-    duplicate_document_problem,
-    iter_validated,
-    validate_record,
-)
+from newsbench.schema.validate import ValidatedLine, iter_validated
 
 __all__ = ["StreamedPairs", "predicted_layers", "score_files_streamed"]
 
@@ -67,30 +66,13 @@ class StreamedPairs:
     _started: bool = field(default=False, repr=False)
 
     def _predictions(self) -> Iterator[ValidatedLine]:
-        seen: dict[str, int] = {}
-        for item in iter_jsonl(self.pred_path, first_line=self.first_line):
-            if item.problem is not None:
-                yield ValidatedLine(item.file, item.line, None, (item.problem,))
-                continue
-            record, problems = item.value, []
-            if self.label_map is not None:
-                record, dropped, problems = apply_label_map(
-                    record, self.label_map, file=item.file, line=item.line
-                )
-                for label, count in dropped.items():
-                    self.removed_by_label[label] = self.removed_by_label.get(label, 0) + count
-            document, more = validate_record(
-                record, "prediction", file=item.file, line=item.line, inventory=self.inventory
-            )
-            doc_id = record.get("id")
-            if isinstance(doc_id, str):  # as the loaders refuse a repeated prediction
-                if doc_id in seen:
-                    more.append(
-                        duplicate_document_problem(doc_id, seen[doc_id], item.file, item.line)
-                    )
-                else:
-                    seen[doc_id] = item.line
-            yield ValidatedLine(item.file, item.line, document, (*problems, *more))
+        return iter_validated_predictions(
+            self.pred_path,
+            self.label_map,
+            self.removed_by_label,
+            inventory=self.inventory,
+            first_line=self.first_line,
+        )
 
     def __iter__(self) -> Iterator[DocumentPair]:
         """Yield the valid pairs, once.

@@ -624,6 +624,19 @@ def _incomplete(key: str, path: str, what: str) -> Problem:
     )
 
 
+def repeated_id_problem(
+    seen: dict[str, int], doc_id: object, file: str | None, line: int
+) -> Problem | None:
+    """Note the first line of a string ``doc_id`` in ``seen``; if an earlier line has it,
+    the ``duplicate-document-id`` problem of this one (anything but a string: ``None``)."""
+    if not isinstance(doc_id, str):
+        return None
+    if doc_id in seen:
+        return duplicate_document_problem(doc_id, seen[doc_id], file, line)
+    seen[doc_id] = line
+    return None
+
+
 def duplicate_document_problem(doc_id: str, first: int, file: str | None, line: int) -> Problem:
     """The ``duplicate-document-id`` problem of a line that repeats line ``first``'s id."""
     return Problem(
@@ -691,14 +704,9 @@ def iter_validated(
         document, problems = validate_record(
             item.value, kind, file=item.file, line=item.line, inventory=inventory
         )
-        doc_id = item.value.get("id") if item.value else None
-        if isinstance(doc_id, str):
-            if doc_id in seen:
-                problems.append(
-                    duplicate_document_problem(doc_id, seen[doc_id], item.file, item.line)
-                )
-            else:
-                seen[doc_id] = item.line
+        repeated = repeated_id_problem(seen, item.value.get("id"), item.file, item.line)
+        if repeated is not None:
+            problems.append(repeated)
         yield ValidatedLine(item.file, item.line, document, tuple(problems))
 
 
