@@ -531,8 +531,9 @@ def _finish_score(
             from newsbench.eval.html_report import render_html
 
             write_text(args.html, render_html(report, pairs))
-    except OSError as exc:
-        raise UsageError(f"cannot write the report: {exc}") from None
+    except OSError as exc:  # with a note for each earlier output that could not be put back
+        notes = getattr(exc, "__notes__", [])
+        raise UsageError("; ".join([f"cannot write the report: {exc}", *notes])) from None
     if args.format == "json":
         print(json.dumps({k: report[k] for k in ("signature", "headline")}, indent=2))
     else:
@@ -951,6 +952,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_usage(sys.stderr)
         where = f" {exc.filename}" if exc.filename else ""
         print(f"newsbench: error: cannot access{where}: {exc.strerror or exc}", file=sys.stderr)
+        for note in getattr(exc, "__notes__", ()):  # e.g. an output that could not be put back
+            print(f"newsbench: error: {note}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return _report_interrupt(signal.SIGINT)

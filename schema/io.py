@@ -15,6 +15,7 @@ import gc
 import hashlib
 import json
 import os
+import shutil
 import signal
 import stat
 import sys
@@ -367,12 +368,33 @@ class StagedOutputs:
         raise KeyError(str(path))
 
     def commit(self) -> None:
-        """Rename every file into place, in order, with interrupts held back meanwhile."""
+        """Rename every file into place, in order, with interrupts held back meanwhile.
+
+        Each target that exists is first kept under a hard link (a copy where the file
+        system has none). If a rename fails, the targets already renamed get their
+        previous files back (or are removed where there was none), so the group changes
+        all together or not at all; the failure propagates, with a note for any target
+        that could not be put back.
+        """
         with _interrupts_held():
-            while self._pending:
-                temporary, target = self._pending[0]
-                os.replace(temporary, target)
-                del self._pending[0]
+            previous = _keep_previous(dict.fromkeys(target for _, target in self._pending))
+            renamed: list[Path] = []
+            try:
+                while self._pending:
+                    temporary, target = self._pending[0]
+                    os.replace(temporary, target)
+                    renamed.append(target)
+                    del self._pending[0]
+            except BaseException as failure:
+                notes = _put_back(renamed, previous)
+                if notes:  # BaseException.add_note is 3.11+; __notes__ is what it sets
+                    failure.__notes__ = [*getattr(failure, "__notes__", []), *notes]
+                raise
+            finally:
+                for kept in previous.values():
+                    if kept is not None:
+                        with contextlib.suppress(FileNotFoundError):
+                            os.unlink(kept)
 
     def discard(self) -> None:
         """Remove every temporary file not renamed yet."""
@@ -382,6 +404,52 @@ class StagedOutputs:
         self._pending.clear()
 
 
+def _keep_previous(targets: Iterable[Path]) -> dict[Path, str | None]:
+    """A second name, next to it, for each target that exists (``None`` where none does).
+
+    A hard link costs nothing; where the file system refuses one, the file is copied.
+    On a failure the names made so far are removed and the error propagates.
+    """
+    kept: dict[Path, str | None] = {}
+    try:
+        for target in targets:
+            kept[target] = None
+            if not os.path.lexists(target):
+                continue
+            fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent)
+            os.close(fd)
+            kept[target] = name
+            try:
+                os.unlink(name)
+                os.link(target, name)
+            except OSError:
+                shutil.copy2(target, name)
+    except BaseException:
+        for name in kept.values():
+            if name is not None:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(name)
+        raise
+    return kept
+
+
+def _put_back(renamed: list[Path], previous: Mapping[Path, str | None]) -> list[str]:
+    """Undo the renames, last first: the previous file back, or the new one removed.
+
+    Returns a note for each target that could not be put back (nothing is raised)."""
+    notes = []
+    for target in reversed(renamed):
+        kept = previous[target]
+        try:
+            if kept is None:
+                os.unlink(target)
+            else:
+                os.replace(kept, target)
+        except OSError as exc:
+            notes.append(f"{target} could not be put back as it was: {exc}")
+    return notes
+
+
 @contextlib.contextmanager
 def staged_outputs() -> Iterator[StagedOutputs]:
     """Write several files as one: ``atomic_output(..., stage=stage)`` for each.
@@ -389,7 +457,8 @@ def staged_outputs() -> Iterator[StagedOutputs]:
     Each file is written completely to a temporary name first; when the block ends
     without an exception, all are renamed into place one after the other with Ctrl-C,
     SIGTERM and SIGHUP held back until the last, so an interrupt never leaves some of them new
-    and others old. On an exception every temporary file is removed and no target changes.
+    and others old; a rename that fails puts back the targets already renamed. On an
+    exception every temporary file is removed and no target changes.
     """
     stage = StagedOutputs()
     try:

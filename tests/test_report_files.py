@@ -466,4 +466,134 @@ def test_a_signal_held_is_handed_on_when_a_rename_fails(
             with atomic_output(tmp_path / name, "w", stage=stage) as handle:
                 handle.write("new")
     assert isinstance(caught.value.__context__, OSError)  # the failed rename, not lost
-    assert [p.name for p in tmp_path.iterdir()] == ["a"]  # the other temporary file removed
+    assert list(tmp_path.iterdir()) == []  # "a" was new: removed again; no temporary file left
+
+
+def _fail_on(monkeypatch: pytest.MonkeyPatch, name: str) -> list[str]:
+    """Make renaming a temporary file onto ``name`` fail (a full disk); list the renames."""
+    replace = os.replace
+    renamed: list[str] = []
+
+    def replace_or_fail(source: str, target: str) -> None:
+        if Path(target).name == name and Path(source).suffix == ".tmp":
+            raise OSError(28, "No space left on device", source, None, str(target))
+        replace(source, target)
+        renamed.append(Path(target).name)
+
+    monkeypatch.setattr(os, "replace", replace_or_fail)
+    return renamed
+
+
+@pytest.mark.parametrize("links", [True, False], ids=["hard-links", "no-hard-links"])
+def test_a_rename_that_fails_puts_back_the_files_already_renamed(
+    report, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, links: bool
+) -> None:
+    path = tmp_path / "r.json"
+    write_report(path, report, inline_unit_limit=0)
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    if not links:  # a file system without hard links: the previous files are copied
+
+        def refuse(*_: Any) -> None:
+            raise OSError(1, "Operation not permitted")
+
+        monkeypatch.setattr(os, "link", refuse)
+    renamed = _fail_on(monkeypatch, "r.json")  # the side files are renamed, then the report fails
+    other = {**report, "errors": report["errors"][:3]}
+    with pytest.raises(OSError, match="No space left"):
+        write_report(path, other, inline_unit_limit=0)
+    assert renamed[:2] == ["r.errors.jsonl", "r.units.npz"]
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before  # nothing else left
+    assert len(read_error_listing(path)) == len(report["errors"])
+
+
+def test_a_target_that_cannot_be_put_back_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "a").write_text("old")
+    replace = os.replace
+
+    def fail_then_fail_to_restore(source: str, target: str) -> None:
+        if Path(target).name == "b" or Path(source).suffix == ".old":
+            raise OSError(5, "Input/output error", target)
+        replace(source, target)
+
+    monkeypatch.setattr(os, "replace", fail_then_fail_to_restore)
+    with pytest.raises(OSError) as caught, staged_outputs() as stage:
+        for name in ("a", "b"):
+            with atomic_output(tmp_path / name, "w", stage=stage) as handle:
+                handle.write("new")
+    (note,) = caught.value.__notes__
+    assert note.startswith(f"{tmp_path / 'a'} could not be put back as it was: ")
+    assert (tmp_path / "a").read_text() == "new"  # said, not hidden
+    assert [p.name for p in tmp_path.iterdir()] == ["a"]
+
+
+def test_the_command_keeps_the_previous_report_whole_when_a_rename_fails(
+    files: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    gold, pred = files
+    out = tmp_path / "r.json"
+    args = ["score", "--gold", str(gold), "--pred", str(pred), "--resamples", "10"]
+    assert main([*args, "--out", str(out)]) == 0
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    _fail_on(monkeypatch, "r.json")
+    capsys.readouterr()
+    assert main([*args, "--seed", "7", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "newsbench: error: cannot write the report: [Errno 28] No space left on device: " in err
+    assert f" -> '{out}'" in err
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+def test_the_command_names_an_output_it_could_not_put_back(
+    files: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    gold, pred = files
+    out = tmp_path / "r.json"
+    args = ["score", "--gold", str(gold), "--pred", str(pred), "--resamples", "10"]
+    assert main([*args, "--out", str(out)]) == 0
+    replace = os.replace
+
+    def fail_then_fail_to_restore(source: str, target: str) -> None:
+        if Path(target).name == "r.json" or Path(source).suffix == ".old":
+            raise OSError(5, "Input/output error", target)
+        replace(source, target)
+
+    monkeypatch.setattr(os, "replace", fail_then_fail_to_restore)
+    capsys.readouterr()
+    assert main([*args, "--seed", "7", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "newsbench: error: cannot write the report: [Errno 5] Input/output error" in err
+    assert f"; {tmp_path / 'r.errors.jsonl'} could not be put back as it was: " in err
+
+
+def test_an_os_error_outside_the_checks_is_named_with_its_notes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    from newsbench.eval import cli
+
+    def refuse(*_: Any, **__: Any) -> None:
+        failure = OSError(5, "Input/output error", str(tmp_path / "r.json"))
+        failure.__notes__ = [f"{tmp_path / 'r.errors.jsonl'} could not be put back as it was: x"]
+        raise failure
+
+    monkeypatch.setattr(cli, "check_declared_paths", refuse)
+    assert main(["score", "--gold", "g", "--pred", "p"]) == 2
+    assert capsys.readouterr().err.splitlines()[1:] == [
+        f"newsbench: error: cannot access {tmp_path / 'r.json'}: Input/output error",
+        f"newsbench: error: {tmp_path / 'r.errors.jsonl'} could not be put back as it was: x",
+    ]
+
+
+def test_a_target_turned_into_a_directory_before_the_renames_changes_nothing(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "a").write_text("old")
+    with pytest.raises(OSError) as caught, staged_outputs() as stage:
+        for name in ("a", "b"):
+            with atomic_output(tmp_path / name, "w", stage=stage) as handle:
+                handle.write("new")
+        (tmp_path / "b").mkdir()  # after it was checked, before the commit
+    assert caught.value.filename == str(tmp_path / "b")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "b"]
+    assert (tmp_path / "a").read_text() == "old" and (tmp_path / "b").is_dir()
