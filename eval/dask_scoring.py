@@ -17,7 +17,10 @@ Dask is an optional extra: ``pip install 'newsbench[dask]'``.
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from newsbench.eval.blocks import (
@@ -31,6 +34,7 @@ from newsbench.eval.blocks import (
 )
 from newsbench.eval.harness import ScoringConfig, check_layer_names
 from newsbench.eval.pairing import LabelMap
+from newsbench.eval.sources import open_binary
 from newsbench.eval.streaming import StreamedPairs, predicted_layers
 from newsbench.schema.problems import DataError, Problem
 
@@ -64,16 +68,23 @@ def connect(scheduler: str) -> Any:
 def _with_the_other_files_problems(
     problems: list[Problem], gold: str, pred: str, config: ScoringConfig, label_map: LabelMap | None
 ) -> list[Problem]:
-    """An empty file's problem and, for local files, every line problem of the other file
-    (read here, line by line, as the loaders would list them)."""
-    if not any(p.code == "file-empty" for p in problems) or not all(
-        os.path.isfile(path) for path in (gold, pred)
-    ):
+    """An empty file's problem and every line problem of the other file, read here line by
+    line as the loaders would list them (a file at a URL copied to a local one first)."""
+    if not any(p.code == "file-empty" for p in problems):
         return problems
-    streamed = StreamedPairs(gold, pred, label_map, config.inventory)
-    for _ in streamed:  # an empty file pairs nothing: this only collects the problems
-        pass
-    return streamed.problems or problems
+    with tempfile.TemporaryDirectory(prefix="newsbench-dask-") as folder:
+        local = {gold: gold, pred: pred}
+        for name, path in (("gold.jsonl", gold), ("pred.jsonl", pred)):
+            if not os.path.isfile(path):  # an fsspec URL
+                local[path] = os.path.join(folder, name)
+                with open_binary(path) as source, open(local[path], "wb") as copy:
+                    shutil.copyfileobj(source, copy, 1 << 20)
+        streamed = StreamedPairs(local[gold], local[pred], label_map, config.inventory)
+        for _ in streamed:  # an empty file pairs nothing: this only collects the problems
+            pass
+    names = {copy: path for path, copy in local.items()}
+    found = [replace(p, file=names.get(p.file or "", p.file)) for p in streamed.problems]
+    return found or problems
 
 
 def score_files_dask(

@@ -189,7 +189,8 @@ def test_a_gold_document_repeated_in_another_block(client, files, tmp_path, in_p
     assert [(p.code, p.file, p.line) for p in caught.value.problems] == expected
 
 
-def test_an_empty_file_is_reported_with_the_other_files_problems(client, files, tmp_path):
+@pytest.mark.parametrize("as_url", [False, True], ids=["paths", "fsspec-urls"])
+def test_an_empty_file_is_reported_with_the_other_files_problems(client, files, tmp_path, as_url):
     gold, _ = files
     lines = gold.read_text("utf-8").splitlines()
     lines[9] = "{oops"
@@ -197,9 +198,12 @@ def test_an_empty_file_is_reported_with_the_other_files_problems(client, files, 
     broken.write_text("\n".join(lines) + "\n", "utf-8")
     empty = tmp_path / "pred.jsonl"
     empty.write_bytes(b"")
+    named = {path: path.as_uri() if as_url else str(path) for path in (broken, empty)}
     with pytest.raises(DataError) as caught:
-        score_files_dask(broken, empty, CONFIG, client)
+        score_files_dask(named[broken], named[empty], CONFIG, client)
     assert [(p.code, p.file, p.line) for p in caught.value.problems] == [
-        ("invalid-json", str(broken), 10),
-        ("file-empty", str(empty), None),
+        ("invalid-json", named[broken], 10),
+        ("file-empty", named[empty], None),
     ]
+    assert all(str(tmp_path) not in p.message for p in caught.value.problems)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["gold.jsonl", "pred.jsonl"]
