@@ -25,6 +25,7 @@ from newsbench.eval.report import make_console
 from newsbench.eval.report_files import REPORT_SIDE_SUFFIXES
 from newsbench.schema.contract import SchemaKind
 from newsbench.schema.inventory import PACKAGED_INVENTORIES
+from newsbench.schema.io import OutputsLeftChanged
 from newsbench.schema.paths import PathError, PathSpec, check_declared_paths, declare_paths
 from newsbench.schema.problems import DataError, Problem, did_you_mean
 from newsbench.schema.validate import iter_validated
@@ -531,9 +532,8 @@ def _finish_score(
             from newsbench.eval.html_report import render_html
 
             write_text(args.html, render_html(report, pairs))
-    except OSError as exc:  # with a note for each earlier output that could not be put back
-        notes = getattr(exc, "__notes__", [])
-        raise UsageError("; ".join([f"cannot write the report: {exc}", *notes])) from None
+    except OSError as exc:  # OutputsLeftChanged names the outputs it could not put back
+        raise UsageError(f"cannot write the report: {exc}") from None
     if args.format == "json":
         print(json.dumps({k: report[k] for k in ("signature", "headline")}, indent=2))
     else:
@@ -952,13 +952,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_usage(sys.stderr)
         where = f" {exc.filename}" if exc.filename else ""
         print(f"newsbench: error: cannot access{where}: {exc.strerror or exc}", file=sys.stderr)
-        for note in getattr(exc, "__notes__", ()):  # e.g. an output that could not be put back
-            print(f"newsbench: error: {note}", file=sys.stderr)
+        for sentence in exc.unrestored if isinstance(exc, OutputsLeftChanged) else ():
+            print(f"newsbench: error: {sentence}", file=sys.stderr)
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        return _report_interrupt(signal.SIGINT)
+    except KeyboardInterrupt as exc:
+        return _report_interrupt(signal.SIGINT, exc)
     except Interrupted as exc:
-        return _report_interrupt(exc.signum)
+        return _report_interrupt(exc.signum, exc)
     finally:
         for signum, handler_before in previous.items():
             signal.signal(signum, handler_before)
@@ -976,8 +976,21 @@ def _install_signal_handlers() -> dict[int, Any]:
     return previous
 
 
-def _report_interrupt(signum: int) -> int:
-    """One line on stderr; the exit code is 128 + the signal number (130 for Ctrl-C)."""
+def _report_interrupt(signum: int, interrupt: BaseException) -> int:
+    """One line on stderr (and one for each output a failed write could not put back,
+    when the interrupt came while the outputs were renamed); the exit code is 128 + the
+    signal number (130 for Ctrl-C)."""
     name = signal.Signals(signum).name
-    print(f"newsbench: interrupted by {name}; no output was left half-written", file=sys.stderr)
+    failed = interrupt.__context__  # the failure the interrupt was held back behind, if any
+    while failed is not None and not isinstance(failed, OutputsLeftChanged):
+        failed = failed.__context__
+    if failed is None:
+        print(f"newsbench: interrupted by {name}; no output was left half-written", file=sys.stderr)
+        return 128 + signum
+    print(
+        f"newsbench: interrupted by {name} after a write failed: {OSError.__str__(failed)}",
+        file=sys.stderr,
+    )
+    for sentence in failed.unrestored:
+        print(f"newsbench: error: {sentence}", file=sys.stderr)
     return 128 + signum

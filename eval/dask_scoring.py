@@ -74,11 +74,14 @@ def _with_the_other_files_problems(
         return problems
     with tempfile.TemporaryDirectory(prefix="newsbench-dask-") as folder:
         local = {gold: gold, pred: pred}
-        for name, path in (("gold.jsonl", gold), ("pred.jsonl", pred)):
-            if not os.path.isfile(path):  # an fsspec URL
-                local[path] = os.path.join(folder, name)
-                with open_binary(path) as source, open(local[path], "wb") as copy:
-                    shutil.copyfileobj(source, copy, 1 << 20)
+        try:
+            for name, path in (("gold.jsonl", gold), ("pred.jsonl", pred)):
+                if not os.path.isfile(path):  # an fsspec URL
+                    local[path] = os.path.join(folder, name)
+                    with open_binary(path) as source, open(local[path], "wb") as copy:
+                        shutil.copyfileobj(source, copy, 1 << 20)
+        except OSError:  # no room for a copy: the empty file's problem alone, as it was
+            return problems
         streamed = StreamedPairs(local[gold], local[pred], label_map, config.inventory)
         for _ in streamed:  # an empty file pairs nothing: this only collects the problems
             pass

@@ -15,13 +15,13 @@ import gc
 import hashlib
 import json
 import os
-import shutil
+import secrets
 import signal
 import stat
 import sys
 import tempfile
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -370,84 +370,147 @@ class StagedOutputs:
     def commit(self) -> None:
         """Rename every file into place, in order, with interrupts held back meanwhile.
 
-        Each target that exists is first kept under a hard link (a copy where the file
-        system has none). If a rename fails, the targets already renamed get their
-        previous files back (or are removed where there was none), so the group changes
-        all together or not at all; the failure propagates, with a note for any target
-        that could not be put back.
+        Each target that exists is first kept under a second name (a hard link, which
+        costs nothing). If a rename fails, the targets already renamed get their previous
+        files back (or are removed where there was none), so the group changes all
+        together or not at all, and the failure propagates, naming its target. Where a
+        target cannot be put back (its file system refuses hard links, or the rename back
+        fails), :class:`OutputsLeftChanged` says which and where its previous contents are.
         """
-        with _interrupts_held():
+        with _interrupts_held():  # a held signal acts after the clean-up, never before
             previous = _keep_previous(dict.fromkeys(target for _, target in self._pending))
-            renamed: list[Path] = []
             try:
-                while self._pending:
-                    temporary, target = self._pending[0]
-                    os.replace(temporary, target)
-                    renamed.append(target)
-                    del self._pending[0]
-            except BaseException as failure:
-                notes = _put_back(renamed, previous)
-                if notes:  # BaseException.add_note is 3.11+; __notes__ is what it sets
-                    failure.__notes__ = [*getattr(failure, "__notes__", []), *notes]
-                raise
+                self._rename_all(previous)
             finally:
-                for kept in previous.values():
-                    if kept is not None:
-                        with contextlib.suppress(FileNotFoundError):
-                            os.unlink(kept)
+                previous.remove_kept()
+
+    def _rename_all(self, previous: _Previous) -> None:
+        renamed: list[Path] = []
+        try:
+            while self._pending:
+                temporary, target = self._pending[0]
+                try:
+                    os.replace(temporary, target)
+                except OSError as exc:  # name the output, not the temporary file
+                    raise OSError(exc.errno, exc.strerror, str(target)) from None
+                renamed.append(target)
+                del self._pending[0]
+        except BaseException as failure:
+            unrestored = previous.put_back(renamed)
+            if unrestored and isinstance(failure, OSError):
+                raise OutputsLeftChanged(failure, unrestored) from None
+            if unrestored:  # BaseException.add_note is 3.11+; __notes__ is what it sets
+                failure.__notes__ = [*getattr(failure, "__notes__", []), *unrestored]
+            raise
 
     def discard(self) -> None:
-        """Remove every temporary file not renamed yet."""
+        """Remove every temporary file not renamed yet (one that cannot be removed stays:
+        the error that led here is the one to report)."""
         for temporary, _ in self._pending:
-            with contextlib.suppress(FileNotFoundError):
+            with contextlib.suppress(OSError):
                 os.unlink(temporary)
         self._pending.clear()
 
 
-def _keep_previous(targets: Iterable[Path]) -> dict[Path, str | None]:
-    """A second name, next to it, for each target that exists (``None`` where none does).
+class OutputsLeftChanged(OSError):
+    """A group of outputs failed to commit and some could not be put back as they were.
 
-    A hard link costs nothing; where the file system refuses one, the file is copied.
-    On a failure the names made so far are removed and the error propagates.
+    Attributes:
+        unrestored: One sentence for each such output: what it holds now and where its
+            previous contents are, if they were kept.
     """
-    kept: dict[Path, str | None] = {}
+
+    def __init__(self, failure: OSError, unrestored: Sequence[str]) -> None:
+        super().__init__(failure.errno, failure.strerror, failure.filename)
+        self.unrestored = tuple(unrestored)
+
+    def __str__(self) -> str:
+        return "; ".join([super().__str__(), *self.unrestored])
+
+
+@dataclass
+class _Previous:
+    """What the targets of a commit held before it: a hard link to each previous file."""
+
+    kept: dict[Path, str]
+    absent: set[Path]
+
+    def put_back(self, renamed: Sequence[Path]) -> list[str]:
+        """Undo the renames, last first: each previous file back, or the new one removed.
+
+        Returns a sentence for each target that could not be put back (nothing raised);
+        the previous file of such a target stays where it was kept.
+        """
+        unrestored = []
+        for target in dict.fromkeys(reversed(renamed)):
+            kept = self.kept.get(target)
+            try:
+                if kept is not None:
+                    os.replace(kept, target)
+                    del self.kept[target]
+                elif target in self.absent:
+                    os.unlink(target)
+                else:
+                    unrestored.append(
+                        f"{target} is new: its previous contents could not be kept "
+                        "(the file system refused a hard link)"
+                    )
+            except OSError as exc:
+                if kept is None:
+                    unrestored.append(f"{target} is new and could not be removed: {exc.strerror}")
+                else:
+                    del self.kept[target]  # the only copy of the previous file: never removed
+                    unrestored.append(
+                        f"{target} is new ({exc.strerror} when putting it back): "
+                        f"its previous contents are in {kept}"
+                    )
+        return unrestored
+
+    def remove_kept(self) -> None:
+        """Remove the second names no longer needed (an error is ignored: at worst a
+        hidden file stays behind)."""
+        for name in self.kept.values():
+            with contextlib.suppress(OSError):
+                os.unlink(name)
+        self.kept.clear()
+
+
+def _keep_previous(targets: Iterable[Path]) -> _Previous:
+    """A hard link next to each target that exists, under a fresh hidden name.
+
+    A target whose file system refuses a hard link is not kept (it cannot be put back).
+    On any exception the links made so far are removed and it propagates.
+    """
+    previous = _Previous({}, set())
     try:
         for target in targets:
-            kept[target] = None
             if not os.path.lexists(target):
+                previous.absent.add(target)
                 continue
-            fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent)
-            os.close(fd)
-            kept[target] = name
-            try:
-                os.unlink(name)
-                os.link(target, name)
-            except OSError:
-                shutil.copy2(target, name)
-    except BaseException:
-        for name in kept.values():
+            name = _hard_link_aside(target)
             if name is not None:
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(name)
+                previous.kept[target] = name
+    except BaseException:
+        previous.remove_kept()
         raise
-    return kept
+    return previous
 
 
-def _put_back(renamed: list[Path], previous: Mapping[Path, str | None]) -> list[str]:
-    """Undo the renames, last first: the previous file back, or the new one removed.
+def _hard_link_aside(target: Path) -> str | None:
+    """A new hard link to ``target`` in its folder, or ``None`` where none can be made.
 
-    Returns a note for each target that could not be put back (nothing is raised)."""
-    notes = []
-    for target in reversed(renamed):
-        kept = previous[target]
+    ``link`` never follows nor replaces a name that exists, so nothing else is touched.
+    """
+    for _ in range(100):
+        name = str(target.parent / f".{target.name}.{secrets.token_hex(6)}.old")
         try:
-            if kept is None:
-                os.unlink(target)
-            else:
-                os.replace(kept, target)
-        except OSError as exc:
-            notes.append(f"{target} could not be put back as it was: {exc}")
-    return notes
+            os.link(target, name)
+        except FileExistsError:
+            continue
+        except OSError:
+            return None
+        return name
+    return None
 
 
 @contextlib.contextmanager

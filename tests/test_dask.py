@@ -207,3 +207,19 @@ def test_an_empty_file_is_reported_with_the_other_files_problems(client, files, 
     ]
     assert all(str(tmp_path) not in p.message for p in caught.value.problems)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["gold.jsonl", "pred.jsonl"]
+
+
+def test_an_empty_file_at_a_url_is_still_reported_when_no_copy_can_be_made(
+    client, files, tmp_path, monkeypatch
+):
+    from newsbench.eval import dask_scoring
+
+    def full(*_):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(dask_scoring.shutil, "copyfileobj", full)
+    empty = tmp_path / "pred.jsonl"
+    empty.write_bytes(b"")
+    with pytest.raises(DataError) as caught:
+        score_files_dask(files[0].as_uri(), empty.as_uri(), CONFIG, client)
+    assert [(p.code, p.file) for p in caught.value.problems] == [("file-empty", empty.as_uri())]

@@ -25,7 +25,7 @@ from newsbench.eval.report_files import (
     write_report,
 )
 from newsbench.eval.unit_rows import UnitRows
-from newsbench.schema.io import atomic_output, staged_outputs
+from newsbench.schema.io import OutputsLeftChanged, atomic_output, staged_outputs
 from newsbench.schema.problems import DataError
 from tests.synthetic_files import write_synthetic
 
@@ -484,29 +484,52 @@ def _fail_on(monkeypatch: pytest.MonkeyPatch, name: str) -> list[str]:
     return renamed
 
 
-@pytest.mark.parametrize("links", [True, False], ids=["hard-links", "no-hard-links"])
+def _refuse_hard_links(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*_: Any) -> None:
+        raise OSError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", refuse)
+
+
 def test_a_rename_that_fails_puts_back_the_files_already_renamed(
-    report, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, links: bool
+    report, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "r.json"
     write_report(path, report, inline_unit_limit=0)
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
-    if not links:  # a file system without hard links: the previous files are copied
-
-        def refuse(*_: Any) -> None:
-            raise OSError(1, "Operation not permitted")
-
-        monkeypatch.setattr(os, "link", refuse)
     renamed = _fail_on(monkeypatch, "r.json")  # the side files are renamed, then the report fails
     other = {**report, "errors": report["errors"][:3]}
-    with pytest.raises(OSError, match="No space left"):
+    with pytest.raises(OSError) as caught:
         write_report(path, other, inline_unit_limit=0)
+    assert type(caught.value) is OSError
+    assert str(caught.value) == f"[Errno 28] No space left on device: '{path}'"  # no .tmp name
     assert renamed[:2] == ["r.errors.jsonl", "r.units.npz"]
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before  # nothing else left
     assert len(read_error_listing(path)) == len(report["errors"])
 
 
-def test_a_target_that_cannot_be_put_back_is_named(
+def test_without_hard_links_the_outputs_left_new_are_named(
+    report, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "r.json"
+    write_report(path, report, inline_unit_limit=0)
+    before = path.read_bytes()
+    _refuse_hard_links(monkeypatch)
+    _fail_on(monkeypatch, "r.json")
+    with pytest.raises(OutputsLeftChanged) as caught:
+        write_report(path, {**report, "errors": report["errors"][:3]}, inline_unit_limit=0)
+    assert caught.value.filename == str(path) and caught.value.errno == 28
+    assert caught.value.unrestored == tuple(
+        f"{tmp_path / name} is new: its previous contents could not be kept "
+        "(the file system refused a hard link)"
+        for name in ("r.units.npz", "r.errors.jsonl")
+    )
+    assert str(caught.value).startswith(f"[Errno 28] No space left on device: '{path}'; ")
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.errors.jsonl", "r.json", "r.units.npz"]
+
+
+def test_a_previous_file_that_cannot_be_put_back_is_kept_and_named(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (tmp_path / "a").write_text("old")
@@ -514,18 +537,111 @@ def test_a_target_that_cannot_be_put_back_is_named(
 
     def fail_then_fail_to_restore(source: str, target: str) -> None:
         if Path(target).name == "b" or Path(source).suffix == ".old":
-            raise OSError(5, "Input/output error", target)
+            raise OSError(5, "Input/output error", source, None, str(target))
         replace(source, target)
 
     monkeypatch.setattr(os, "replace", fail_then_fail_to_restore)
-    with pytest.raises(OSError) as caught, staged_outputs() as stage:
+    with pytest.raises(OutputsLeftChanged) as caught, staged_outputs() as stage:
         for name in ("a", "b"):
             with atomic_output(tmp_path / name, "w", stage=stage) as handle:
                 handle.write("new")
-    (note,) = caught.value.__notes__
-    assert note.startswith(f"{tmp_path / 'a'} could not be put back as it was: ")
-    assert (tmp_path / "a").read_text() == "new"  # said, not hidden
-    assert [p.name for p in tmp_path.iterdir()] == ["a"]
+    (kept,) = (p for p in tmp_path.iterdir() if p.name != "a")  # the only copy: never removed
+    assert kept.name.startswith(".a.") and kept.name.endswith(".old")
+    assert kept.read_text() == "old" and (tmp_path / "a").read_text() == "new"
+    assert caught.value.unrestored == (
+        f"{tmp_path / 'a'} is new (Input/output error when putting it back): "
+        f"its previous contents are in {kept}",
+    )
+
+
+def test_a_new_output_that_cannot_be_removed_again_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _fail_on(monkeypatch, "b")
+
+    unlink = os.unlink
+
+    def refuse(path: Any) -> None:
+        if Path(path).name == "a":
+            raise OSError(13, "Permission denied", str(path))
+        unlink(path)
+
+    with pytest.raises(OutputsLeftChanged) as caught, staged_outputs() as stage:
+        for name in ("a", "b"):
+            with atomic_output(tmp_path / name, "w", stage=stage) as handle:
+                handle.write("new")
+        monkeypatch.setattr(os, "unlink", refuse)
+    monkeypatch.undo()
+    assert caught.value.unrestored == (
+        f"{tmp_path / 'a'} is new and could not be removed: Permission denied",
+    )
+
+
+def test_a_temporary_file_that_cannot_be_removed_does_not_hide_the_failure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _fail_on(monkeypatch, "a")
+
+    def refuse(path: Any) -> None:
+        raise OSError(13, "Permission denied", str(path))
+
+    with pytest.raises(OSError, match="No space left on device"), staged_outputs() as stage:
+        for name in ("a", "b"):
+            with atomic_output(tmp_path / name, "w", stage=stage) as handle:
+                handle.write("new")
+        monkeypatch.setattr(os, "unlink", refuse)
+    monkeypatch.undo()
+    assert sorted(p.suffix for p in tmp_path.iterdir()) == [".tmp", ".tmp"]  # they stay
+
+
+def test_a_target_staged_twice_is_put_back_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "a").write_text("old")
+    _fail_on(monkeypatch, "b")
+    with pytest.raises(OSError) as caught, staged_outputs() as stage:
+        for name in ("a", "a", "b"):
+            with atomic_output(tmp_path / name, "w", stage=stage) as handle:
+                handle.write("new")
+    assert type(caught.value) is OSError  # not OutputsLeftChanged: everything was put back
+    assert [(p.name, p.read_text()) for p in tmp_path.iterdir()] == [("a", "old")]
+
+
+def test_the_second_name_of_a_previous_file_never_touches_a_file_that_exists(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from newsbench.schema import io as schema_io
+
+    (tmp_path / "a").write_text("old")
+    (tmp_path / ".a.taken.old").write_text("somebody else's")
+    names = iter(["taken", "free"])
+    monkeypatch.setattr(schema_io.secrets, "token_hex", lambda _: next(names))
+    _fail_on(monkeypatch, "b")
+    with pytest.raises(OSError), staged_outputs() as stage:
+        for name in ("a", "b"):
+            with atomic_output(tmp_path / name, "w", stage=stage) as handle:
+                handle.write("new")
+    assert {p.name: p.read_text() for p in tmp_path.iterdir()} == {
+        "a": "old",
+        ".a.taken.old": "somebody else's",
+    }
+
+
+def test_a_second_name_that_cannot_be_removed_does_not_fail_the_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "a").write_text("old")
+    unlink = os.unlink
+
+    def refuse_old(path: Any) -> None:
+        if str(path).endswith(".old"):
+            raise OSError(5, "Input/output error", str(path))
+        unlink(path)
+
+    monkeypatch.setattr(os, "unlink", refuse_old)
+    with staged_outputs() as stage, atomic_output(tmp_path / "a", "w", stage=stage) as handle:
+        handle.write("new")
+    assert (tmp_path / "a").read_text() == "new"
 
 
 def test_the_command_keeps_the_previous_report_whole_when_a_rename_fails(
@@ -539,9 +655,9 @@ def test_the_command_keeps_the_previous_report_whole_when_a_rename_fails(
     _fail_on(monkeypatch, "r.json")
     capsys.readouterr()
     assert main([*args, "--seed", "7", "--out", str(out)]) == 2
-    err = capsys.readouterr().err
-    assert "newsbench: error: cannot write the report: [Errno 28] No space left on device: " in err
-    assert f" -> '{out}'" in err
+    assert capsys.readouterr().err.splitlines()[1:] == [
+        f"newsbench: error: cannot write the report: [Errno 28] No space left on device: '{out}'"
+    ]
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
 
 
@@ -552,36 +668,58 @@ def test_the_command_names_an_output_it_could_not_put_back(
     out = tmp_path / "r.json"
     args = ["score", "--gold", str(gold), "--pred", str(pred), "--resamples", "10"]
     assert main([*args, "--out", str(out)]) == 0
-    replace = os.replace
-
-    def fail_then_fail_to_restore(source: str, target: str) -> None:
-        if Path(target).name == "r.json" or Path(source).suffix == ".old":
-            raise OSError(5, "Input/output error", target)
-        replace(source, target)
-
-    monkeypatch.setattr(os, "replace", fail_then_fail_to_restore)
+    _refuse_hard_links(monkeypatch)
+    _fail_on(monkeypatch, "r.json")
     capsys.readouterr()
     assert main([*args, "--seed", "7", "--out", str(out)]) == 2
-    err = capsys.readouterr().err
-    assert "newsbench: error: cannot write the report: [Errno 5] Input/output error" in err
-    assert f"; {tmp_path / 'r.errors.jsonl'} could not be put back as it was: " in err
+    assert capsys.readouterr().err.splitlines()[1:] == [
+        "newsbench: error: cannot write the report: [Errno 28] No space left on device: "
+        f"'{out}'; {tmp_path / 'r.errors.jsonl'} is new: its previous contents could not be "
+        "kept (the file system refused a hard link)"
+    ]
 
 
-def test_an_os_error_outside_the_checks_is_named_with_its_notes(
+def test_an_interrupt_after_a_failed_write_names_what_was_left_new(
+    files: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    gold, pred = files
+    out = tmp_path / "r.json"
+    args = ["score", "--gold", str(gold), "--pred", str(pred), "--resamples", "10"]
+    assert main([*args, "--out", str(out)]) == 0
+    _refuse_hard_links(monkeypatch)
+    replace = os.replace
+
+    def interrupt_then_fail(source: str, target: str) -> None:
+        if Path(target).name == "r.json":
+            os.kill(os.getpid(), signal.SIGINT)  # held back until the failure has propagated
+            raise OSError(28, "No space left on device", source, None, target)
+        replace(source, target)
+
+    monkeypatch.setattr(os, "replace", interrupt_then_fail)
+    capsys.readouterr()
+    assert main([*args, "--seed", "7", "--out", str(out)]) == 130
+    assert capsys.readouterr().err.splitlines() == [
+        f"newsbench: interrupted by SIGINT after a write failed: "
+        f"[Errno 28] No space left on device: '{out}'",
+        f"newsbench: error: {tmp_path / 'r.errors.jsonl'} is new: its previous contents could "
+        "not be kept (the file system refused a hard link)",
+    ]
+
+
+def test_an_os_error_outside_the_checks_is_named_with_what_it_left_new(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
 ) -> None:
     from newsbench.eval import cli
 
     def refuse(*_: Any, **__: Any) -> None:
         failure = OSError(5, "Input/output error", str(tmp_path / "r.json"))
-        failure.__notes__ = [f"{tmp_path / 'r.errors.jsonl'} could not be put back as it was: x"]
-        raise failure
+        raise OutputsLeftChanged(failure, [f"{tmp_path / 'r.errors.jsonl'} is new: x"])
 
     monkeypatch.setattr(cli, "check_declared_paths", refuse)
     assert main(["score", "--gold", "g", "--pred", "p"]) == 2
     assert capsys.readouterr().err.splitlines()[1:] == [
         f"newsbench: error: cannot access {tmp_path / 'r.json'}: Input/output error",
-        f"newsbench: error: {tmp_path / 'r.errors.jsonl'} could not be put back as it was: x",
+        f"newsbench: error: {tmp_path / 'r.errors.jsonl'} is new: x",
     ]
 
 
