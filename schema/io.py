@@ -633,7 +633,10 @@ def atomic_output(
             handle.flush()
             os.fsync(handle.fileno())
         if stage is None:
-            os.replace(tmp_name, target)
+            try:
+                os.replace(tmp_name, target)
+            except OSError as exc:  # name the output, not the temporary file
+                raise OSError(exc.errno, exc.strerror, str(path)) from None
         else:
             stage.add(tmp_name, target)
     except BaseException:

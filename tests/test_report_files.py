@@ -735,3 +735,13 @@ def test_a_target_turned_into_a_directory_before_the_renames_changes_nothing(
     assert caught.value.filename == str(tmp_path / "b")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "b"]
     assert (tmp_path / "a").read_text() == "old" and (tmp_path / "b").is_dir()
+
+
+def test_a_failed_rename_names_the_output_not_the_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _fail_on(monkeypatch, "a.json")
+    with pytest.raises(OSError) as caught:
+        write_json(tmp_path / "a.json", {"a": 1})
+    assert str(caught.value) == f"[Errno 28] No space left on device: '{tmp_path / 'a.json'}'"
+    assert list(tmp_path.iterdir()) == []
