@@ -878,7 +878,7 @@ def build_parser() -> argparse.ArgumentParser:
         PathSpec("pred", "--pred", "input"),
         PathSpec("label_map", "--label-map", "input", not_paths=BUILTIN_LABEL_MAPS),
         PathSpec("inventory", "--inventory", "input", not_paths=PACKAGED_INVENTORIES),
-        PathSpec("baseline", "--baseline", "input"),
+        PathSpec("baseline", "--baseline", "input", side_suffixes=REPORT_SIDE_SUFFIXES),
         PathSpec("out", "--out", "output", side_suffixes=REPORT_SIDE_SUFFIXES),
         PathSpec("markdown", "--markdown", "output"),
         PathSpec("html", "--html", "output"),
@@ -892,7 +892,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_gate_options(gate)
     gate.set_defaults(handler=command_gate)
     declare_paths(
-        gate, PathSpec("report", "REPORT", "input"), PathSpec("baseline", "--baseline", "input")
+        gate,
+        PathSpec("report", "REPORT", "input", side_suffixes=REPORT_SIDE_SUFFIXES),
+        PathSpec("baseline", "--baseline", "input", side_suffixes=REPORT_SIDE_SUFFIXES),
     )
 
     compare = sub.add_parser("compare", help="compare two reports with significance tests")
@@ -904,7 +906,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--format", choices=["text", "json"], default="text", help="output on stdout"
     )
     compare.set_defaults(handler=command_compare)
-    declare_paths(compare, PathSpec("a", "A", "input"), PathSpec("b", "B", "input"))
+    declare_paths(
+        compare,
+        PathSpec("a", "A", "input", side_suffixes=REPORT_SIDE_SUFFIXES),
+        PathSpec("b", "B", "input", side_suffixes=REPORT_SIDE_SUFFIXES),
+    )
 
     robust = sub.add_parser(
         "robustness",
@@ -924,8 +930,8 @@ def build_parser() -> argparse.ArgumentParser:
     robust.set_defaults(handler=command_robustness)
     declare_paths(
         robust,
-        PathSpec("original", "ORIGINAL", "input"),
-        PathSpec("perturbed", "PERTURBED", "input"),
+        PathSpec("original", "ORIGINAL", "input", side_suffixes=REPORT_SIDE_SUFFIXES),
+        PathSpec("perturbed", "PERTURBED", "input", side_suffixes=REPORT_SIDE_SUFFIXES),
         PathSpec("out", "--out", "output"),
     )
 

@@ -16,6 +16,7 @@ Commands declare their path arguments with :func:`declare_paths`; the command li
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import stat
@@ -54,6 +55,9 @@ class PathArgument:
     kind: PathKind = "file"
     names: tuple[str, ...] = ()
     """Built-in names the flag also accepts (suggested when the path is not found)."""
+    optional: bool = False
+    """An input that may be missing (the side files of an input report); where it exists,
+    it is checked as any input."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,8 +71,9 @@ class PathSpec:
     not_paths: tuple[str, ...] = ()
     """Values that name something built in rather than a path (``--label-map ontonotes``)."""
     side_suffixes: tuple[str, ...] = ()
-    """An output's side files: each replaces the path's suffix (``r.json`` with
-    ``.errors.jsonl`` gives ``r.errors.jsonl``); they are checked as outputs too."""
+    """The path's side files: each replaces the path's suffix (``r.json`` with
+    ``.errors.jsonl`` gives ``r.errors.jsonl``). An output's are checked as outputs; an
+    input's (a report read with its side files) as inputs, where they exist."""
 
 
 def side_file(path: Path, suffix: str) -> Path:
@@ -153,6 +158,8 @@ def _input_problem(argument: PathArgument) -> str | None:
     try:
         mode = os.stat(argument.path).st_mode
     except FileNotFoundError:
+        if argument.optional:
+            return None
         if argument.names:
             return (
                 f"{argument.flag} {argument.path}: not found, and not one of the names "
@@ -172,6 +179,31 @@ def _input_problem(argument: PathArgument) -> str | None:
 
 
 def _output_problem(argument: PathArgument, gold: Iterable[Path]) -> str | None:
+    return _output_path_problem(argument, gold) or _output_link_problem(argument, gold)
+
+
+def _output_link_problem(argument: PathArgument, gold: Iterable[Path]) -> str | None:
+    """A link inside an output folder that leads into the gold or to a special file."""
+    for link, place in _links_inside(argument):
+        for folder in gold:
+            if _inside(place, folder):
+                return (
+                    f"{argument.flag} {argument.path}: {link} is a link into the gold "
+                    f"({folder}); only newsbench build-corpus writes there: remove the link "
+                    "or choose another output folder"
+                )
+        with contextlib.suppress(OSError):
+            mode = os.stat(place).st_mode
+            if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+                return (
+                    f"{argument.flag} {argument.path}: {link} is a link to "
+                    f"{describe_mode(mode)} ({place}), which an output never replaces: "
+                    "remove the link or choose another output folder"
+                )
+    return None
+
+
+def _output_path_problem(argument: PathArgument, gold: Iterable[Path]) -> str | None:
     resolved = _resolved(argument.path)
     for folder in gold:
         if _inside(resolved, folder):
@@ -199,6 +231,26 @@ def _output_problem(argument: PathArgument, gold: Iterable[Path]) -> str | None:
     )
 
 
+def _links_inside(argument: PathArgument) -> list[tuple[Path, Path]]:
+    """Each symbolic link inside a folder argument, with where it leads (resolved): what
+    writing into the folder, or reading it, reaches besides the folder itself."""
+    if argument.kind == "file" or not os.path.isdir(argument.path):
+        return []
+    found = []
+    for folder, subfolders, files in os.walk(argument.path):  # links are not walked into
+        for name in (*subfolders, *files):
+            entry = Path(folder, name)
+            if os.path.islink(entry):
+                found.append((entry, _resolved(entry)))
+    return found
+
+
+def _reach(argument: PathArgument) -> list[tuple[Path, Path | None]]:
+    """Every resolved place an argument names, each with the link that leads there (``None``
+    for the path itself)."""
+    return [(_resolved(argument.path), None), *((t, link) for link, t in _links_inside(argument))]
+
+
 def _identity(path: Path) -> tuple[int, int] | None:
     try:
         info = os.stat(path)
@@ -207,13 +259,24 @@ def _identity(path: Path) -> tuple[int, int] | None:
     return info.st_dev, info.st_ino
 
 
-def _clash(output: PathArgument, other: PathArgument) -> bool:
-    """True when writing ``output`` could touch what ``other`` names (or the reverse)."""
+def _clash(output: PathArgument, other: PathArgument) -> str | None:
+    """Why writing ``output`` could touch what ``other`` names (or the reverse): ``""``
+    when the paths themselves meet, the link inside a folder that leads from one to the
+    other, or ``None`` when they never meet."""
     out_path, other_path = _resolved(output.path), _resolved(other.path)
     if _inside(out_path, other_path) or _inside(other_path, out_path):
-        return True
+        return ""
     out_id = _identity(out_path)
-    return out_id is not None and out_id == _identity(other_path)
+    if out_id is not None and out_id == _identity(other_path):
+        return ""
+    for out_place, out_link in _reach(output):
+        for other_place, other_link in _reach(other):
+            if out_link is None and other_link is None:
+                continue  # the paths themselves: checked above
+            if _inside(out_place, other_place) or _inside(other_place, out_place):
+                link = out_link if out_link is not None else other_link
+                return f" ({link} is a link to {_resolved(link)})"
+    return None
 
 
 def check_paths(arguments: Sequence[PathArgument], *, may_write_gold: bool = False) -> None:
@@ -229,16 +292,16 @@ def check_paths(arguments: Sequence[PathArgument], *, may_write_gold: bool = Fal
     problems += [p for a in outputs if (p := _output_problem(a, gold))]
     for index, output in enumerate(outputs):
         for source in inputs:
-            if _clash(output, source):
+            if (through := _clash(output, source)) is not None:
                 problems.append(
                     f"{output.flag} {output.path} would overwrite the input {source.flag} "
-                    f"{source.path}: an output is never an input; choose another path"
+                    f"{source.path}{through}: an output is never an input; choose another path"
                 )
         for later in outputs[index + 1 :]:
-            if _clash(output, later):
+            if (through := _clash(output, later)) is not None:
                 problems.append(
                     f"{output.flag} {output.path} and {later.flag} {later.path} name the same "
-                    "place: give each output its own path"
+                    f"place{through}: give each output its own path"
                 )
     if problems:
         raise PathError(problems)
@@ -261,7 +324,11 @@ def declared_arguments(args: Namespace) -> list[PathArgument]:
             found.append(PathArgument(spec.flag, Path(v), spec.role, spec.kind, spec.not_paths))
             found.extend(
                 PathArgument(
-                    f"{spec.flag} (its side file)", side_file(Path(v), suffix), spec.role, spec.kind
+                    f"{spec.flag} (its side file)",
+                    side_file(Path(v), suffix),
+                    spec.role,
+                    spec.kind,
+                    optional=spec.role == "input",
                 )
                 for suffix in spec.side_suffixes
             )

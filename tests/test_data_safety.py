@@ -171,6 +171,100 @@ def test_an_output_never_replaces_an_input_the_gold_or_a_special_file(
     assert stat.S_ISFIFO(os.stat(work["fifo"]).st_mode)
 
 
+FOLDER_OUTPUTS = ["export --out", "plot --out", "bench --out-dir", "perturb --out-dir"]
+LINK_CASES = [
+    (f"{name}: a link inside to {target}", name, target)
+    for name in FOLDER_OUTPUTS
+    for target in ("input", "gold", "fifo")
+    if target != "input" or OUTPUTS[name][2] or name == "perturb --out-dir"
+]
+
+
+@pytest.mark.parametrize(("label", "name", "target"), LINK_CASES, ids=[c[0] for c in LINK_CASES])
+def test_a_link_inside_an_output_folder_never_leads_to_an_input_the_gold_or_a_special_file(
+    label: str, name: str, target: str, work: dict[str, Path], capsys: Any
+) -> None:
+    flag, argv, aimed = OUTPUTS[name]
+    folder = work["dir"] / "out"
+    (folder / "deeper").mkdir(parents=True)
+    leads_to = {"input": work[aimed or "gold"], "gold": GOLD_JSONL, "fifo": work["fifo"]}[target]
+    link = folder / "deeper" / "some.file"
+    link.symlink_to(leads_to)
+    watched = [work["gold"], work["pred"], work["report"], GOLD_JSONL]
+    before = {p: _digest(p) for p in watched}
+
+    assert main(_fill(argv, work, str(folder))) == 2
+
+    err = capsys.readouterr().err
+    expected = {
+        "input": f"would overwrite the input {'--gold' if aimed is None else ''}",
+        "gold": f"{link} is a link into the gold",
+        "fifo": f"{link} is a link to a FIFO (named pipe)",
+    }[target]
+    assert f"newsbench: error: {flag} {folder}" in err and expected in err, err
+    if target == "input":
+        assert f"({link} is a link to {leads_to})" in err
+    assert {p: _digest(p) for p in watched} == before
+    assert sorted(p.name for p in folder.rglob("*")) == ["deeper", "some.file"]
+
+
+def test_a_link_inside_an_input_folder_is_an_input(work: dict[str, Path], capsys: Any) -> None:
+    folder = work["dir"] / "brat"
+    assert main(["export", "--format", "brat", str(work["gold"]), "--out", str(folder)]) == 0
+    out = work["dir"] / "o.jsonl"
+    out.write_text("")
+    (folder / "extra.ann").symlink_to(out)
+    assert main(["import", "--format", "brat", str(folder), "--out", str(out)]) == 2
+    assert (
+        f"--out {out} would overwrite the input INPUT {folder} ({folder / 'extra.ann'} is a "
+        f"link to {out})" in capsys.readouterr().err
+    )
+    assert out.read_text() == ""
+
+
+@pytest.mark.parametrize("suffix", [".errors.jsonl", ".units.npz"])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["score", "--gold", "{gold}", "--pred", "{pred}", "--baseline", "{report}",
+         "--max-drop", "0.5", "--out", "{OUT}"],
+        ["score", "--gold", "{gold}", "--pred", "{pred}", "--baseline", "{report}",
+         "--max-drop", "0.5", "--markdown", "{OUT}"],
+        ["robustness", "{report}", "{report}", "--out", "{OUT}"],
+    ],
+    ids=["score --out", "score --markdown", "robustness --out"],
+)  # fmt: skip
+def test_an_output_never_replaces_a_side_file_of_an_input_report(
+    argv: list[str], suffix: str, work: dict[str, Path], capsys: Any
+) -> None:
+    side = work["dir"] / f"report{suffix}"
+    side.write_bytes(b"kept")
+    assert main(_fill(argv, work, str(side))) == 2
+    assert "would overwrite the input" in capsys.readouterr().err
+    assert side.read_bytes() == b"kept"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["gate", "{report}", "--fail-under", "entities.strict.f1=0.1"],
+        ["gate", "{pred}", "--baseline", "{report}", "--max-drop", "0.1"],
+        ["compare", "{report}", "{report}"],
+        ["plot", "{report}", "--out", "{dir}/plots"],
+    ],
+    ids=["gate REPORT", "gate --baseline", "compare A", "plot REPORT"],
+)
+def test_a_side_file_of_an_input_report_that_is_a_fifo_is_never_read(
+    argv: list[str], work: dict[str, Path], capsys: Any
+) -> None:
+    side = work["dir"] / "report.units.npz"
+    os.mkfifo(side)
+    started = time.monotonic()
+    assert main(_fill(argv, work, "")) == 2
+    assert time.monotonic() - started < 30
+    assert f"(its side file) {side} is a FIFO (named pipe)" in capsys.readouterr().err
+
+
 def test_two_outputs_of_one_command_never_share_a_path(work: dict[str, Path], capsys: Any):
     out = work["dir"] / "same.out"
     argv = ["score", "--gold", str(work["gold"]), "--pred", str(work["pred"]),
