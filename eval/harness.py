@@ -166,13 +166,20 @@ class ScoringConfig:
             f"boot:{self.n_resamples}",
             f"ci:{self.confidence}-{self.ci_method}",
             f"seed:{self.seed}",
-            f"zd:{self.zero_division:g}",
-            f"content-dice:{self.content_threshold:g}",
+            f"zd:{_exact(self.zero_division)}",
+            f"content-dice:{_exact(self.content_threshold)}",
             "zones:" + (",".join(self.zones) if self.zones else "all"),
             f"labelmap:{self.label_map or 'none'}",
             f"missing:{'allowed' if self.allow_missing else 'error'}",
         ]
         return "|".join(parts)
+
+
+def _exact(value: float) -> str:
+    """A number as short as ``%g`` writes it where that is exact, else every digit (two
+    settings that differ never share a signature)."""
+    short = f"{value:g}"
+    return short if float(short) == value or value != value else repr(float(value))
 
 
 def harness_version() -> str:

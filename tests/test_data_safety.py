@@ -603,6 +603,34 @@ def test_the_signature_names_the_label_map_by_content(work: dict[str, Path]) -> 
     assert signature_differences(*signatures)[0].startswith("labelmap (identity@")
 
 
+@pytest.mark.parametrize(
+    ("threshold", "written"), [(0.5, "0.5"), (0.25, "0.25"), (1.0, "1"), (0.5000001, "0.5000001")]
+)
+def test_the_signature_writes_a_numeric_setting_exactly(threshold: float, written: str) -> None:
+    from newsbench.eval.harness import ScoringConfig
+
+    def signature(config: ScoringConfig) -> str:
+        return config.signature(unit="document", layers=["attributions"], corpus="c", gold="g")
+
+    assert f"|content-dice:{written}|" in signature(ScoringConfig(content_threshold=threshold))
+    assert "|zd:0|" in signature(ScoringConfig(content_threshold=threshold))
+    assert "|zd:1|" in signature(ScoringConfig(zero_division=1.0))
+
+
+def test_a_gate_never_compares_two_content_thresholds(work: dict[str, Path], capsys: Any) -> None:
+    reports = []
+    for threshold in ("0.5", "0.5000001"):  # %g wrote both as 0.5
+        out = work["dir"] / f"t{threshold}.json"
+        argv = ["score", "--gold", str(work["gold"]), "--pred", str(work["pred"]),
+                "--content-threshold", threshold, "--out", str(out),
+                "--resamples", "10"]  # fmt: skip
+        assert main(argv) == 0
+        reports.append(out)
+    capsys.readouterr()
+    assert main(["gate", str(reports[1]), "--baseline", str(reports[0]), "--max-drop", "0"]) != 0
+    assert "content-dice" in capsys.readouterr().err
+
+
 # --- the terminal is not the documents' ------------------------------------------------
 
 
