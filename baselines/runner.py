@@ -32,6 +32,7 @@ from newsbench.baselines.base import (
     import_extractor_class,
 )
 from newsbench.baselines.oracle import OracleExtractor
+from newsbench.eval.arguments import resample_count
 from newsbench.eval.progress import MIN_DOCUMENTS
 from newsbench.eval.report import make_console
 from newsbench.schema.model import Document, document_to_dict
@@ -473,7 +474,9 @@ def register_leaderboard(sub: Any) -> None:
         "leaderboard",
         help="run every baseline, store the reports, regenerate corpus/LEADERBOARD.md",
     )
-    parser.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples")
+    parser.add_argument(
+        "--resamples", type=resample_count, default=1000, help="bootstrap resamples"
+    )
     parser.set_defaults(handler=command_leaderboard)
 
 
@@ -517,6 +520,8 @@ def register_bench(sub: Any) -> None:
         default=Path("out/bench"),
         help="write each baseline's JSON report here (default out/bench)",
     )
-    parser.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples")
+    parser.add_argument(
+        "--resamples", type=resample_count, default=1000, help="bootstrap resamples"
+    )
     parser.set_defaults(handler=command_bench)
     declare_paths(parser, PathSpec("out_dir", "--out-dir", "output", "dir"))

@@ -25,6 +25,7 @@ from typing import Any
 
 from newsbench.corpus.build import REPO_ROOT
 from newsbench.corpus.gold_source import parse_gold_source
+from newsbench.eval.arguments import resample_count
 from newsbench.eval.harness import ScoringConfig, score_documents
 from newsbench.eval.pairing import pair_documents
 from newsbench.schema.model import Document
@@ -258,7 +259,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("a", type=Path)
     parser.add_argument("b", type=Path)
     parser.add_argument("--json", type=Path, help="write the full result here")
-    parser.add_argument("--resamples", type=int, default=1000)
+    parser.add_argument("--resamples", type=resample_count, default=1000)
     args = parser.parse_args(argv)
     try:
         check_paths(

@@ -28,6 +28,7 @@ from newsbench.corpus import (
     gold_path,
     perturbed_file_name,
 )
+from newsbench.eval.arguments import random_seed
 from newsbench.schema.io import dumps_line, write_jsonl
 from newsbench.schema.model import Document, document_to_dict
 from newsbench.schema.paths import PathSpec, declare_paths
@@ -108,9 +109,6 @@ def command_perturb(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    if args.seed < 0:
-        print(f"newsbench perturb: error: --seed {args.seed}: give 0 or more", file=sys.stderr)
-        return 2
     if args.gold is not None:
         sources = {Path(args.gold).name.removesuffix(".jsonl"): Path(args.gold)}
     else:
@@ -161,7 +159,10 @@ def register_perturb(sub: Any) -> None:
     parser.add_argument("--out-dir", type=Path, required=True, help="directory to write into")
     parser.add_argument("--only", nargs="+", metavar="NAME", help="only these perturbations")
     parser.add_argument(
-        "--seed", type=int, default=PERTURBATION_SEED, help="random seed (default: %(default)s)"
+        "--seed",
+        type=random_seed,
+        default=PERTURBATION_SEED,
+        help="random seed (default: %(default)s)",
     )
     parser.set_defaults(handler=command_perturb)
     declare_paths(

@@ -19,6 +19,7 @@ from typing import Any
 
 from rich.table import Table
 
+from newsbench.eval.arguments import random_seed, resample_count
 from newsbench.eval.pairing import BUILTIN_LABEL_MAPS
 from newsbench.eval.progress import progress_bar, tty_total
 from newsbench.eval.report import make_console
@@ -566,8 +567,6 @@ def command_compare(args: argparse.Namespace) -> int:
     from newsbench.eval.report import read_report
     from newsbench.schema.problems import DataError
 
-    if args.resamples < 1:
-        raise UsageError(f"--resamples {args.resamples}: give a positive number")
     problems: list[Problem] = []
     reports = []
     for path in (args.a, args.b):
@@ -619,8 +618,6 @@ def command_robustness(args: argparse.Namespace) -> int:
     from newsbench.eval.robustness import RobustnessError, robustness
     from newsbench.schema.problems import DataError
 
-    if args.resamples < 1:
-        raise UsageError(f"--resamples {args.resamples}: give a positive number")
     problems: list[Problem] = []
     reports = []
     for path in (args.original, *args.perturbed):
@@ -834,7 +831,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="auto",
         help="bootstrap unit (auto: sentences for one document, else documents)",
     )
-    score.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples")
+    score.add_argument("--resamples", type=resample_count, default=1000, help="bootstrap resamples")
     score.add_argument(
         "--dask",
         metavar="SCHEDULER",
@@ -860,7 +857,7 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument(
         "--confidence", type=float, default=0.95, help="confidence level of the intervals"
     )
-    score.add_argument("--seed", type=int, default=12345, help="bootstrap random seed")
+    score.add_argument("--seed", type=random_seed, default=12345, help="bootstrap random seed")
     score.add_argument(
         "--content-threshold",
         type=float,
@@ -900,8 +897,10 @@ def build_parser() -> argparse.ArgumentParser:
     compare = sub.add_parser("compare", help="compare two reports with significance tests")
     compare.add_argument("a", type=Path, help="report of system A")
     compare.add_argument("b", type=Path, help="report of system B (same signature but the system)")
-    compare.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples")
-    compare.add_argument("--seed", type=int, default=12345, help="random seed")
+    compare.add_argument(
+        "--resamples", type=resample_count, default=1000, help="bootstrap resamples"
+    )
+    compare.add_argument("--seed", type=random_seed, default=12345, help="random seed")
     compare.add_argument(
         "--format", choices=["text", "json"], default="text", help="output on stdout"
     )
@@ -921,8 +920,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     robust.add_argument("original", type=Path, help="the report on the original gold")
     robust.add_argument("perturbed", type=Path, nargs="+", help="reports on perturbed copies")
-    robust.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples")
-    robust.add_argument("--seed", type=int, default=12345, help="random seed")
+    robust.add_argument(
+        "--resamples", type=resample_count, default=1000, help="bootstrap resamples"
+    )
+    robust.add_argument("--seed", type=random_seed, default=12345, help="random seed")
     robust.add_argument(
         "--format", choices=["text", "json"], default="text", help="output on stdout"
     )

@@ -19,8 +19,11 @@ error records and the tables themselves; only the files differ.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
+import os
+import stat
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -33,7 +36,7 @@ import orjson
 from newsbench.eval.error_lines import record_chunks
 from newsbench.eval.unit_rows import UnitRows
 from newsbench.schema.io import StagedOutputs, atomic_output, sha256_of_files, staged_outputs
-from newsbench.schema.paths import followed, side_file
+from newsbench.schema.paths import describe_mode, followed, read_regular_file, side_file
 from newsbench.schema.problems import DataError, Problem
 
 REPORT_SIDE_SUFFIXES = (".errors.jsonl", ".units.npz")
@@ -206,6 +209,7 @@ def load_unit_tables(data: dict[str, Any], report_path: str | Path) -> list[Prob
         side = _side_path(report_path, str(entry["file"]))
         pointer = f"/{name}/file"
         try:
+            _check_regular(side)  # a FIFO would block the hash forever
             digest = sha256_of_files([side])
         except OSError as exc:
             message = f"cannot read {side}: {exc.strerror or exc}"
@@ -267,6 +271,13 @@ def load_unit_tables(data: dict[str, Any], report_path: str | Path) -> list[Prob
     return problems
 
 
+def _check_regular(path: Path) -> None:
+    """Raise ``OSError`` (the file type in words) unless ``path`` is a regular file."""
+    mode = os.stat(path).st_mode
+    if not stat.S_ISREG(mode):
+        raise OSError(errno.EINVAL, f"{describe_mode(mode)}, not a regular file: never read")
+
+
 def read_error_listing(report_path: str | Path) -> list[dict[str, Any]]:
     """The error records of a report written by :func:`write_report`, in report order.
 
@@ -281,7 +292,7 @@ def read_error_listing(report_path: str | Path) -> list[dict[str, Any]]:
         return list(data.get("errors", []))
     side = _side_path(report_path, str(entry["file"]))
     try:
-        raw = side.read_bytes()
+        raw = read_regular_file(side)
     except OSError as exc:
         raise DataError(
             [

@@ -141,6 +141,8 @@ def parse_report(text: str, file: str) -> Any:
         raise DataError([_problem(f"not valid JSON: {exc}", file)]) from None
     except RecursionError:
         raise DataError([_problem("JSON nested too deep to read", file)]) from None
+    except ValueError as exc:  # an integer longer than Python converts
+        raise DataError([_problem(f"a number that cannot be read: {exc}", file)]) from None
 
 
 def report_problems(data: Any, file: str) -> list[Problem]:
@@ -157,10 +159,32 @@ def report_problems(data: Any, file: str) -> list[Problem]:
         errors = list(_VALIDATOR.iter_errors(data))
     except (RecursionError, ValueError) as exc:  # too deep for the validator
         return [_problem(f"the report cannot be checked: {exc}", file)]
-    return [
-        _problem(error.message, file, json_pointer(error.instance_path))
-        for error in sorted(errors, key=lambda e: [str(p) for p in e.instance_path])
-    ]
+    if errors:
+        return [
+            _problem(error.message, file, json_pointer(error.instance_path))
+            for error in sorted(errors, key=lambda e: [str(p) for p in e.instance_path])
+        ]
+    return _table_shape_problems(data, file)
+
+
+def _table_shape_problems(data: dict[str, Any], file: str) -> list[Problem]:
+    """An inline per-unit table whose metric has other than one row per unit."""
+    problems = []
+    for name in ("unit_statistics", "document_statistics"):
+        table = data.get(name)
+        if not isinstance(table, dict) or "file" in table:
+            continue
+        units = len(table["unit_ids"])
+        for metric, rows in table["metrics"].items():
+            if len(rows) != units:
+                problems.append(
+                    _problem(
+                        f"{len(rows)} row(s) for {units} unit(s): a table holds one row per unit",
+                        file,
+                        json_pointer([name, "metrics", metric]),
+                    )
+                )
+    return problems
 
 
 def read_report(path: str | Path) -> dict[str, Any]:

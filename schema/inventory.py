@@ -328,6 +328,19 @@ def load_inventory(name_or_path: str | Path | Inventory | None = None) -> Invent
                 )
             ]
         ) from None
+    except (RecursionError, ValueError) as exc:  # nested too deep; an integer too long
+        what = "nested too deep to read" if isinstance(exc, RecursionError) else str(exc)
+        raise DataError(
+            [
+                Problem(
+                    "invalid-json",
+                    f"the inventory file cannot be read as JSON: {what}",
+                    "a JSON object of label lists",
+                    "write the inventory as schema/inventories/newsbench.json is written",
+                    file=text,
+                )
+            ]
+        ) from None
     return inventory_from_dict(data, file=text)
 
 

@@ -180,5 +180,9 @@ def test_the_command_refuses_bad_resampling_before_reading(files, monkeypatch, c
     monkeypatch.setattr(blocks, "score_block", never)
     monkeypatch.setattr(validate, "load_documents", never)
     gold, pred = files
-    assert main(["score", "--gold", str(gold), "--pred", str(pred), "--resamples", "0"]) == 2
-    assert "n_resamples must be an integer >= 1; got 0" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as refused:  # refused as the argument is parsed
+        main(["score", "--gold", str(gold), "--pred", str(pred), "--resamples", "0"])
+    assert refused.value.code == 2
+    assert "argument --resamples: 0: give a number of resamples of at least 1" in (
+        capsys.readouterr().err
+    )

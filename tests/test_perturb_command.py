@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from newsbench.corpus import PERTURBATIONS, gold_path
 from newsbench.eval.cli import main
 from newsbench.schema.validate import load_documents
@@ -46,8 +48,11 @@ def test_refusals_and_exit_codes(tmp_path: Path, capsys) -> None:
     assert "give --gold or --split, not both" in capsys.readouterr().err
     assert main(["perturb", "--gold", gold, "--only", "shuffle", "--out-dir", out]) == 2
     assert "unknown perturbation(s) shuffle; choose from names-invented" in capsys.readouterr().err
-    assert main(["perturb", "--gold", gold, "--seed", "-1", "--out-dir", out]) == 2
-    assert "--seed -1: give 0 or more" in capsys.readouterr().err
+    for seed in ("-1", str(2**63), "1180591620717411303424", "x"):  # refused as it is parsed
+        with pytest.raises(SystemExit) as refused:
+            main(["perturb", "--gold", gold, "--seed", seed, "--out-dir", out])
+        assert refused.value.code == 2
+        assert f"argument --seed: {seed}" in capsys.readouterr().err.replace("'x'", "x")
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"id": "x"}\n')
     assert main(["perturb", "--gold", str(bad), "--out-dir", out]) == 1

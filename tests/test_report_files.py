@@ -745,3 +745,47 @@ def test_a_failed_rename_names_the_output_not_the_temporary_file(
         write_json(tmp_path / "a.json", {"a": 1})
     assert str(caught.value) == f"[Errno 28] No space left on device: '{tmp_path / 'a.json'}'"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_inline_table_with_a_row_missing_is_a_located_problem(
+    report, tmp_path: Path, capsys
+) -> None:
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    write_report(a, report)
+    data = json.loads(a.read_text("utf-8"))
+    metric = next(iter(data["unit_statistics"]["metrics"]))
+    data["unit_statistics"]["metrics"][metric].pop()  # still valid under the JSON Schema
+    b.write_text(json.dumps(data), "utf-8")
+    (tmp_path / "b.errors.jsonl").write_bytes((tmp_path / "a.errors.jsonl").read_bytes())
+    assert _problems(b) == [
+        {
+            "code": "report-invalid",
+            "message": "23 row(s) for 24 unit(s): a table holds one row per unit",
+            "expected": "a report written by `newsbench score --out` (format "
+            "newsbench-report/2), every score a finite number in [0, 1]",
+            "fix": "score the system again with `newsbench score --out`; do not edit reports",
+            "file": str(b),
+            "line": None,
+            "document": None,
+            "path": f"/unit_statistics/metrics/{metric}",
+        }
+    ]
+    assert main(["compare", str(a), str(b), "--resamples", "20"]) == 1
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_a_side_file_that_is_a_fifo_is_never_read_by_the_api(report, tmp_path: Path) -> None:
+    path = tmp_path / "r.json"
+    write_report(path, report, inline_unit_limit=0)
+    for suffix in (".units.npz", ".errors.jsonl"):
+        side = tmp_path / f"r{suffix}"
+        side.unlink()
+        os.mkfifo(side)
+        with pytest.raises(DataError) as caught:
+            read_error_listing(path)  # reads the report (and its tables), then the listing
+        messages = {problem.message for problem in caught.value.problems}  # one per table
+        assert messages == {
+            f"cannot read {side}: a FIFO (named pipe), not a regular file: never read"
+        }
+        side.unlink()
+        write_report(path, report, inline_unit_limit=0)

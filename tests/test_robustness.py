@@ -140,7 +140,9 @@ def test_command_line_text_json_and_exit_codes(tmp_path, capsys):
     # Refusals are data errors (exit 1), bad options usage errors (exit 2).
     assert main(["robustness", str(copy), str(original)]) == 1
     assert "robustness refused" in capsys.readouterr().err
-    assert main(["robustness", str(original), str(copy), "--resamples", "0"]) == 2
+    with pytest.raises(SystemExit) as refused:  # as the argument is parsed
+        main(["robustness", str(original), str(copy), "--resamples", "0"])
+    assert refused.value.code == 2
     assert main(["robustness", str(original), str(copy), "--out", str(copy)]) == 2
     bad = tmp_path / "bad.json"
     bad.write_text('{"format": 1}', "utf-8")

@@ -228,10 +228,14 @@ def _read(path: Path, errors: ImportErrors) -> list[_Document]:
             continue
         try:
             item = json.loads(source)
-        except json.JSONDecodeError as exc:
+        except (RecursionError, ValueError) as exc:  # JSONDecodeError; too deep; too long
+            if isinstance(exc, RecursionError):
+                why = "nested too deep to read"
+            else:
+                why = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
             errors.add(
                 "invalid-json",
-                f"the line is not JSON: {exc.msg}",
+                f"the line is not JSON: {why}",
                 "one JSON object per line",
                 "fix the JSON syntax",
                 line=number,
