@@ -1,7 +1,5 @@
 """``python -m newsbench.eval``: the newsbench command line."""
 
-import sys
+from newsbench.eval.entry import run
 
-from newsbench.eval.cli import main
-
-sys.exit(main())
+run()

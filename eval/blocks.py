@@ -34,6 +34,7 @@ from newsbench.eval.harness import (
     check_layer_names,
     perturbation_from,
     perturbation_of,
+    quiet_worker,
     report_from_shard,
     require_predicted,
     score_shard,
@@ -531,7 +532,9 @@ def _block_results(
         return
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        max_workers=jobs, mp_context=context, initializer=quiet_worker
+    ) as pool:
         futures = [
             pool.submit(score_block, block, config, chosen, unit, label_map) for block in blocks
         ]

@@ -59,7 +59,16 @@ class Interrupted(BaseException):
         self.signum = signum
 
 
+_ARRIVED: list[int] = []
+"""The signals handled during the running command. Python drops an exception that a
+handler raises inside a finaliser (``Exception ignored in ...``); the command still
+ends as interrupted."""
+
+
 def _raise_interrupted(signum: int, _frame: Any) -> None:
+    _ARRIVED.append(signum)
+    if signum == signal.SIGINT:
+        raise KeyboardInterrupt
     raise Interrupted(signum)
 
 
@@ -946,10 +955,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     handler: Callable[[argparse.Namespace], int] = args.handler
+    _ARRIVED.clear()
     previous = _install_signal_handlers()
+    unraisable_hook = sys.unraisablehook
+    sys.unraisablehook = _dropped_interrupts_hidden(unraisable_hook)
     try:
         check_declared_paths(args, may_write_gold=getattr(args, "may_write_gold", False))
-        return handler(args)
+        code = handler(args)
+        if _ARRIVED:  # its exception was raised where Python ignores exceptions
+            return _report_interrupt(_ARRIVED[0], None)
+        return code
     except (UsageError, PathError) as exc:
         parser.print_usage(sys.stderr)
         for message in exc.problems if isinstance(exc, PathError) else [str(exc)]:
@@ -967,28 +982,44 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Interrupted as exc:
         return _report_interrupt(exc.signum, exc)
     finally:
+        sys.unraisablehook = unraisable_hook
         for signum, handler_before in previous.items():
             signal.signal(signum, handler_before)
 
 
+def _dropped_interrupts_hidden(hook: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """An unraisable-exception hook that stays silent on the interrupts the command's
+    handlers raised (noted in :data:`_ARRIVED`, reported as one line at the end) and hands
+    anything else to ``hook``."""
+
+    def hidden(unraisable: Any) -> None:
+        if not (_ARRIVED and isinstance(unraisable.exc_value, KeyboardInterrupt | Interrupted)):
+            hook(unraisable)
+
+    return hidden
+
+
 def _install_signal_handlers() -> dict[int, Any]:
-    """Turn SIGTERM (and SIGHUP) into an exception, so outputs are cleaned up as on Ctrl-C."""
+    """Turn SIGTERM and SIGHUP into an exception, so outputs are cleaned up as on Ctrl-C,
+    and note every one of them and Ctrl-C (see :data:`_ARRIVED`). A signal ignored when
+    the command starts (SIGHUP under ``nohup``, SIGINT in a background job) stays ignored.
+    """
     if threading.current_thread() is not threading.main_thread():
         return {}
     previous = {}
-    for name in ("SIGTERM", "SIGHUP"):
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
         signum = getattr(signal, name, None)
-        if signum is not None:
+        if signum is not None and signal.getsignal(signum) != signal.SIG_IGN:
             previous[signum] = signal.signal(signum, _raise_interrupted)
     return previous
 
 
-def _report_interrupt(signum: int, interrupt: BaseException) -> int:
+def _report_interrupt(signum: int, interrupt: BaseException | None) -> int:
     """One line on stderr (and one for each output a failed write could not put back,
     when the interrupt came while the outputs were renamed); the exit code is 128 + the
     signal number (130 for Ctrl-C)."""
     name = signal.Signals(signum).name
-    failed = interrupt.__context__  # the failure the interrupt was held back behind, if any
+    failed = interrupt and interrupt.__context__  # a failure the interrupt was held behind
     while failed is not None and not isinstance(failed, OutputsLeftChanged):
         failed = failed.__context__
     if failed is None:

@@ -14,6 +14,7 @@ import hashlib
 import itertools
 import multiprocessing
 import platform
+import signal
 import subprocess
 from array import array
 from collections import Counter
@@ -1036,6 +1037,17 @@ def report_from_shard(
     return report
 
 
+def quiet_worker() -> None:
+    """Initialise a worker process of a pool: Ctrl-C is the parent's to act on (it stops
+    the pool), and SIGTERM or SIGHUP end the worker silently, as they would any process
+    (a forked worker inherits the command's handlers, which raise)."""
+    for name, action in (("SIGINT", signal.SIG_IGN), ("SIGTERM", signal.SIG_DFL),
+                         ("SIGHUP", signal.SIG_DFL)):  # fmt: skip
+        signum = getattr(signal, name, None)
+        if signum is not None:
+            signal.signal(signum, action)
+
+
 # Fork-inherited input of the parallel workers (set only around a pool's lifetime).
 _WORKER_PAIRS: Sequence[DocumentPair] | None = None
 
@@ -1097,7 +1109,9 @@ def score_shards_parallel(
         # garbage collection would otherwise touch (and so copy) the whole parent heap.
         gc.freeze()
     try:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        with ProcessPoolExecutor(
+            max_workers=jobs, mp_context=context, initializer=quiet_worker
+        ) as pool:
             futures = [
                 pool.submit(
                     _score_range,

@@ -698,6 +698,94 @@ def test_a_signal_during_a_write_leaves_no_partial_file(
     assert not [p for p in work["dir"].iterdir() if p.name.endswith(".tmp")]
 
 
+_DROPPED_SIGNAL = """
+import os, signal, sys
+from newsbench.eval import cli
+
+class Finaliser:
+    def __del__(self):
+        os.kill(os.getpid(), signal.SIGTERM)  # the handler runs in here: Python prints
+        for _ in range(10_000):  # and drops what it raises ("Exception ignored in ...")
+            pass
+
+def command(_):
+    Finaliser()
+    return 0
+
+cli.command_validate = command
+sys.exit(cli.main(sys.argv[1:]))
+"""
+
+
+def test_a_signal_whose_exception_python_drops_still_ends_the_command(
+    work: dict[str, Path],
+) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", _DROPPED_SIGNAL, "validate", str(work["gold"])],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 143
+    assert done.stderr.splitlines() == [
+        "newsbench: interrupted by SIGTERM; no output was left half-written"
+    ]
+
+
+def test_a_signal_ignored_at_the_start_stays_ignored(monkeypatch: pytest.MonkeyPatch) -> None:
+    from newsbench.eval import cli
+
+    seen = {}
+
+    def command(_: Any) -> int:
+        seen.update({s: signal.getsignal(s) for s in (signal.SIGHUP, signal.SIGTERM)})
+        return 0
+
+    monkeypatch.setattr(cli, "command_validate", command)
+    previous = signal.signal(signal.SIGHUP, signal.SIG_IGN)  # as under nohup
+    try:
+        assert main(["validate", str(GOLD_JSONL)]) == 0
+    finally:
+        signal.signal(signal.SIGHUP, previous)
+    assert seen == {signal.SIGHUP: signal.SIG_IGN, signal.SIGTERM: cli._raise_interrupted}
+
+
+def test_a_worker_leaves_ctrl_c_to_the_command_and_ends_quietly_on_sigterm() -> None:
+    from newsbench.eval.harness import quiet_worker
+
+    names = ("SIGINT", "SIGTERM", "SIGHUP")
+    before = {name: signal.getsignal(getattr(signal, name)) for name in names}
+    try:
+        quiet_worker()
+        after = {name: signal.getsignal(getattr(signal, name)) for name in names}
+    finally:
+        for name, handler in before.items():
+            signal.signal(getattr(signal, name), handler)
+    assert after == {"SIGINT": signal.SIG_IGN, "SIGTERM": signal.SIG_DFL, "SIGHUP": signal.SIG_DFL}
+
+
+def test_ctrl_c_while_the_command_starts_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    from newsbench.eval import cli, entry
+
+    def starting() -> int:
+        raise KeyboardInterrupt  # as while the plug-in subcommands load
+
+    monkeypatch.setattr(cli, "main", starting)
+    with pytest.raises(SystemExit) as ended:
+        entry.run()
+    assert ended.value.code == 130
+    assert capsys.readouterr().err == (
+        "newsbench: interrupted by SIGINT; no output was left half-written\n"
+    )
+
+
+def test_the_executable_is_the_entry_that_handles_ctrl_c() -> None:
+    scripts = (REPO / "pyproject.toml").read_text("utf-8").split("[project.scripts]\n")[1]
+    assert scripts.split("\n\n")[0] == 'newsbench = "newsbench.eval.entry:run"'
+
+
 # --- build-corpus reads lines as JSONL does ------------------------------------------------
 
 
