@@ -167,7 +167,7 @@ def check_gate(
         baseline_metrics: The metrics compared with the baseline (default: its headline).
 
     Raises:
-        GateUsageError: a bad threshold, metric name or ``max_drop``.
+        GateUsageError: a bad threshold, metric name or ``max_drop``; nothing to check.
         SignatureMismatch: the baseline's signature differs in more than the system.
     """
     if baseline is not None:
@@ -202,6 +202,14 @@ def check_gate(
                     f"{name}.f1 fell from {old:.4f} to {new:.4f} (by {old - new:.4f}; "
                     f"allowed {max_drop:.4f})"
                 )
+    if not checks:  # a gate that checked nothing never passes
+        raise GateUsageError(
+            "the gate has nothing to check: the baseline report has no headline metric (it "
+            "scored no layer); give --fail-under METRIC.FIELD=VALUE or another baseline"
+            if baseline is not None
+            else "the gate has nothing to check: give --fail-under METRIC.FIELD=VALUE or "
+            "--baseline REPORT --max-drop X"
+        )
     return GateResult(tuple(failures), tuple(checks))
 
 

@@ -617,6 +617,19 @@ def test_the_signature_writes_a_numeric_setting_exactly(threshold: float, writte
     assert "|zd:1|" in signature(ScoringConfig(zero_division=1.0))
 
 
+def test_a_gate_that_would_check_nothing_never_passes(work: dict[str, Path], capsys: Any) -> None:
+    report = json.loads(work["report"].read_text("utf-8"))
+    report["headline"] = {}  # as for predictions that give no layer
+    empty = work["dir"] / "empty.json"
+    empty.write_text(json.dumps(report), "utf-8")
+    assert main(["gate", str(work["report"]), "--baseline", str(empty), "--max-drop", "0"]) == 2
+    assert "the gate has nothing to check: the baseline report has no headline metric" in (
+        capsys.readouterr().err
+    )
+    with pytest.raises(ValueError, match="nothing to check"):
+        check_gate(read_report(work["report"]))
+
+
 def test_a_gate_never_compares_two_content_thresholds(work: dict[str, Path], capsys: Any) -> None:
     reports = []
     for threshold in ("0.5", "0.5000001"):  # %g wrote both as 0.5

@@ -591,3 +591,16 @@ def test_prediction_export_with_a_changed_text_is_refused(tmp_path: Path, capsys
     status, _, err = _run([*argv, str(tmp_path / "p"), str(prediction)], capsys)
     assert status == 1
     assert f"{doc.id}: the text differs from the reference document's text" in err
+
+
+def test_an_import_that_finds_no_document_writes_nothing(tmp_path, capsys) -> None:
+    from newsbench.eval.cli import main
+
+    empty = tmp_path / "empty.conll"
+    empty.write_text("")
+    out = tmp_path / "o.jsonl"
+    assert main(["import", "--format", "conll2012", str(empty), "--out", str(out)]) == 1
+    assert capsys.readouterr().err.splitlines()[0] == (
+        f"{empty}: error[file-empty]: no document was found in it as --format conll2012"
+    )
+    assert not out.exists()

@@ -25,7 +25,7 @@ from newsbench.schema.inventory import PACKAGED_INVENTORIES, load_inventory
 from newsbench.schema.io import write_jsonl
 from newsbench.schema.model import document_to_dict
 from newsbench.schema.paths import PathSpec, declare_paths
-from newsbench.schema.problems import DataError
+from newsbench.schema.problems import DataError, Problem
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
 KINDS = {"gold": "document", "prediction": "prediction"}
@@ -42,6 +42,16 @@ def _data_error(error: DataError) -> int:
     count = len(error.problems)
     print(f"{count} problem{'s' if count != 1 else ''}; nothing written", file=sys.stderr)
     return EXIT_DATA
+
+
+def _no_documents(source: Path, fmt: str) -> Problem:
+    return Problem(
+        "file-empty",
+        f"no document was found in it as --format {fmt}",
+        "at least one document",
+        "check that the right file (and --format) was given and that it is complete",
+        file=str(source),
+    )
 
 
 def command_export(args: argparse.Namespace) -> int:
@@ -105,6 +115,9 @@ def command_import(args: argparse.Namespace) -> int:
         return _data_error(error)
     except ImportError as error:
         return _usage(str(error))
+    documents = list(documents)
+    if not documents:  # an empty JSONL file would only fail later, in validate or score
+        return _data_error(DataError([_no_documents(args.input, args.format)]))
     count = write_jsonl(args.out, (document_to_dict(d) for d in documents))
     for note in notes:
         print(f"note: {note}", file=sys.stderr)
