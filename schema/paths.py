@@ -55,9 +55,9 @@ class PathArgument:
     kind: PathKind = "file"
     names: tuple[str, ...] = ()
     """Built-in names the flag also accepts (suggested when the path is not found)."""
-    optional: bool = False
-    """An input that may be missing (the side files of an input report); where it exists,
-    it is checked as any input."""
+    side: bool = False
+    """A side file of the path named (``r.errors.jsonl`` of ``r.json``). An input's may be
+    missing (where it exists, it is checked as any input); an output's are outputs."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,11 +154,28 @@ def _kind_word(kind: PathKind) -> str:
     return {"file": "a regular file", "dir": "a directory", "file_or_dir": "a file or folder"}[kind]
 
 
+def _name_problem(argument: PathArgument) -> str | None:
+    """A path whose name is not UTF-8: reports and messages record paths as UTF-8 text.
+    (Not said again of its side files.)"""
+    try:
+        str(argument.path).encode("utf-8")
+    except UnicodeEncodeError:
+        if argument.side:
+            return None
+        shown = os.fsencode(argument.path).decode("utf-8", "backslashreplace")
+        fix = "rename the file" if argument.role == "input" else "choose another path"
+        return (
+            f"{argument.flag} {shown}: the name is not valid UTF-8, which a report cannot "
+            f"record; {fix}"
+        )
+    return None
+
+
 def _input_problem(argument: PathArgument) -> str | None:
     try:
         mode = os.stat(argument.path).st_mode
     except FileNotFoundError:
-        if argument.optional:
+        if argument.side:
             return None
         if argument.names:
             return (
@@ -288,7 +305,8 @@ def check_paths(arguments: Sequence[PathArgument], *, may_write_gold: bool = Fal
     inputs = [a for a in arguments if a.role == "input"]
     outputs = [a for a in arguments if a.role == "output"]
     gold = () if may_write_gold else gold_folders()
-    problems = [p for a in inputs if (p := _input_problem(a))]
+    problems = [p for a in arguments if (p := _name_problem(a))]
+    problems += [p for a in inputs if (p := _input_problem(a))]
     problems += [p for a in outputs if (p := _output_problem(a, gold))]
     for index, output in enumerate(outputs):
         for source in inputs:
@@ -328,7 +346,7 @@ def declared_arguments(args: Namespace) -> list[PathArgument]:
                     side_file(Path(v), suffix),
                     spec.role,
                     spec.kind,
-                    optional=spec.role == "input",
+                    side=True,
                 )
                 for suffix in spec.side_suffixes
             )

@@ -904,3 +904,23 @@ def test_a_special_file_inside_a_brat_folder_is_never_read(
     what = "a FIFO (named pipe)" if special == "fifo" else "a character device"
     assert "error[file-unreadable]: cannot read the brat pair" in err and what in err
     assert not (work["dir"] / "o.jsonl").exists()
+
+
+@pytest.mark.parametrize("which", ["--gold", "--out"])
+def test_a_path_whose_name_is_not_utf8_is_refused(
+    which: str, work: dict[str, Path], capsys: Any
+) -> None:
+    odd = os.fsdecode(os.fsencode(str(work["dir"])) + b"/odd\xff.jsonl")
+    gold = odd if which == "--gold" else str(work["gold"])
+    if which == "--gold":
+        Path(odd).write_bytes(work["gold"].read_bytes())
+    out = odd if which == "--out" else str(work["dir"] / "r.json")
+    argv = ["score", "--gold", gold, "--pred", str(work["pred"]), "--out", out]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    fix = "rename the file" if which == "--gold" else "choose another path"
+    assert err.splitlines()[1:] == [
+        f"newsbench: error: {which} {work['dir']}/odd\\xff.jsonl: the name is not valid "
+        f"UTF-8, which a report cannot record; {fix}"
+    ]
+    assert not (work["dir"] / "r.json").exists()
