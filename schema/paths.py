@@ -248,17 +248,27 @@ def _output_path_problem(argument: PathArgument, gold: Iterable[Path]) -> str | 
     )
 
 
+FOLDER_DEPTH = 4
+"""How deep a folder argument is searched for links: deeper than any command reads or
+writes (``bench --out-dir D`` writes ``D/SPLIT/plots/NAME.svg``), so a large folder given
+by mistake (a home directory) is not walked whole."""
+
+
 def _links_inside(argument: PathArgument) -> list[tuple[Path, Path]]:
-    """Each symbolic link inside a folder argument, with where it leads (resolved): what
-    writing into the folder, or reading it, reaches besides the folder itself."""
+    """Each symbolic link inside a folder argument (to :data:`FOLDER_DEPTH` levels), with
+    where it leads (resolved): what writing into the folder, or reading it, reaches
+    besides the folder itself."""
     if argument.kind == "file" or not os.path.isdir(argument.path):
         return []
     found = []
+    top = len(Path(argument.path).parts)
     for folder, subfolders, files in os.walk(argument.path):  # links are not walked into
         for name in (*subfolders, *files):
             entry = Path(folder, name)
             if os.path.islink(entry):
                 found.append((entry, _resolved(entry)))
+        if len(Path(folder).parts) - top >= FOLDER_DEPTH - 1:
+            subfolders.clear()
     return found
 
 

@@ -924,3 +924,18 @@ def test_a_path_whose_name_is_not_utf8_is_refused(
         f"UTF-8, which a report cannot record; {fix}"
     ]
     assert not (work["dir"] / "r.json").exists()
+
+
+def test_links_are_looked_for_as_deep_as_a_command_writes(tmp_path: Path) -> None:
+    from newsbench.schema.paths import FOLDER_DEPTH, _links_inside
+
+    deep = tmp_path / "out"
+    for level in range(1, FOLDER_DEPTH + 2):  # a link at depth 1 .. FOLDER_DEPTH + 1
+        folder = deep.joinpath(*["d"] * (level - 1))
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"link{level}").symlink_to(GOLD_JSONL)
+    found = _links_inside(PathArgument("--out", deep, "output", "dir"))
+    assert sorted(link.name for link, _ in found) == [
+        f"link{level}" for level in range(1, FOLDER_DEPTH + 1)
+    ]
+    assert FOLDER_DEPTH >= 3  # bench --out-dir D writes D/SPLIT/plots/NAME.svg
