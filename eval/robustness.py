@@ -17,6 +17,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
+
 from newsbench.eval import stats
 from newsbench.eval.compare import paired_metric_rows
 from newsbench.eval.gate import SignatureMismatch, signature_differences, signature_fields
@@ -95,6 +97,7 @@ def robustness(
         )
         if differences:
             raise SignatureMismatch(differences, f"the original report and the {name} report")
+        _check_same_annotations(original, report, name)
         try:
             rows = paired_metric_rows(
                 report,
@@ -123,6 +126,45 @@ def robustness(
         }
     result["contamination"] = contamination_evidence(result["perturbations"])
     return result
+
+
+ANNOTATION_COUNTS: tuple[str, ...] = (
+    "entities.strict",
+    "timex.strict",
+    "events.trigger_id",
+)
+"""Metrics whose gold denominator (``r_den``) counts the gold's annotations in a unit: a
+perturbed copy carries every annotation over (only words change), so these counts are
+the original's, unit by unit."""
+
+
+def _check_same_annotations(
+    original: Mapping[str, Any], report: Mapping[str, Any], name: str
+) -> None:
+    """Refuse a report on the copy of another gold: the signature allows the gold to differ
+    (the copy's text is not the original's), so the units' annotation counts are
+    compared where both reports hold them.
+
+    Raises:
+        RobustnessError: naming the first unit and metric whose count differs.
+    """
+    tables = (original["unit_statistics"], report["unit_statistics"])
+    units = tables[0]["unit_ids"]
+    if units != tables[1]["unit_ids"]:
+        return  # refused with its own message by the paired comparison
+    for metric in ANNOTATION_COUNTS:
+        if any(metric not in table["metrics"] for table in tables):
+            continue
+        counts = [np.asarray(table["metrics"][metric], dtype=np.float64)[:, 3] for table in tables]
+        differ = np.flatnonzero(counts[0] != counts[1])
+        if differ.size:
+            k = int(differ[0])
+            raise RobustnessError(
+                f"{name}: unit {units[k]!r} has {counts[0][k]:g} gold annotation(s) for "
+                f"{metric} in the original report and {counts[1][k]:g} in this one; a "
+                "perturbed copy keeps every annotation of the gold it copies, so this report "
+                "is not scored on a copy of the original's gold"
+            )
 
 
 def contamination_evidence(perturbations: Mapping[str, Any]) -> dict[str, Any] | None:

@@ -9,7 +9,7 @@ from fractions import Fraction
 
 import pytest
 
-from newsbench.corpus import gold_path
+from newsbench.corpus import PERTURBATIONS, gold_path
 from newsbench.eval.cli import main
 from newsbench.eval.gate import SignatureMismatch
 from newsbench.eval.harness import ScoringConfig, gold_perturbation, score_documents
@@ -122,6 +122,26 @@ def test_reports_over_other_units_are_refused():
     by_document = _report(_copy(SEED, "typos"), SEED, unit="document")
     with pytest.raises((RobustnessError, SignatureMismatch), match="unit"):
         robustness(original, [by_document])
+
+
+def test_a_copy_of_another_gold_is_refused():
+    original = _report(SEED, SEED)
+    other = [replace(d, mentions=d.mentions[1:]) for d in SEED]  # same ids, other annotations
+    other_report = _report(_copy(other, "typos"), other)
+    with pytest.raises(RobustnessError) as caught:
+        robustness(original, [other_report])
+    assert str(caught.value).startswith(f"typos: unit '{SEED[0].id}")  # a sentence of it
+    assert "gold annotation(s) for entities.strict in the original report" in str(caught.value)
+
+
+@pytest.mark.parametrize("name", PERTURBATIONS)
+def test_every_real_perturbation_keeps_the_annotation_counts(name):
+    from newsbench.corpus.perturbed import perturb_documents
+
+    copy = perturb_documents(SEED, name)
+    original = _report(SEED, SEED)
+    result = robustness(original, [_report(copy, copy)], n_resamples=50)
+    assert set(result["perturbations"]) == {name}
 
 
 def test_command_line_text_json_and_exit_codes(tmp_path, capsys):
