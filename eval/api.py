@@ -30,6 +30,7 @@ import os
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
+from pathlib import Path
 from typing import Any
 
 from newsbench.eval.harness import ScoringConfig, file_sha256, score_documents
@@ -40,9 +41,11 @@ from newsbench.eval.pairing import (
     resolve_label_map,
 )
 from newsbench.eval.report import plain_report, write_report
+from newsbench.eval.report_files import REPORT_SIDE_SUFFIXES
 from newsbench.schema.contract import SchemaKind
 from newsbench.schema.inventory import Inventory, load_inventory
 from newsbench.schema.model import ANNOTATION_LAYERS, Document, document_to_dict
+from newsbench.schema.paths import PathArgument, check_paths, side_file
 from newsbench.schema.problems import DataError, Problem, did_you_mean
 from newsbench.schema.validate import load_documents, repeated_id_problem, validate_record
 
@@ -100,7 +103,8 @@ class Report(Mapping[str, Score]):
     (headline metrics first). ``report.data`` is the JSON report of ``newsbench score``.
     """
 
-    def __init__(self, data: Mapping[str, Any]) -> None:
+    def __init__(self, data: Mapping[str, Any], *, inputs: Sequence[Path] = ()) -> None:
+        self._inputs = tuple(inputs)  # the files it was scored from: never written over
         self._keys = list(data)
         # A copy of the small parts now, as plain data; the large ones as scoring left them.
         self._summary = plain_report({k: v for k, v in data.items() if k not in _LARGE_PARTS})
@@ -192,7 +196,7 @@ class Report(Mapping[str, Score]):
         writer.writeheader()
         for row in self.rows(metrics):
             writer.writerow({k: "" if v is None else v for k, v in row.items()})
-        return _maybe_write(buffer.getvalue(), path)
+        return _maybe_write(buffer.getvalue(), path, self._inputs)
 
     def _percent_rows(self, metrics: Any) -> list[list[str]]:
         def pct(value: float | None) -> str:
@@ -219,7 +223,7 @@ class Report(Mapping[str, Score]):
         lines = ["| " + " | ".join(header) + " |", "| --- | ---: | ---: | ---: | ---: |"]
         lines += ["| " + " | ".join(r) + " |" for r in self._percent_rows(metrics)]
         lines += ["", f"`{self.signature}`", ""]
-        return _maybe_write("\n".join(lines), path)
+        return _maybe_write("\n".join(lines), path, self._inputs)
 
     def to_latex(
         self, path: str | os.PathLike[str] | None = None, metrics: Any = "headline"
@@ -238,7 +242,7 @@ class Report(Mapping[str, Score]):
         ]
         lines += [" & ".join(tex(c) for c in r) + r" \\" for r in self._percent_rows(metrics)]
         lines += [r"\bottomrule", r"\end{tabular}", ""]
-        return _maybe_write("\n".join(lines), path)
+        return _maybe_write("\n".join(lines), path, self._inputs)
 
     def _repr_html_(self) -> str:
         header = "".join(
@@ -254,19 +258,52 @@ class Report(Mapping[str, Score]):
         )
 
     def write_json(self, path: str | os.PathLike[str]) -> None:
-        """Write the report as ``newsbench score --out`` does: the JSON and its side files."""
+        """Write the report as ``newsbench score --out`` does: the JSON and its side files.
+
+        Raises:
+            PathError: ``path`` or a side file is one of the files the report was scored
+                from, lies inside the gold, or is not a regular file (as the command
+                refuses them).
+        """
+        _check_output(path, self._inputs, REPORT_SIDE_SUFFIXES)
         if self._data is not None:
             write_report(path, self._data)
         else:
             write_report(path, {k: self._large.get(k, self._summary.get(k)) for k in self._keys})
 
 
-def _maybe_write(text: str, path: str | os.PathLike[str] | None) -> str:
+def _maybe_write(
+    text: str, path: str | os.PathLike[str] | None, inputs: Sequence[Path] = ()
+) -> str:
     if path is not None:
         from newsbench.eval.report import write_text
 
+        _check_output(path, inputs)
         write_text(path, text)
     return text
+
+
+def _check_output(
+    path: str | os.PathLike[str], inputs: Sequence[Path], side_suffixes: Sequence[str] = ()
+) -> None:
+    """The command's path checks for an output of the API (raises ``PathError``)."""
+    out = Path(path)
+    arguments = [PathArgument("path", out, "output")]
+    arguments += [
+        PathArgument("path (its side file)", side_file(out, suffix), "output", side=True)
+        for suffix in side_suffixes
+    ]
+    arguments += [PathArgument("scored from", source, "input") for source in inputs]
+    check_paths(arguments)
+
+
+def _input_paths(*sources: Any) -> tuple[Path, ...]:
+    """The local files among the inputs of :func:`score` (lists and URLs are not)."""
+    return tuple(
+        Path(source)
+        for source in sources
+        if isinstance(source, str | os.PathLike) and os.path.isfile(source)
+    )
 
 
 def _score_files(
@@ -456,12 +493,12 @@ def score(
             label_map=mapping,
             provenance={"gold": str(gold)},
         )
-        return Report(data)
+        return Report(data, inputs=_input_paths(gold, predictions, inventory, label_map))
     provenance = {"gold": str(gold) if isinstance(gold, str | os.PathLike) else "<gold>"}
     if isinstance(gold, str | os.PathLike) and isinstance(predictions, str | os.PathLike):
         data = _score_files(gold, predictions, config, layers, provenance, jobs, mapping)
         if data is not None:
-            return Report(data)
+            return Report(data, inputs=_input_paths(gold, predictions, inventory, label_map))
     problems: list[Problem] = []
     try:
         gold_documents, gold_sha256, _ = _documents(gold, "document", "<gold>", labels)
@@ -493,4 +530,4 @@ def score(
         gold_sha256=gold_sha256,
         jobs=jobs,
     )
-    return Report(data)
+    return Report(data, inputs=_input_paths(gold, predictions, inventory, label_map))

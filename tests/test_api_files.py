@@ -186,3 +186,35 @@ def test_the_command_refuses_bad_resampling_before_reading(files, monkeypatch, c
     assert "argument --resamples: 0: give a number of resamples of at least 1" in (
         capsys.readouterr().err
     )
+
+
+def test_a_report_never_writes_over_what_it_was_scored_from(files, tmp_path):
+    import hashlib
+
+    from newsbench.schema.paths import PathError, gold_folders
+
+    gold, pred = files
+    named = tmp_path / "r.errors.jsonl"  # predictions named as the side file of r.json
+    named.write_bytes(pred.read_bytes())
+    link = tmp_path / "link.jsonl"
+    link.symlink_to(gold)
+    before = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in (gold, named)}
+    report = newsbench.score(gold, named, n_resamples=20)
+    writes = {
+        "write_json onto the gold": lambda: report.write_json(gold),
+        "write_json whose side file is the predictions": lambda: report.write_json(
+            tmp_path / "r.json"
+        ),
+        "to_csv through a link to the gold": lambda: report.to_csv(link),
+        "to_markdown onto the predictions": lambda: report.to_markdown(named),
+    }
+    for what, write in writes.items():
+        with pytest.raises(PathError, match="would overwrite the input scored from"):
+            write()
+        assert {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in (gold, named)} == before, (
+            what
+        )
+    with pytest.raises(PathError, match="is inside the gold"):
+        report.write_json(gold_folders()[0] / "r.json")
+    report.write_json(tmp_path / "elsewhere.json")  # anywhere else, as before
+    assert (tmp_path / "elsewhere.json").exists()
