@@ -123,3 +123,51 @@ def test_the_samples_score_end_to_end(tmp_path):
         "coreference.events",
         "coreference.entities",
     }
+
+
+BASE = {"doc_id": "D1", "sent_id": "D1-0", "tokens": ["Rebels", "attacked", "Gao", "."]}
+MALFORMED = {
+    "a layer that is a string": ({"entity_mentions": "x"}, "/entity_mentions"),
+    "a layer that is null": ({"entity_mentions": None}, "/entity_mentions"),
+    "a mention that is a list": ({"entity_mentions": [[0, 1, "PER"]]}, "/entity_mentions/0"),
+    "an offset that is a string": (
+        {"entity_mentions": [{"start": "0", "end": 1, "entity_type": "PER"}]},
+        "/entity_mentions/0/start",
+    ),
+    "a trigger that is a list": (
+        {"event_mentions": [{"event_type": "Conflict:Attack", "trigger": [1, 2]}]},
+        "/event_mentions/0/trigger",
+    ),
+    "an argument that is a string": (
+        {"event_mentions": [{"event_type": "Conflict:Attack",
+                             "trigger": {"start": 1, "end": 2}, "arguments": ["x"]}]},
+        "/event_mentions/0/arguments/0",
+    ),
+    "events that are a number": ({"event_mentions": 3}, "/event_mentions"),
+    "a graph role that is a number": ({"graph": {"roles": [5]}}, "/graph/roles/0"),
+    "graph entities that are an object": ({"graph": {"entities": {"a": 1}}}, "/graph/entities"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", list(MALFORMED))
+def test_a_malformed_layer_is_a_located_problem(tmp_path: Path, case: str) -> None:
+    extra, pointer = MALFORMED[case]
+    path = _write(tmp_path, [BASE, {**BASE, "sent_id": "D1-1", **extra}])
+    with pytest.raises(DataError) as caught:
+        import_documents("oneie", path)
+    (problem,) = caught.value.problems
+    assert (problem.code, problem.line, problem.document, problem.path) == (
+        "oneie-malformed",
+        2,
+        "D1",
+        pointer,
+    )
+
+
+def test_keys_neither_layout_reads_are_named_in_a_note(tmp_path: Path) -> None:
+    path = _write(tmp_path, [{**BASE, "entity_mentionz": [], "pieces": ["x"]}])
+    notes: list[str] = []
+    import_documents("oneie", path, notes=notes)
+    assert notes == [
+        "keys not read (neither OneIE nor TextEE layers): 'entity_mentionz' on 1 line(s)"
+    ]

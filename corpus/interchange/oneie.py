@@ -29,15 +29,19 @@ inventory unless another is given.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import jsonschema_rs
 
 from newsbench.corpus.interchange import ImportErrors, finish_record
 from newsbench.eval.converters import read_text_lines
 from newsbench.schema.contract import SchemaKind
 from newsbench.schema.inventory import Inventory, load_inventory
 from newsbench.schema.model import Document
+from newsbench.schema.problems import json_pointer
 
 __all__ = ["import_"]
 
@@ -218,8 +222,100 @@ def _read_graph_layout(sentence: _Sentence, item: dict[str, Any]) -> None:
         )
 
 
+_INT = {"type": "integer"}
+_NAME = {"type": "string"}
+_LINE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["doc_id", "tokens"],
+    "properties": {
+        "doc_id": _NAME,
+        "sent_id": {"type": ["string", "integer"]},
+        "wnd_id": {"type": ["string", "integer"]},
+        "tokens": {"type": "array", "minItems": 1, "items": {"type": "string"}},
+        "entity_mentions": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["start", "end", "entity_type"],
+                "properties": {
+                    "id": _NAME, "start": _INT, "end": _INT, "entity_type": _NAME,
+                    "mention_type": _NAME,
+                },
+            },
+        },
+        "event_mentions": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["trigger", "event_type"],
+                "properties": {
+                    "id": _NAME,
+                    "event_type": _NAME,
+                    "trigger": {
+                        "type": "object",
+                        "required": ["start", "end"],
+                        "properties": {"start": _INT, "end": _INT},
+                    },
+                    "arguments": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "required": ["entity_id", "role"],
+                            "properties": {"entity_id": _NAME, "role": _NAME},
+                        },
+                    },
+                },
+            },
+        },
+        "graph": {
+            "type": "object",
+            "properties": {
+                "entities": {"type": "array", "items": {"type": "array"}},
+                "triggers": {"type": "array", "items": {"type": "array"}},
+                "roles": {"type": "array", "items": {"type": "array"}},
+            },
+        },
+    },
+}  # fmt: skip
+"""The parts of a line this importer reads, with their types: a layer that is ``null`` or
+of another type is a problem, never an empty layer."""
+
+KNOWN_KEYS = frozenset(
+    {
+        *_LINE_SCHEMA["properties"],
+        # read by neither layout, written by OneIE's and TextEE's preprocessing
+        "pieces", "token_lens", "sentence", "sentence_starts", "relation_mentions", "lang",
+        "text", "offset", "entity_coreference", "event_coreference",
+    }
+)  # fmt: skip
+"""Keys of a line that are known; any other is named in a note (a misspelled layer is not
+lost without a word)."""
+
+
+def _shape_problems(item: Any, number: int, errors: ImportErrors) -> bool:
+    """Record every way ``item`` breaks :data:`_LINE_SCHEMA`; ``True`` if it does."""
+    found = False
+    for error in _LINE_VALIDATOR.iter_errors(item):
+        found = True
+        where = json_pointer(error.instance_path)
+        errors.add(
+            "oneie-malformed",
+            error.message if where else f"the line: {error.message}",
+            "OneIE or TextEE JSON: typed layers (lists of objects, token offsets as integers)",
+            "write the line as OneIE or TextEE does",
+            line=number,
+            document=item.get("doc_id") if isinstance(item, dict) else None,
+            path=where,
+        )
+    return found
+
+
+_LINE_VALIDATOR = jsonschema_rs.validator_for(_LINE_SCHEMA)
+
+
 def _read(path: Path, errors: ImportErrors) -> list[_Document]:
     documents: dict[str, _Document] = {}
+    unknown: Counter[str] = Counter()
     lines = read_text_lines(path, errors, "JSON Lines file")
     if lines is None:
         return []
@@ -243,6 +339,10 @@ def _read(path: Path, errors: ImportErrors) -> list[_Document]:
             continue
         doc_id = item.get("doc_id") if isinstance(item, dict) else None
         tokens = item.get("tokens") if isinstance(item, dict) else None
+        if isinstance(item, dict) and isinstance(doc_id, str) and isinstance(tokens, list):
+            if _shape_problems(item, number, errors):
+                continue
+            unknown.update(set(item) - KNOWN_KEYS)
         if not isinstance(doc_id, str) or not isinstance(tokens, list) or not tokens:
             errors.add(
                 "oneie-malformed",
@@ -277,6 +377,11 @@ def _read(path: Path, errors: ImportErrors) -> list[_Document]:
         )
         doc.texts.append(text)
         doc.length = offset + len(text)
+    if unknown:
+        errors.note(
+            "keys not read (neither OneIE nor TextEE layers): "
+            + ", ".join(f"{key!r} on {n} line(s)" for key, n in sorted(unknown.items()))
+        )
     return list(documents.values())
 
 
