@@ -260,3 +260,26 @@ def test_the_command_line_imports_and_scores_under_the_conll2003_inventory(tmp_p
         )
         == 2
     )
+
+
+def test_a_token_holding_a_no_break_space_stays_whole(tmp_path: Path) -> None:
+    path = tmp_path / "nbsp.txt"
+    path.write_text("-DOCSTART- -X- -X- O\n\nNew\u00a0York NNP B-NP B-LOC\nsaid VBD B-VP O\n")
+    (doc,) = import_documents("conll2003", path)
+    assert doc.text == "New\u00a0York said"
+    assert [(m.text, m.type) for m in doc.mentions] == [("New\u00a0York", "LOC")]
+
+
+def test_a_line_with_a_column_too_many_is_a_problem(tmp_path: Path) -> None:
+    path = tmp_path / "space.txt"
+    path.write_text("-DOCSTART- -X- -X- O\n\nNew York NNP B-NP B-LOC\nsaid VBD B-VP O\n"
+                    "it PRP B-NP O\n")  # fmt: skip
+    with pytest.raises(DataError) as caught:
+        import_documents("conll2003", path)
+    assert [(p.code, p.line, p.message) for p in caught.value.problems] == [
+        (
+            "conll-malformed-line",
+            3,
+            "the line has 5 columns where the file's token lines have 4: 'New York NNP B-NP B-LOC'",
+        )
+    ]

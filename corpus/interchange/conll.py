@@ -48,6 +48,7 @@ from pathlib import Path
 from typing import Any
 
 from newsbench.corpus.interchange import ImportErrors, finish_record
+from newsbench.corpus.interchange.columns import split_columns
 from newsbench.eval.converters import parse_int
 from newsbench.schema.contract import ENTITY_TYPES, MENTION_TYPES, SchemaKind
 from newsbench.schema.io import atomic_output
@@ -283,7 +284,7 @@ def read_conll2012_sentences(path: str | Path) -> dict[str, list[tuple[str, ...]
             match = _BEGIN.match(line)
             current = blocks.setdefault(match["id"] if match else line, [])
             continue
-        columns = line.split("\t") if "\t" in line else line.split()
+        columns = split_columns(line)
         if current is None or len(columns) < 4:
             out.add("conll-malformed-line", f"not a token line of a document: {line!r}",
                     "document, part, word number, word, ... columns inside '#begin "
@@ -448,7 +449,7 @@ def read_conll2012(
                 line=number,
             )
             continue
-        columns = line.split("\t") if "\t" in line else line.split()
+        columns = split_columns(line)
         if len(columns) < 6:
             out.add(
                 "conll-malformed-line",

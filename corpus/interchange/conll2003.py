@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from newsbench.corpus.interchange import ImportErrors, finish_record
+from newsbench.corpus.interchange.columns import split_columns
 from newsbench.eval.bio import BioError, bio_to_offsets, join_tokens
 from newsbench.eval.converters import read_text_lines
 from newsbench.schema.contract import SchemaKind
@@ -61,6 +62,7 @@ def read_conll2003(lines: list[str], tag_column: int, errors: ImportErrors) -> l
     """Split CoNLL-2003 lines into documents of sentences; record every malformed line."""
     blocks: list[_Block] = []
     sentence = _Sentence()
+    widths: dict[int, list[tuple[int, str]]] = {}  # token lines by their number of columns
 
     def flush() -> None:
         nonlocal sentence
@@ -74,7 +76,7 @@ def read_conll2003(lines: list[str], tag_column: int, errors: ImportErrors) -> l
         if not raw.strip():
             flush()
             continue
-        columns = raw.split("\t") if "\t" in raw else raw.split()
+        columns = split_columns(raw)
         if columns[0] == "-DOCSTART-":
             flush()
             if blocks and not blocks[-1].sentences:
@@ -102,7 +104,9 @@ def read_conll2003(lines: list[str], tag_column: int, errors: ImportErrors) -> l
         sentence.tokens.append(columns[0])
         sentence.tags.append(columns[index])
         sentence.lines.append(number)
+        widths.setdefault(len(columns), []).append((number, raw))
     flush()
+    _uneven_lines(widths, errors)
     if blocks and not blocks[-1].sentences:
         errors.add(
             "conll-empty-document",
@@ -113,6 +117,25 @@ def read_conll2003(lines: list[str], tag_column: int, errors: ImportErrors) -> l
         )
         blocks.pop()
     return blocks
+
+
+def _uneven_lines(widths: dict[int, list[tuple[int, str]]], errors: ImportErrors) -> None:
+    """Every token line whose number of columns is not the file's (the most common): a
+    space inside a token shifts its columns, so its tag would be read from another one."""
+    if len(widths) < 2:
+        return
+    usual = max(widths, key=lambda n: (len(widths[n]), -n))
+    for n, lines in sorted(widths.items()):
+        if n == usual:
+            continue
+        for number, raw in lines:
+            errors.add(
+                "conll-malformed-line",
+                f"the line has {n} columns where the file's token lines have {usual}: {raw!r}",
+                f"{usual} columns on every token line",
+                "a token holds no space: fix the token (or its separators)",
+                line=number,
+            )
 
 
 _TAG = re.compile(r"[BI]-.+\Z|O\Z", re.DOTALL)

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from newsbench.corpus.interchange import ImportErrors, finish_record
+from newsbench.corpus.interchange.columns import ascii_fields
 from newsbench.eval.converters import read_text_lines
 from newsbench.schema.contract import SchemaKind
 from newsbench.schema.inventory import Inventory, load_inventory
@@ -96,7 +97,7 @@ def _parts(lines: list[str], errors: ImportErrors) -> list[_Part]:
             continue
         if line.startswith("#"):
             continue
-        columns = line.split()
+        columns = ascii_fields(line)
         if current is None:
             errors.add(
                 "ontonotes-malformed",
