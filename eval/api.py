@@ -23,6 +23,7 @@ stay on disk until :attr:`Report.data` is read.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import html
 import io
@@ -472,8 +473,12 @@ def score(
         )
     labels = load_inventory(inventory)
     mapping = resolve_label_map(label_map)
-    if "zones" in settings and settings["zones"] is not None:
-        settings["zones"] = tuple(settings["zones"])
+    zones = settings.get("zones")
+    if zones is not None and not isinstance(zones, str | bytes):  # a string stays refused
+        with contextlib.suppress(TypeError):  # else refused by ScoringConfig, saying why
+            settings["zones"] = tuple(zones)
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise ValueError(f"jobs must be >= 1, got {jobs!r} (a whole number of worker processes)")
     config = ScoringConfig(
         **settings,
         inventory=labels,

@@ -55,7 +55,7 @@ from newsbench.eval.units import (
     merge_details,
     prf_from_totals,
 )
-from newsbench.schema.contract import newsbench_inventory, schema_version
+from newsbench.schema.contract import ZONE_TYPES, newsbench_inventory, schema_version
 from newsbench.schema.inventory import Inventory
 from newsbench.schema.io import dumps_line, gc_paused, sha256_of_files
 from newsbench.schema.model import ANNOTATION_LAYERS, Document, document_to_dict
@@ -105,8 +105,30 @@ class ScoringConfig:
     inventory: Inventory | None = None
 
     def __post_init__(self) -> None:
-        # A setting the bootstrap refuses fails here, not after every document is scored.
+        # A setting refused fails here, not after every document is scored.
         stats.check_resampling(self.n_resamples, self.confidence, self.seed, self.ci_method)
+        if self.unit not in ("auto", "sentence", "document"):
+            raise ValueError(f"unit={self.unit!r}: choose 'auto', 'sentence' or 'document'")
+        if self.zones is not None and (
+            isinstance(self.zones, str)
+            or not isinstance(self.zones, tuple)
+            or not all(zone in ZONE_TYPES for zone in self.zones)
+            or not self.zones
+        ):
+            raise ValueError(
+                f"zones={self.zones!r}: give a non-empty tuple of zone types from "
+                f"{', '.join(ZONE_TYPES)} (or None for every zone)"
+            )
+        for name in ("zero_division", "content_threshold"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise ValueError(f"{name}={value!r}: give a number from 0 to 1")
+            if not 0 <= value <= 1:  # NaN fails this too
+                raise ValueError(f"{name}={value!r}: give a number from 0 to 1")
+        if not isinstance(self.allow_missing, bool):
+            raise ValueError(f"allow_missing={self.allow_missing!r}: give True or False")
+        if self.label_map is not None and not isinstance(self.label_map, str):
+            raise ValueError(f"label_map={self.label_map!r}: the label map's name, a string")
 
     @property
     def labels(self) -> Inventory:
@@ -666,9 +688,11 @@ def gold_lacks(gold: Document) -> frozenset[str]:
     """What a (partial) gold document does not annotate: layers, and attributes of items.
 
     ``mention_type`` / ``entity`` when some mention has none, ``realis`` / ``hopper``
-    when some event has none, and the names of absent annotation layers.
+    when some event has none, and the names of absent annotation layers (and ``zones``).
     """
     lacking = {layer for layer in ANNOTATION_LAYERS if getattr(gold, layer) is None}
+    if gold.zones is None:
+        lacking.add("zones")
     for mention in gold.mentions or ():
         if mention.mention_type is None:
             lacking.add("mention_type")
@@ -705,6 +729,7 @@ def gold_coverage(
     n_documents: int,
     layers: Sequence[str],
     inventory: Inventory | None = None,
+    zones: Sequence[str] | None = None,
 ) -> dict[str, str]:
     """What the gold does not let the harness score, with the reason, by name.
 
@@ -721,6 +746,10 @@ def gold_coverage(
     for layer in layers:
         if lacking[layer]:
             skipped[layer] = f"not annotated in {share(layer)} (absent layer key)"
+    if "mentions" in layers and "mentions" not in skipped and zones and lacking["zones"]:
+        skipped["mentions"] = (
+            f"--zone {' '.join(zones)} needs the gold's zones layer, absent in {share('zones')}"
+        )
     if "mentions" in layers and "mentions" not in skipped:
         if lacking["mention_type"]:
             skipped["entities.NAM"] = (
@@ -929,7 +958,9 @@ def report_from_shard(
             layer was scored and some prediction gives cluster ids.
     """
     shard.flush()
-    skipped = gold_coverage(shard.gold_lacking, len(shard.doc_ids), layers, config.labels)
+    skipped = gold_coverage(
+        shard.gold_lacking, len(shard.doc_ids), layers, config.labels, config.zones
+    )
     if skipped:
         _drop_skipped(shard, skipped)
     chosen = [layer for layer in layers if layer not in skipped]

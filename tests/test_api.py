@@ -205,3 +205,36 @@ def test_pair_documents_refuses_repeated_documents(mini_document):
         ("duplicate-document-id", mini_document.id),
         ("duplicate-document-id", mini_document.id),
     ]
+
+
+@pytest.mark.parametrize(
+    ("setting", "words"),
+    [
+        ({"zones": "body"}, "zones='body': give a non-empty tuple of zone types"),
+        ({"zones": 3}, "zones=3: give a non-empty tuple"),
+        ({"zones": ["nope"]}, "zones=('nope',): give a non-empty tuple"),
+        ({"unit": "bogus"}, "unit='bogus': choose 'auto', 'sentence' or 'document'"),
+        ({"content_threshold": 5}, "content_threshold=5: give a number from 0 to 1"),
+        ({"content_threshold": float("nan")}, "content_threshold=nan: give a number"),
+        ({"zero_division": "x"}, "zero_division='x': give a number from 0 to 1"),
+        ({"allow_missing": "no"}, "allow_missing='no': give True or False"),
+        ({"jobs": "2"}, "jobs must be >= 1, got '2'"),
+        ({"jobs": 0}, "jobs must be >= 1, got 0"),
+    ],
+)
+def test_a_setting_out_of_its_range_is_refused_before_scoring(setting, words, mini_document):
+    with pytest.raises(ValueError) as caught:
+        newsbench.score([mini_document], [mini_document], n_resamples=10, **setting)
+    assert words in str(caught.value)
+
+
+def test_zones_on_a_gold_without_zones_skip_the_entities_instead_of_scoring_zero(mini_document):
+    from dataclasses import replace
+
+    bare = [replace(mini_document, zones=None)]
+    report = newsbench.score(bare, bare, n_resamples=10, zones=["body"])
+    assert report.data["layers"]["skipped"]["mentions"] == (
+        f"--zone body needs the gold's zones layer, absent in {len(bare)} of {len(bare)} "
+        "gold documents"
+    )
+    assert not any(name.startswith("entities.") for name in report.data["metrics"])
