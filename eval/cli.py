@@ -23,7 +23,7 @@ from newsbench.eval.arguments import random_seed, resample_count
 from newsbench.eval.pairing import BUILTIN_LABEL_MAPS
 from newsbench.eval.progress import progress_bar, tty_total
 from newsbench.eval.report import make_console
-from newsbench.eval.report_files import REPORT_SIDE_SUFFIXES
+from newsbench.eval.report_files import REPORT_SIDE_SUFFIXES, report_input
 from newsbench.schema.contract import SchemaKind
 from newsbench.schema.inventory import PACKAGED_INVENTORIES
 from newsbench.schema.io import OutputsLeftChanged
@@ -884,7 +884,7 @@ def build_parser() -> argparse.ArgumentParser:
         PathSpec("pred", "--pred", "input"),
         PathSpec("label_map", "--label-map", "input", not_paths=BUILTIN_LABEL_MAPS),
         PathSpec("inventory", "--inventory", "input", not_paths=PACKAGED_INVENTORIES),
-        PathSpec("baseline", "--baseline", "input", side_suffixes=REPORT_SIDE_SUFFIXES),
+        report_input("baseline", "--baseline"),
         PathSpec("out", "--out", "output", side_suffixes=REPORT_SIDE_SUFFIXES),
         PathSpec("markdown", "--markdown", "output"),
         PathSpec("html", "--html", "output"),
@@ -899,8 +899,8 @@ def build_parser() -> argparse.ArgumentParser:
     gate.set_defaults(handler=command_gate)
     declare_paths(
         gate,
-        PathSpec("report", "REPORT", "input", side_suffixes=REPORT_SIDE_SUFFIXES),
-        PathSpec("baseline", "--baseline", "input", side_suffixes=REPORT_SIDE_SUFFIXES),
+        report_input("report", "REPORT"),
+        report_input("baseline", "--baseline"),
     )
 
     compare = sub.add_parser("compare", help="compare two reports with significance tests")
@@ -916,8 +916,8 @@ def build_parser() -> argparse.ArgumentParser:
     compare.set_defaults(handler=command_compare)
     declare_paths(
         compare,
-        PathSpec("a", "A", "input", side_suffixes=REPORT_SIDE_SUFFIXES),
-        PathSpec("b", "B", "input", side_suffixes=REPORT_SIDE_SUFFIXES),
+        report_input("a", "A"),
+        report_input("b", "B"),
     )
 
     robust = sub.add_parser(
@@ -940,8 +940,8 @@ def build_parser() -> argparse.ArgumentParser:
     robust.set_defaults(handler=command_robustness)
     declare_paths(
         robust,
-        PathSpec("original", "ORIGINAL", "input", side_suffixes=REPORT_SIDE_SUFFIXES),
-        PathSpec("perturbed", "PERTURBED", "input", side_suffixes=REPORT_SIDE_SUFFIXES),
+        report_input("original", "ORIGINAL"),
+        report_input("perturbed", "PERTURBED"),
         PathSpec("out", "--out", "output"),
     )
 

@@ -1070,13 +1070,10 @@ def report_from_shard(
 
 def quiet_worker() -> None:
     """Initialise a worker process of a pool: Ctrl-C is the parent's to act on (it stops
-    the pool), and SIGTERM or SIGHUP end the worker silently, as they would any process
-    (a forked worker inherits the command's handlers, which raise)."""
-    for name, action in (("SIGINT", signal.SIG_IGN), ("SIGTERM", signal.SIG_DFL),
-                         ("SIGHUP", signal.SIG_DFL)):  # fmt: skip
-        signum = getattr(signal, name, None)
-        if signum is not None:
-            signal.signal(signum, action)
+    the pool and reports once). SIGTERM and SIGHUP keep the handlers the worker inherited:
+    a forked worker raises as the command does, so its temporary files are removed, and a
+    signal ignored at start (SIGHUP under ``nohup``) stays ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 # Fork-inherited input of the parallel workers (set only around a pool's lifetime).

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from newsbench.eval.html_report import confusion_counts
-from newsbench.eval.report_files import REPORT_SIDE_SUFFIXES
+from newsbench.eval.report_files import report_input
 from newsbench.schema.paths import PathSpec, declare_paths
 
 SYSTEM_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000")
@@ -270,6 +270,6 @@ def register_plot(sub: Any) -> None:
     parser.set_defaults(handler=command_plot)
     declare_paths(
         parser,
-        PathSpec("reports", "REPORT.json", "input", side_suffixes=REPORT_SIDE_SUFFIXES),
+        report_input("reports", "REPORT.json"),
         PathSpec("out", "--out", "output", "dir"),
     )

@@ -36,7 +36,13 @@ import orjson
 from newsbench.eval.error_lines import record_chunks
 from newsbench.eval.unit_rows import UnitRows
 from newsbench.schema.io import StagedOutputs, atomic_output, sha256_of_files, staged_outputs
-from newsbench.schema.paths import describe_mode, followed, read_regular_file, side_file
+from newsbench.schema.paths import (
+    PathSpec,
+    describe_mode,
+    followed,
+    read_regular_file,
+    side_file,
+)
 from newsbench.schema.problems import DataError, Problem
 
 REPORT_SIDE_SUFFIXES = (".errors.jsonl", ".units.npz")
@@ -171,6 +177,35 @@ def _side_path(report_path: str | Path, name: str) -> Path:
     side = followed(report).with_name(name)
     beside_link = report.with_name(name)
     return beside_link if not side.exists() and beside_link.exists() else side
+
+
+def report_input(dest: str, flag: str) -> PathSpec:
+    """A command's report input, declared with its side files: those its name gives and
+    those it names inside (both are inputs: never an output, never a special file)."""
+    return PathSpec(
+        dest, flag, "input", side_suffixes=REPORT_SIDE_SUFFIXES, named_side_files=named_side_files
+    )
+
+
+def named_side_files(report_path: Path) -> list[Path]:
+    """The side files a report names inside it, where a reader will open them (a report
+    renamed after it was written still names its first side files). Nothing for a file
+    that is not a readable JSON report: its reader says what is wrong with it."""
+    try:
+        if not stat.S_ISREG(os.stat(report_path).st_mode):
+            return []
+        data = orjson.loads(Path(report_path).read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return []
+    if not isinstance(data, dict):
+        return []
+    entries = [data.get("error_listing"), *(data.get(name) for name in TABLES)]
+    names = [e["file"] for e in entries if isinstance(e, dict) and isinstance(e.get("file"), str)]
+    found = []
+    for name in dict.fromkeys(names):
+        if name and "/" not in name and "\\" not in name and name not in (".", ".."):
+            found.append(_side_path(report_path, name))
+    return found
 
 
 def _side_problem(message: str, file: str, path: str) -> Problem:

@@ -20,8 +20,9 @@ import contextlib
 import errno
 import os
 import stat
+import threading
 from argparse import ArgumentParser, Namespace
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib.util import find_spec
@@ -70,6 +71,9 @@ class PathSpec:
     kind: PathKind = "file"
     not_paths: tuple[str, ...] = ()
     """Values that name something built in rather than a path (``--label-map ontonotes``)."""
+    named_side_files: Callable[[Path], Sequence[Path]] | None = None
+    """For an input: the side files the file names inside it (a report renamed after it
+    was written names its first ones), checked as its side files."""
     side_suffixes: tuple[str, ...] = ()
     """The path's side files: each replaces the path's suffix (``r.json`` with
     ``.errors.jsonl`` gives ``r.errors.jsonl``). An output's are checked as outputs; an
@@ -255,21 +259,51 @@ by mistake (a home directory) is not walked whole."""
 
 
 def _links_inside(argument: PathArgument) -> list[tuple[Path, Path]]:
-    """Each symbolic link inside a folder argument (to :data:`FOLDER_DEPTH` levels), with
-    where it leads (resolved): what writing into the folder, or reading it, reaches
-    besides the folder itself."""
-    if argument.kind == "file" or not os.path.isdir(argument.path):
-        return []
-    found = []
-    top = len(Path(argument.path).parts)
-    for folder, subfolders, files in os.walk(argument.path):  # links are not walked into
-        for name in (*subfolders, *files):
-            entry = Path(folder, name)
-            if os.path.islink(entry):
-                found.append((entry, _resolved(entry)))
-        if len(Path(folder).parts) - top >= FOLDER_DEPTH - 1:
-            subfolders.clear()
+    """Each symbolic link inside a folder argument (to :data:`FOLDER_DEPTH` levels, into
+    folder links too), with where it leads (resolved): what writing into the folder, or
+    reading it, reaches besides the folder itself. Computed once per argument."""
+    return _links_below(str(argument.path)) if argument.kind != "file" else []
+
+
+def _links_below(top: str) -> list[tuple[Path, Path]]:
+    links = _links_cache()
+    cached = links.get(top)
+    if cached is not None:
+        return cached
+    found: list[tuple[Path, Path]] = []
+    followed_into: set[str] = set()
+    stack = [(top, 1)] if os.path.isdir(top) else []
+    while stack:
+        folder, depth = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:  # unreadable: nothing below it is written or read either
+            continue
+        for entry in entries:
+            try:
+                if entry.is_symlink():
+                    target = os.path.realpath(entry.path)
+                    found.append((Path(entry.path), Path(target)))
+                    descend = os.path.isdir(target) and target not in followed_into
+                    followed_into.add(target)  # a chain through a folder link is followed
+                else:
+                    descend = entry.is_dir(follow_symlinks=False)
+            except OSError:  # a link that cannot be resolved leads nowhere to write
+                continue
+            if descend and depth < FOLDER_DEPTH:
+                stack.append((entry.path, depth + 1))
+    found.sort()
+    links[top] = found
     return found
+
+
+_CHECKING = threading.local()
+
+
+def _links_cache() -> dict[str, list[tuple[Path, Path]]]:
+    """The links found below each folder during this thread's :func:`check_paths`."""
+    cache: dict[str, list[tuple[Path, Path]]] = _CHECKING.__dict__.setdefault("links", {})
+    return cache
 
 
 def _reach(argument: PathArgument) -> list[tuple[Path, Path | None]]:
@@ -312,6 +346,14 @@ def check_paths(arguments: Sequence[PathArgument], *, may_write_gold: bool = Fal
     Raises:
         PathError: every problem found (a usage error: exit 2).
     """
+    _links_cache().clear()  # each check looks at the folders as they are now
+    try:
+        _check_paths(arguments, may_write_gold)
+    finally:
+        _links_cache().clear()
+
+
+def _check_paths(arguments: Sequence[PathArgument], may_write_gold: bool) -> None:
     inputs = [a for a in arguments if a.role == "input"]
     outputs = [a for a in arguments if a.role == "output"]
     gold = () if may_write_gold else gold_folders()
@@ -360,6 +402,13 @@ def declared_arguments(args: Namespace) -> list[PathArgument]:
                 )
                 for suffix in spec.side_suffixes
             )
+            if spec.named_side_files is not None and spec.role == "input":
+                derived = {side_file(Path(v), suffix) for suffix in spec.side_suffixes}
+                found.extend(
+                    PathArgument(f"{spec.flag} (a side file it names)", named, "input", side=True)
+                    for named in spec.named_side_files(Path(v))
+                    if named not in derived
+                )
     return found
 
 

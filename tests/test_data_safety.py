@@ -763,18 +763,20 @@ def test_a_signal_ignored_at_the_start_stays_ignored(monkeypatch: pytest.MonkeyP
     assert seen == {signal.SIGHUP: signal.SIG_IGN, signal.SIGTERM: cli._raise_interrupted}
 
 
-def test_a_worker_leaves_ctrl_c_to_the_command_and_ends_quietly_on_sigterm() -> None:
+def test_a_worker_leaves_ctrl_c_to_the_command_and_keeps_its_other_handlers() -> None:
     from newsbench.eval.harness import quiet_worker
 
     names = ("SIGINT", "SIGTERM", "SIGHUP")
     before = {name: signal.getsignal(getattr(signal, name)) for name in names}
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)  # as under nohup
     try:
         quiet_worker()
         after = {name: signal.getsignal(getattr(signal, name)) for name in names}
     finally:
         for name, handler in before.items():
             signal.signal(getattr(signal, name), handler)
-    assert after == {"SIGINT": signal.SIG_IGN, "SIGTERM": signal.SIG_DFL, "SIGHUP": signal.SIG_DFL}
+    assert after == {"SIGINT": signal.SIG_IGN, "SIGTERM": before["SIGTERM"],
+                     "SIGHUP": signal.SIG_IGN}  # fmt: skip
 
 
 def test_ctrl_c_while_the_command_starts_is_one_line(
@@ -939,3 +941,42 @@ def test_links_are_looked_for_as_deep_as_a_command_writes(tmp_path: Path) -> Non
         f"link{level}" for level in range(1, FOLDER_DEPTH + 1)
     ]
     assert FOLDER_DEPTH >= 3  # bench --out-dir D writes D/SPLIT/plots/NAME.svg
+
+
+def test_a_chain_of_links_through_a_folder_link_is_followed(
+    work: dict[str, Path], capsys: Any
+) -> None:
+    out, elsewhere = work["dir"] / "out", work["dir"] / "elsewhere"
+    out.mkdir()
+    elsewhere.mkdir()
+    (out / "test").symlink_to(elsewhere)  # out/test/floor.json is elsewhere/floor.json
+    (elsewhere / "floor.json").symlink_to(GOLD_JSONL)
+    before = _digest(GOLD_JSONL)
+    assert main(["bench", "--only", "floor", "--out-dir", str(out)]) == 2
+    assert f"{out / 'test' / 'floor.json'} is a link into the gold" in capsys.readouterr().err
+    assert _digest(GOLD_JSONL) == before
+
+
+def test_a_link_that_cannot_be_resolved_is_passed_over(tmp_path: Path) -> None:
+    from newsbench.schema.paths import _links_inside
+
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")  # realpath cannot settle it
+    (tmp_path / "ok").symlink_to(GOLD_JSONL)
+    found = _links_inside(PathArgument("--out", tmp_path, "output", "dir"))
+    assert (tmp_path / "ok", GOLD_JSONL.resolve()) in found
+
+
+def test_a_renamed_report_s_side_files_stay_inputs(work: dict[str, Path], capsys: Any) -> None:
+    baseline = work["dir"] / "baseline.json"
+    work["report"].rename(baseline)  # its JSON still names report.errors.jsonl
+    side = work["dir"] / "report.errors.jsonl"
+    before = _digest(side)
+    argv = ["score", "--gold", str(work["gold"]), "--pred", str(work["pred"]),
+            "--baseline", str(baseline), "--max-drop", "0.5",
+            "--out", str(work["report"])]  # fmt: skip
+    assert main(argv) == 2
+    assert (
+        f"would overwrite the input --baseline (a side file it names) {side}"
+        in capsys.readouterr().err
+    )
+    assert _digest(side) == before
