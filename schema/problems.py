@@ -23,6 +23,7 @@ PROBLEM_CODES: dict[str, str] = {
     "not-an-object": "a line holds JSON that is not an object",
     "duplicate-key": "an object with the same key twice (a parser would keep only one value)",
     "json-too-deep": "JSON nested deeper than the reader and validator accept",
+    "not-json": "a value in a record given from Python that JSON cannot hold (a date, a set)",
     "duplicate-document-id": "two lines hold documents with the same id",
     # schema stage
     "schema-required": "a required key is missing",

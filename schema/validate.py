@@ -196,10 +196,52 @@ def schema_problems(
         if validator.is_valid(record):
             return []
         return [schema_problem(e, kind, record, inventory) for e in validator.iter_errors(record)]
-    except ValueError as exc:
-        if "recursion limit" not in str(exc).lower():
+    except (ValueError, TypeError) as exc:
+        if "recursion limit" in str(exc).lower():
+            return [too_deep_problem()]
+        found = _first_non_json(record)
+        if found is None:
             raise
-        return [too_deep_problem()]
+        path, value = found
+        return [
+            Problem(
+                "not-json",
+                f"{type(value).__name__} {value!r} is not a JSON value",
+                "JSON values only: strings, numbers, booleans, null, lists, and objects "
+                "with string keys",
+                "convert it first (dates to ISO 8601 strings, numpy numbers to int or "
+                "float, sets to lists), as a JSON Lines file would hold it",
+                path=path,
+            )
+        ]
+
+
+def _first_non_json(value: Any, path: tuple[str | int, ...] = ()) -> tuple[str, Any] | None:
+    """The JSON pointer and value of the first part of ``value`` that JSON cannot hold."""
+    if value is None or isinstance(value, bool | str):
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                return json_pointer(path), value  # a lone surrogate
+        return None
+    if type(value) in (int, float):
+        return None
+    if isinstance(value, list):
+        for k, item in enumerate(value):
+            found = _first_non_json(item, (*path, k))
+            if found is not None:
+                return found
+        return None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                return json_pointer(path), value
+            found = _first_non_json(item, (*path, key))
+            if found is not None:
+                return found
+        return None
+    return json_pointer(path), value
 
 
 # --- stage 2 -----------------------------------------------------------------------

@@ -238,3 +238,23 @@ def test_zones_on_a_gold_without_zones_skip_the_entities_instead_of_scoring_zero
         "gold documents"
     )
     assert not any(name.startswith("entities.") for name in report.data["metrics"])
+
+
+def test_a_value_json_cannot_hold_is_a_located_problem(mini_record):
+    import datetime
+
+    import numpy as np
+
+    from newsbench.schema.problems import DataError
+
+    gold = copy.deepcopy(mini_record)
+    gold["metadata"]["dct"] = datetime.date(2024, 1, 1)  # as a datasets row holds it
+    pred = copy.deepcopy(mini_record)
+    pred["mentions"][0]["start"] = np.int64(pred["mentions"][0]["start"])
+    with pytest.raises(DataError) as caught:
+        newsbench.score([gold], [pred], n_resamples=10)
+    assert [(p.code, p.file, p.path) for p in caught.value.problems] == [
+        ("not-json", "<gold>", "/metadata/dct"),
+        ("not-json", "<predictions>", "/mentions/0/start"),
+    ]
+    assert caught.value.problems[0].message == "date datetime.date(2024, 1, 1) is not a JSON value"
