@@ -73,6 +73,8 @@ def check_max_drop(value: float) -> float:
     Raises:
         GateUsageError: for NaN, infinities, negative values and values above 1.
     """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise GateUsageError(f"--max-drop {value!r} is not a number: give a fraction in [0, 1]")
     if not math.isfinite(value) or not 0.0 <= value <= 1.0:
         raise GateUsageError(
             f"--max-drop {value} is not an allowed drop: give a fraction in [0, 1] "
@@ -214,10 +216,10 @@ def check_gate(
 
 
 def assert_scores(
-    report: Mapping[str, Any] | str | Path,
+    report: Any,
     fail_under: Mapping[str, float] | None = None,
     *,
-    baseline: Mapping[str, Any] | str | Path | None = None,
+    baseline: Any = None,
     max_drop: float | None = None,
 ) -> None:
     """Pytest helper: raise ``AssertionError`` with the gate message when a check fails.
@@ -226,11 +228,25 @@ def assert_scores(
 
         from newsbench.eval.gate import assert_scores
         assert_scores("report.json", {"entities.strict.f1": 0.80})
+
+    ``report`` and ``baseline``: a report file, the ``Report`` :func:`newsbench.score`
+    returns, or report data.
     """
     from newsbench.eval.report import read_report
 
-    current = read_report(report) if isinstance(report, (str, Path)) else report
-    base = read_report(baseline) if isinstance(baseline, (str, Path)) else baseline
+    def as_report(value: Any, what: str) -> Mapping[str, Any]:
+        if isinstance(value, str | Path):
+            return read_report(value)
+        data = getattr(value, "data", value)  # the Report newsbench.score returns
+        if not isinstance(data, Mapping) or not {"metrics", "headline"} <= set(data):
+            raise GateUsageError(
+                f"the {what} is not a newsbench report: give a report file, the Report "
+                "newsbench.score returns, or its .data"
+            )
+        return data
+
+    current = as_report(report, "report")
+    base = None if baseline is None else as_report(baseline, "baseline")
     thresholds = [parse_threshold(f"{k}={v}") for k, v in (fail_under or {}).items()]
     result = check_gate(current, thresholds, baseline=base, max_drop=max_drop)
     if not result.passed:

@@ -258,3 +258,17 @@ def test_a_value_json_cannot_hold_is_a_located_problem(mini_record):
         ("not-json", "<predictions>", "/mentions/0/start"),
     ]
     assert caught.value.problems[0].message == "date datetime.date(2024, 1, 1) is not a JSON value"
+
+
+def test_assert_scores_takes_the_report_score_returns(files):
+    from newsbench.eval.gate import GateUsageError, assert_scores
+
+    gold, pred, _ = files
+    report = newsbench.score(gold, pred, n_resamples=10)
+    assert_scores(report, {"entities.strict.f1": 0.1}, baseline=report, max_drop=0.0)
+    with pytest.raises(AssertionError, match="below the threshold"):
+        assert_scores(report, {"entities.strict.f1": 1.0})
+    with pytest.raises(GateUsageError, match="the report is not a newsbench report"):
+        assert_scores({"headline": {}}, {"entities.strict.f1": 0.1})
+    with pytest.raises(GateUsageError, match=r"--max-drop '0\.1' is not a number"):
+        assert_scores(report, baseline=report, max_drop="0.1")
