@@ -604,3 +604,21 @@ def test_an_import_that_finds_no_document_writes_nothing(tmp_path, capsys) -> No
         f"{empty}: error[file-empty]: no document was found in it as --format conll2012"
     )
     assert not out.exists()
+
+
+def test_the_conll_export_says_how_many_nested_mentions_it_leaves_out(tmp_path, capsys) -> None:
+    from newsbench.corpus import gold_path
+    from newsbench.corpus.interchange.conll import iob2_mentions
+    from newsbench.eval.cli import main
+    from newsbench.schema.validate import load_documents
+
+    documents = load_documents(gold_path("test"), "document")
+    names = [m for d in documents for m in d.layer("mentions") if m.mention_type == "NAM"]
+    kept = sum(len(iob2_mentions(d, ("NAM",))) for d in documents)
+    assert len(names) > kept  # the test split nests names
+    assert main(["export", "--format", "conll", "--out", str(tmp_path)]) == 0
+    assert capsys.readouterr().err.splitlines() == [
+        f"note: {len(names) - kept} mention(s) nested in or overlapping another are not in "
+        "test.conll: IOB2 holds one non-nested layer (the outermost mention is kept); "
+        "conll2012 holds them all"
+    ]

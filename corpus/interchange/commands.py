@@ -73,6 +73,9 @@ def command_export(args: argparse.Namespace) -> int:
     try:
         inventory = None if args.inventory is None else load_inventory(args.inventory)
         documents = load_documents(source, KINDS[args.kind], inventory=inventory)
+        notes: list[str] = []
+        if args.format == "conll":
+            options["notes"] = notes
         written = export_documents(args.format, documents, args.out, **options)
     except DataError as error:
         return _data_error(error)
@@ -81,6 +84,8 @@ def command_export(args: argparse.Namespace) -> int:
         return EXIT_DATA
     except ImportError as error:
         return _usage(str(error))
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
     for path in written:
         print(f"wrote {path}")
     return EXIT_OK

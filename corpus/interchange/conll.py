@@ -201,9 +201,13 @@ def export(
     mention_types: Sequence[str] | None = DEFAULT_MENTION_TYPES,
     stem: str = "documents",
     reference: Sequence[Document] | str | Path | None = None,
+    notes: list[str] | None = None,
     **_: Any,
 ) -> list[Path]:
     """Write ``<stem>.conll`` (IOB2) or ``<stem>.conll2012`` (coreference) into ``out_dir``.
+
+    ``notes`` receives what the IOB2 layer cannot hold: how many selected mentions were
+    left out because they nest in or overlap a kept one.
 
     Sentences are a document's own; a document without a sentence layer (a prediction)
     is split by the sentences and paragraphs of the reference document with its id
@@ -217,13 +221,26 @@ def export(
     """
     structures = _structures(documents, reference)
     lines: list[str] = []
+    left_out = 0
     for doc in documents:
         structure = structures.get(doc.id)
         if fmt == "conll":
             lines += conll_lines(doc, mention_types, structure)
+            selected = [
+                m
+                for m in doc.layer("mentions")
+                if mention_types is None or m.mention_type in mention_types
+            ]
+            left_out += len(selected) - len(iob2_mentions(doc, mention_types))
         else:
             lines += conll2012_lines(doc, structure)
     path = out_dir / f"{stem}.{fmt}"
+    if left_out and notes is not None:
+        notes.append(
+            f"{left_out} mention(s) nested in or overlapping another are not in {path.name}: "
+            "IOB2 holds one non-nested layer (the outermost mention is kept); "
+            "conll2012 holds them all"
+        )
     with atomic_output(path, "wb") as handle:
         handle.write(("\n".join(lines) + "\n").encode("utf-8"))
     return [path]
