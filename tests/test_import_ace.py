@@ -180,3 +180,27 @@ def test_the_samples_score_end_to_end(tmp_path):
     # 5 gold arguments; the system misses the Crime argument.
     assert head["events.arg_cls"]["recall"] == pytest.approx(4 / 5)
     assert head["events.trigger_cls"]["f1"] == 1.0
+
+
+def test_a_source_with_crlf_line_ends_keeps_its_offsets(tmp_path: Path) -> None:
+    folder = tmp_path / "crlf"
+    shutil.copytree(SAMPLES / "ace2005-gold", folder)
+    (sgm,) = folder.glob("*.sgm")
+    (apf,) = folder.glob("*.apf.xml")
+    raw = sgm.read_bytes().decode("utf-8")
+    plain = re.sub(r"<[^>]*>", "", raw)
+
+    def shifted(match: re.Match[str]) -> str:  # each LF before an offset gains a CR
+        start, end = (
+            int(match.group(k)) + plain[: int(match.group(k))].count("\n") for k in (1, 2)
+        )
+        return f'START="{start}" END="{end}"'
+
+    sgm.write_bytes(raw.replace("\n", "\r\n").encode("utf-8"))
+    apf.write_text(re.sub(r'START="(\d+)" END="(\d+)"', shifted, apf.read_text("utf-8")), "utf-8")
+    (with_lf,) = import_documents("ace2005", SAMPLES / "ace2005-gold")
+    (with_crlf,) = import_documents("ace2005", folder)
+    assert "\r\n" in with_crlf.text
+    assert [(m.text, m.type) for m in with_crlf.layer("mentions")] == [
+        (m.text, m.type) for m in with_lf.layer("mentions")
+    ]

@@ -175,7 +175,7 @@ def _document(
         )
         return None
     try:
-        raw = sgm.read_text("utf-8")
+        raw = sgm.read_bytes().decode("utf-8")  # no newline translation: offsets count "\r"
     except (OSError, UnicodeDecodeError) as exc:
         errors.add(
             "file-not-found",
