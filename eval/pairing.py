@@ -39,7 +39,8 @@ class LabelMap:
     """A mapping from a system's entity labels onto the corpus types.
 
     ``None`` as a target means "deliberately not scored": such mentions are
-    removed before scoring and counted in the report, never silently.
+    removed before scoring and counted in the report, never silently, and so are the
+    event arguments naming them (an attribution's source keeps its span, without the link).
     """
 
     name: str
@@ -277,6 +278,7 @@ def apply_label_map(
     kept: list[Any] = []
     removed: dict[str, int] = {}
     problems: list[Problem] = []
+    gone: set[str] = set()
     for i, mention in enumerate(mentions):
         label = mention.get("type") if isinstance(mention, dict) else None
         if not isinstance(label, str):
@@ -300,9 +302,51 @@ def apply_label_map(
         target = label_map.mapping[label]
         if target is None:
             removed[label] = removed.get(label, 0) + 1
+            if isinstance(mention.get("id"), str):
+                gone.add(mention["id"])
         else:
             kept.append({**mention, "type": target})
-    return {**record, "mentions": kept}, removed, problems
+    mapped = {**record, "mentions": kept}
+    if gone:
+        _drop_references(mapped, gone, removed)
+    return mapped, removed, problems
+
+
+REMOVED_ARGUMENTS = "event arguments naming a removed mention"
+REMOVED_SOURCE_LINKS = "attribution sources' links to a removed mention"
+
+
+def _drop_references(record: dict[str, Any], gone: set[str], removed: dict[str, int]) -> None:
+    """Remove what refers to a mention the label map removed (an event argument; the link
+    of an attribution's source, whose span stays), counted into ``removed`` by kind: a
+    removed mention is unscored, not a dangling reference."""
+    events = record.get("events")
+    if isinstance(events, list):
+        mapped_events = []
+        for event in events:
+            arguments = event.get("arguments") if isinstance(event, dict) else None
+            if isinstance(arguments, list):
+                left = [a for a in arguments if not (isinstance(a, dict) and a.get("ref") in gone)]
+                if len(left) < len(arguments):
+                    removed[REMOVED_ARGUMENTS] = (
+                        removed.get(REMOVED_ARGUMENTS, 0) + len(arguments) - len(left)
+                    )
+                    event = {**event, "arguments": left}
+            mapped_events.append(event)
+        record["events"] = mapped_events
+    attributions = record.get("attributions")
+    if isinstance(attributions, list):
+        mapped_attributions = []
+        for attribution in attributions:
+            source = attribution.get("source") if isinstance(attribution, dict) else None
+            if isinstance(source, dict) and source.get("mention") in gone:
+                removed[REMOVED_SOURCE_LINKS] = removed.get(REMOVED_SOURCE_LINKS, 0) + 1
+                attribution = {
+                    **attribution,
+                    "source": {k: v for k, v in source.items() if k != "mention"},
+                }
+            mapped_attributions.append(attribution)
+        record["attributions"] = mapped_attributions
 
 
 @dataclass(frozen=True)

@@ -388,3 +388,29 @@ def test_cli_scores_a_conll_file(files, tmp_path, mini_document, capsys):
         == 0
     )
     assert read_report(out)["metrics"]["entities.NAM.strict"]["f1"] == 1.0
+
+
+def test_a_removed_mention_takes_its_references_with_it(mini_record):
+    from newsbench.schema.validate import validate_record
+
+    by_id = {m["id"]: m for m in mini_record["mentions"]}
+    referred = [a["ref"] for e in mini_record["events"] for a in e["arguments"]]
+    sources = [a["source"].get("mention") for a in mini_record["attributions"]]
+    label = by_id[referred[0]]["type"]
+    labels = {m["type"] for m in mini_record["mentions"]}
+    mapped, removed, problems = apply_label_map(
+        mini_record, LabelMap("drop", {t: (None if t == label else t) for t in labels})
+    )
+    gone = {m["id"] for m in mini_record["mentions"] if m["type"] == label}
+    assert problems == []
+    assert removed == {
+        label: len(gone),
+        "event arguments naming a removed mention": sum(r in gone for r in referred),
+        **(
+            {"attribution sources' links to a removed mention": sum(s in gone for s in sources)}
+            if any(s in gone for s in sources)
+            else {}
+        ),
+    }
+    document, found = validate_record(mapped, "prediction")
+    assert found == [] and document is not None  # no dangling reference left
