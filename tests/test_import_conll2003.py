@@ -283,3 +283,16 @@ def test_a_line_with_a_column_too_many_is_a_problem(tmp_path: Path) -> None:
             "the line has 5 columns where the file's token lines have 4: 'New York NNP B-NP B-LOC'",
         )
     ]
+
+
+def test_strict_iob2_reports_every_unopened_entity_at_once(tmp_path: Path) -> None:
+    path = tmp_path / "bad.txt"
+    path.write_text(
+        "a NN B-NP I-PER\nb NN B-NP O\nc NN B-NP I-LOC\nd NN B-NP B-ORG\ne NN B-NP I-ORG\n"
+    )
+    with pytest.raises(DataError) as caught:
+        import_documents("conll2003", path, scheme="iob2")
+    assert [(p.line, p.message) for p in caught.value.problems] == [
+        (1, "invalid IOB2: 'I-PER' continues no entity (at a sentence's start)"),
+        (3, "invalid IOB2: 'I-LOC' continues no entity (after 'O')"),
+    ]

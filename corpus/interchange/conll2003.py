@@ -141,6 +141,15 @@ def _uneven_lines(widths: dict[int, list[tuple[int, str]]], errors: ImportErrors
 _TAG = re.compile(r"[BI]-.+\Z|O\Z", re.DOTALL)
 
 
+def _unopened(tags: list[str]) -> list[int]:
+    """The positions of ``I-X`` tags that continue no ``B-X``/``I-X`` (strict IOB2)."""
+    return [
+        i
+        for i, tag in enumerate(tags)
+        if tag.startswith("I-") and (i == 0 or tags[i - 1][2:] != tag[2:] or tags[i - 1] == "O")
+    ]
+
+
 def _record(
     doc_id: str, block: _Block, scheme: Scheme, errors: ImportErrors
 ) -> tuple[dict[str, Any], dict[str, int]] | None:
@@ -163,9 +172,21 @@ def _record(
                 line=sentence.lines[i],
                 document=doc_id,
             )
+        if not bad and scheme == "iob2":
+            bad = _unopened(sentence.tags)
+            for i in bad:  # every one at once, not the first of the sentence
+                errors.add(
+                    "iob2-invalid",
+                    f"invalid IOB2: {sentence.tags[i]!r} continues no entity ("
+                    + (f"after {sentence.tags[i - 1]!r})" if i else "at a sentence's start)"),
+                    "'O', 'B-<label>', or 'I-<label>' continuing a B-/I- of the same label",
+                    "fix the tags, or read them as IOB1 (--scheme iob1, the default)",
+                    line=sentence.lines[i],
+                    document=doc_id,
+                )
         try:
             spans = [] if bad else bio_to_offsets(tokens, sentence.tags, repair=scheme == "iob1")
-        except BioError as error:
+        except BioError as error:  # a case _unopened does not foresee: still located
             index = error.token_index if error.token_index is not None else 0
             errors.add(
                 "iob2-invalid",
@@ -176,6 +197,7 @@ def _record(
                 document=doc_id,
             )
             spans = []
+            bad = [index]
         ok = ok and not bad
         line_of = {t.start: line for t, line in zip(tokens, sentence.lines, strict=True)}
         for span in spans:
