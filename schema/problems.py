@@ -65,6 +65,8 @@ PROBLEM_CODES: dict[str, str] = {
     "conll-empty-document": "a -DOCSTART- document without any token",
     "xml-malformed": "an XML input (TimeML, ACE APF) that is not well-formed",
     "timeml-no-text": "a TimeML file without a <TEXT> element",
+    "timeml-malformed": "TimeML the importer would have to guess at (a second <TEXT>, "
+    "a TIMEX3 without tid, an EVENT without eid, an entity it cannot read)",
     "ace-malformed": "an ACE APF element without the parts the format requires",
     "ontonotes-malformed": "a CoNLL-2012 line, header or named-entity bracket that is malformed",
     "oneie-malformed": "a OneIE/TextEE line without tokens, or with spans or roles out of range",

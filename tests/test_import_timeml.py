@@ -107,3 +107,23 @@ def test_samples_score_end_to_end_from_the_command_line_and_the_api(tmp_path):
     assert Fraction(head["events.trigger_cls"]["precision"]).limit_denominator(100) == Fraction(
         2, 3
     )
+
+
+def test_what_the_importer_would_have_to_guess_is_a_problem(tmp_path: Path) -> None:
+    path = tmp_path / "guess.tml"
+    path.write_text(
+        '<?xml version="1.0"?>\n'
+        '<!DOCTYPE TimeML [<!ENTITY x SYSTEM "file:///etc/hostname">]>\n'
+        "<TimeML><DOCID>d1</DOCID>\n"
+        '<TEXT>The &x; authority <EVENT class="OCCURRENCE">met</EVENT> '
+        '<TIMEX3 type="DATE" value="2024-01-02">Tuesday</TIMEX3>.</TEXT>\n'
+        "<TEXT>again</TEXT>\n</TimeML>\n"
+    )
+    with pytest.raises(DataError) as caught:
+        import_documents("timeml", path)
+    assert [(p.code, p.line, p.message.split(":")[0]) for p in caught.value.problems] == [
+        ("timeml-malformed", 4, "the external entity &x; (never read)"),
+        ("timeml-malformed", 4, "a <EVENT> without its eid"),
+        ("timeml-malformed", 4, "a <TIMEX3> without its tid"),
+        ("timeml-malformed", 5, "a second <TEXT> (the first is on line 4)"),
+    ]

@@ -74,11 +74,20 @@ def read_timeml(path: Path, data: bytes, errors: ImportErrors) -> _Parsed | None
     where = {"in_text": False, "in_docid": False, "in_dct": False}
     docid_parts: list[str] = []
 
+    guessed: list[tuple[int, str]] = []  # (line, what) the importer would have to guess
+
     def start(tag: str, attributes: dict[str, str]) -> None:
         line = parser.CurrentLineNumber
         if tag == "TEXT":
+            if parsed.text_line is not None:
+                guessed.append((line, f"a second <TEXT> (the first is on line {parsed.text_line})"))
             where["in_text"] = True
             parsed.text_line = line
+        elif where["in_text"] and tag in ("TIMEX3", "EVENT"):
+            key = "tid" if tag == "TIMEX3" else "eid"
+            if not attributes.get(key):
+                guessed.append((line, f"a <{tag}> without its {key}"))
+            stack.append(_Open(tag, dict(attributes), length, line))
         elif tag == "DOCID":
             where["in_docid"] = True
         elif tag == "DCT":
@@ -111,9 +120,18 @@ def read_timeml(path: Path, data: bytes, errors: ImportErrors) -> _Parsed | None
         elif where["in_docid"]:
             docid_parts.append(text)
 
+    def entity(name: str, *_: object) -> None:
+        guessed.append((parser.CurrentLineNumber, f"the entity &{name}; (never read)"))
+
+    def external(context: str | None, *_: object) -> int:
+        guessed.append((parser.CurrentLineNumber, f"the external entity &{context}; (never read)"))
+        return 1  # handled: nothing is fetched
+
     parser.StartElementHandler = start
     parser.EndElementHandler = end
     parser.CharacterDataHandler = characters
+    parser.SkippedEntityHandler = entity
+    parser.ExternalEntityRefHandler = external
     try:
         parser.Parse(data, True)
     except expat.ExpatError as exc:
@@ -124,6 +142,16 @@ def read_timeml(path: Path, data: bytes, errors: ImportErrors) -> _Parsed | None
             "fix the markup at the given line and column " + f"({exc.lineno}:{exc.offset + 1})",
             line=exc.lineno,
         )
+        return None
+    for line, what in guessed:
+        errors.add(
+            "timeml-malformed",
+            f"{what}: the importer would have to guess what it holds",
+            "one <TEXT>, a tid on every TIMEX3 and an eid on every EVENT, no entity but XML's own",
+            "fix the file (write the entity's text out)",
+            line=line,
+        )
+    if guessed:
         return None
     if parsed.text_line is None:
         errors.add(
