@@ -285,11 +285,8 @@ def test_an_interrupted_write_leaves_the_previous_report_whole(
     else:
         monkeypatch.setattr(report_module, "_stream", interrupt)
         monkeypatch.setattr(report_module, "_standard_bytes", interrupt)
-    other = {**report, "errors": report["errors"][:3]}  # another run's report
-    with pytest.raises(KeyboardInterrupt):
-        write_report(path, other, inline_unit_limit=0)
+    _another_run_fails(path, report, KeyboardInterrupt)
     assert _report_bytes(path) == before  # no file replaced, no temporary file left
-    assert len(read_error_listing(path)) == len(report["errors"])
 
 
 def test_an_interrupt_while_the_files_are_renamed_waits_for_the_last(
@@ -469,6 +466,15 @@ def test_a_signal_held_is_handed_on_when_a_rename_fails(
     assert list(tmp_path.iterdir()) == []  # "a" was new: removed again; no temporary file left
 
 
+def _another_run_fails(path: Path, report: dict[str, Any], failure: type[BaseException]) -> Any:
+    """Write another run's report over ``path``, which must fail with ``failure``; the
+    first report must still be whole afterwards. Returns what was raised."""
+    with pytest.raises(failure) as caught:
+        write_report(path, {**report, "errors": report["errors"][:3]}, inline_unit_limit=0)
+    assert len(read_error_listing(path)) == len(report["errors"])
+    return caught
+
+
 def _fail_on(monkeypatch: pytest.MonkeyPatch, name: str) -> list[str]:
     """Make renaming a temporary file onto ``name`` fail (a full disk); list the renames."""
     replace = os.replace
@@ -482,6 +488,15 @@ def _fail_on(monkeypatch: pytest.MonkeyPatch, name: str) -> list[str]:
 
     monkeypatch.setattr(os, "replace", replace_or_fail)
     return renamed
+
+
+def _scored_once(files: tuple[Path, Path], tmp_path: Path) -> tuple[list[str], Path]:
+    """Score once into ``tmp_path / "r.json"``; the command line (without --out) and it."""
+    gold, pred = files
+    out = tmp_path / "r.json"
+    args = ["score", "--gold", str(gold), "--pred", str(pred), "--resamples", "10"]
+    assert main([*args, "--out", str(out)]) == 0
+    return args, out
 
 
 def _refuse_hard_links(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -498,14 +513,11 @@ def test_a_rename_that_fails_puts_back_the_files_already_renamed(
     write_report(path, report, inline_unit_limit=0)
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
     renamed = _fail_on(monkeypatch, "r.json")  # the side files are renamed, then the report fails
-    other = {**report, "errors": report["errors"][:3]}
-    with pytest.raises(OSError) as caught:
-        write_report(path, other, inline_unit_limit=0)
+    caught = _another_run_fails(path, report, OSError)
     assert type(caught.value) is OSError
     assert str(caught.value) == f"[Errno 28] No space left on device: '{path}'"  # no .tmp name
     assert renamed[:2] == ["r.errors.jsonl", "r.units.npz"]
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before  # nothing else left
-    assert len(read_error_listing(path)) == len(report["errors"])
 
 
 def test_without_hard_links_the_outputs_left_new_are_named(
@@ -647,10 +659,7 @@ def test_a_second_name_that_cannot_be_removed_does_not_fail_the_write(
 def test_the_command_keeps_the_previous_report_whole_when_a_rename_fails(
     files: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
 ) -> None:
-    gold, pred = files
-    out = tmp_path / "r.json"
-    args = ["score", "--gold", str(gold), "--pred", str(pred), "--resamples", "10"]
-    assert main([*args, "--out", str(out)]) == 0
+    args, out = _scored_once(files, tmp_path)
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
     _fail_on(monkeypatch, "r.json")
     capsys.readouterr()
@@ -664,10 +673,7 @@ def test_the_command_keeps_the_previous_report_whole_when_a_rename_fails(
 def test_the_command_names_an_output_it_could_not_put_back(
     files: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
 ) -> None:
-    gold, pred = files
-    out = tmp_path / "r.json"
-    args = ["score", "--gold", str(gold), "--pred", str(pred), "--resamples", "10"]
-    assert main([*args, "--out", str(out)]) == 0
+    args, out = _scored_once(files, tmp_path)
     _refuse_hard_links(monkeypatch)
     _fail_on(monkeypatch, "r.json")
     capsys.readouterr()
@@ -682,10 +688,7 @@ def test_the_command_names_an_output_it_could_not_put_back(
 def test_an_interrupt_after_a_failed_write_names_what_was_left_new(
     files: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
 ) -> None:
-    gold, pred = files
-    out = tmp_path / "r.json"
-    args = ["score", "--gold", str(gold), "--pred", str(pred), "--resamples", "10"]
-    assert main([*args, "--out", str(out)]) == 0
+    args, out = _scored_once(files, tmp_path)
     _refuse_hard_links(monkeypatch)
     replace = os.replace
 

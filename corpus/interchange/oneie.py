@@ -224,6 +224,16 @@ def _read_graph_layout(sentence: _Sentence, item: dict[str, Any]) -> None:
 
 _INT = {"type": "integer"}
 _NAME = {"type": "string"}
+_ROWS = {"type": "array", "items": {"type": "array"}}
+
+
+def _objects(required: list[str], **properties: Any) -> dict[str, Any]:
+    """A JSON Schema list of objects with these required keys and typed properties."""
+    item = {"type": "object", "required": required, "properties": properties}
+    return {"type": "array", "items": item}
+
+
+_SPAN = {"type": "object", "required": ["start", "end"], "properties": {"start": _INT, "end": _INT}}
 _LINE_SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": ["doc_id", "tokens"],
@@ -231,49 +241,19 @@ _LINE_SCHEMA: dict[str, Any] = {
         "doc_id": _NAME,
         "sent_id": {"type": ["string", "integer"]},
         "wnd_id": {"type": ["string", "integer"]},
-        "tokens": {"type": "array", "minItems": 1, "items": {"type": "string"}},
-        "entity_mentions": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["start", "end", "entity_type"],
-                "properties": {
-                    "id": _NAME, "start": _INT, "end": _INT, "entity_type": _NAME,
-                    "mention_type": _NAME,
-                },
-            },
-        },
-        "event_mentions": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["trigger", "event_type"],
-                "properties": {
-                    "id": _NAME,
-                    "event_type": _NAME,
-                    "trigger": {
-                        "type": "object",
-                        "required": ["start", "end"],
-                        "properties": {"start": _INT, "end": _INT},
-                    },
-                    "arguments": {
-                        "type": "array",
-                        "items": {
-                            "type": "object",
-                            "required": ["entity_id", "role"],
-                            "properties": {"entity_id": _NAME, "role": _NAME},
-                        },
-                    },
-                },
-            },
-        },
+        "tokens": {"type": "array", "minItems": 1, "items": _NAME},
+        "entity_mentions": _objects(
+            ["start", "end", "entity_type"],
+            id=_NAME, start=_INT, end=_INT, entity_type=_NAME, mention_type=_NAME,
+        ),
+        "event_mentions": _objects(
+            ["trigger", "event_type"],
+            id=_NAME, event_type=_NAME, trigger=_SPAN,
+            arguments=_objects(["entity_id", "role"], entity_id=_NAME, role=_NAME),
+        ),
         "graph": {
             "type": "object",
-            "properties": {
-                "entities": {"type": "array", "items": {"type": "array"}},
-                "triggers": {"type": "array", "items": {"type": "array"}},
-                "roles": {"type": "array", "items": {"type": "array"}},
-            },
+            "properties": {"entities": _ROWS, "triggers": _ROWS, "roles": _ROWS},
         },
     },
 }  # fmt: skip
