@@ -114,7 +114,8 @@ class PathCase:
 def _fill(argv: list[str], work: dict[str, Path], out: str) -> list[str]:
     values = {f"{{{k}}}": str(v) for k, v in work.items()}
     values["{OUT}"] = out
-    return [values.get(a, a) for a in argv]
+    filled = [values.get(a, a) for a in argv]
+    return [a.replace("{dir}", str(work["dir"])) for a in filled]
 
 
 def _path_cases() -> list[tuple[str, str, str, str | None]]:
