@@ -79,6 +79,22 @@ def _label_fix(inventory: Inventory | None) -> str:
     )
 
 
+def label_problem(
+    label: object, options: Sequence[str], inventory: Inventory | None, **where: Any
+) -> Problem:
+    """The ``schema-enum`` problem of a label outside an inventory's closed set."""
+    name = DEFAULT_INVENTORY if inventory is None else inventory.name
+    return Problem(
+        "schema-enum",
+        f"{label!r} is not a label of the {name} inventory{did_you_mean(label, list(options))}",
+        f"one of {', '.join(options)}"
+        if options
+        else f"no value here: the {name} inventory declares no labels for it",
+        _label_fix(inventory),
+        **where,
+    )
+
+
 def schema_problem(
     error: Any, kind: SchemaKind, record: Any = None, inventory: Inventory | None = None
 ) -> Problem:
@@ -124,16 +140,7 @@ def schema_problem(
                 "schema/GUIDELINES.md, or the inventory file) or correct the event type",
                 path=path,
             )
-        return Problem(
-            "schema-enum",
-            f"{instance!r} is not a label of the {inventory_name} inventory"
-            f"{did_you_mean(instance, options)}",
-            f"one of {', '.join(options)}"
-            if options
-            else f"no value here: the {inventory_name} inventory declares no labels for it",
-            _label_fix(inventory),
-            path=path,
-        )
+        return label_problem(instance, options, inventory, path=path)
     if name == "Type":
         expected = error.kind.types if hasattr(error.kind, "types") else "another type"
         expected_text = " or ".join(expected) if isinstance(expected, list) else str(expected)

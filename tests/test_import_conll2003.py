@@ -124,6 +124,29 @@ def test_a_malformed_tag_is_located(tmp_path):
     assert "malformed NER tag 'E-PER'" in problem.message
 
 
+def test_labels_outside_the_inventory_are_reported_with_the_tag_errors_of_their_document(
+    tmp_path,
+):
+    # Line 3 continues nothing (strict IOB2); the document is not built, so the schema
+    # never sees its labels: they are checked on the tags, one problem per chunk.
+    text = IOB2.replace("Oslo NNP B-NP B-ORG", "Oslo NNP B-NP I-ORG")
+    text = text.replace("Danish JJ B-NP B-MISC", "Danish JJ B-NP B-MISCC")
+    text = text.replace(
+        "Anna NNP B-NP B-PER\nLindqvist NNP I-NP I-PER",
+        "Anna NNP B-NP B-PERS\nLindqvist NNP I-NP I-PERS",
+    )
+    with pytest.raises(DataError) as info:
+        import_documents("conll2003", _write(tmp_path, text), scheme="iob2")
+    assert [(p.code, p.line, p.document) for p in info.value.problems] == [
+        ("iob2-invalid", 3, "doc-1"),
+        ("schema-enum", 5, "doc-1"),
+        ("schema-enum", 13, "doc-1"),
+    ]
+    assert info.value.problems[2].message == (
+        "'PERS' is not a label of the conll2003 inventory (did you mean 'PER'?)"
+    )
+
+
 def test_a_label_outside_the_inventory_is_located_at_its_line(tmp_path):
     path = _write(tmp_path, IOB1.replace("I-LOC", "I-GPE"))
     with pytest.raises(DataError) as info:

@@ -37,6 +37,7 @@ from newsbench.schema.contract import SchemaKind
 from newsbench.schema.inventory import Inventory, load_inventory
 from newsbench.schema.model import Document
 from newsbench.schema.problems import DataError
+from newsbench.schema.validate import label_problem
 
 __all__ = ["import_", "read_conll2003"]
 
@@ -225,6 +226,24 @@ def _record(
     return record, lines
 
 
+def _unknown_labels(doc_id: str, block: _Block, labels: Inventory, errors: ImportErrors) -> None:
+    """Report each chunk of a label outside the inventory, at the line of its first tag, in a
+    document whose tag errors keep it from being built (and so from being validated)."""
+    for sentence in block.sentences:
+        previous = "O"
+        for tag, line in zip(sentence.tags, sentence.lines, strict=True):
+            label = tag[2:] if _TAG.match(tag) and tag != "O" else None
+            starts = label is not None and (tag.startswith("B-") or previous[2:] != label)
+            if starts and label not in labels.entity_types:
+                errors.problems.append(
+                    label_problem(
+                        label, labels.entity_types, labels,
+                        file=errors.file, line=line, document=doc_id, path="",
+                    )
+                )  # fmt: skip
+            previous = tag if label is not None else "O"
+
+
 def import_(
     fmt: str,
     path: Path,
@@ -267,8 +286,11 @@ def import_(
     documents: list[Document] = []
     for number, block in enumerate(blocks, start=1):
         doc_id = f"{id_prefix}-{number}"
+        first = len(errors.problems)
         built = _record(doc_id, block, scheme, errors)
-        if built is None:
+        if built is None:  # not built, so not validated: its labels are checked here
+            _unknown_labels(doc_id, block, labels, errors)
+            errors.problems[first:] = sorted(errors.problems[first:], key=lambda p: p.line or 0)
             continue
         record, mention_lines = built
         document = finish_record(
