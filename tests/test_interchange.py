@@ -134,6 +134,27 @@ def test_brat_text_mismatch_and_every_problem_at_once(gold, tmp_path):
     assert problems["schema-enum"].line == bad_type + 1
 
 
+def test_brat_ann_byte_order_mark_is_no_annotation(gold, tmp_path):
+    export_documents("brat", gold[:1], tmp_path)
+    ann_path = tmp_path / f"{gold[0].id}.ann"
+    ann_path.write_bytes(b"\xef\xbb\xbf" + ann_path.read_bytes())
+    assert _dicts(import_documents("brat", tmp_path)) == _dicts(gold[:1])
+
+
+def test_brat_txt_byte_order_mark_is_named_when_offsets_miss(tmp_path):
+    (tmp_path / "d.txt").write_bytes("\ufeffObama met Merkel.".encode())
+    (tmp_path / "d.ann").write_text("T1\tPER 0 5\tObama\n", "utf-8")
+    with pytest.raises(DataError) as error:
+        import_documents("brat", tmp_path)
+    (problem,) = error.value.problems
+    assert problem.code == "span-text-mismatch" and problem.line == 1
+    assert "starts with a byte-order mark (U+FEFF), which brat counts" in problem.fix
+    # Offsets that count the mark (as brat's own do) import.
+    (tmp_path / "d.ann").write_text("T1\tPER 1 6\tObama\n", "utf-8")
+    (doc,) = import_documents("brat", tmp_path)
+    assert (doc.mentions[0].start, doc.mentions[0].text) == (1, "Obama")
+
+
 def test_brat_validator_problems_point_at_the_ann_line(gold, tmp_path):
     export_documents("brat", gold, tmp_path)
     ann_path = tmp_path / f"{gold[0].id}.ann"

@@ -447,7 +447,13 @@ def _parse(ann: str, text: str, out: ImportErrors, doc_id: str) -> _Parsed:
                     number,
                     f"the .txt holds {found!r} at {offsets} but the annotation says {shown!r}",
                     "the annotation text equal to the .txt at its offsets",
-                    "fix the offsets or the text (is this .ann paired with the right .txt?)",
+                    "fix the offsets or the text (is this .ann paired with the right .txt?)"
+                    + (
+                        "; the .txt starts with a byte-order mark (U+FEFF), which brat counts "
+                        "as a character: offsets made without it are one short"
+                        if text.startswith("\ufeff")
+                        else ""
+                    ),
                     "span-text-mismatch",
                 )
                 continue
@@ -586,7 +592,9 @@ def brat_to_document(
 def _read_pair(txt_path: Path, ann_path: Path, kind: SchemaKind, out: ImportErrors):
     try:
         text = read_regular_file(txt_path).decode("utf-8")
-        ann = read_regular_file(ann_path).decode("utf-8")
+        # A byte-order mark before the first annotation line is no annotation: dropped, as
+        # CoNLL files' are. One at the start of the .txt is a character brat counts.
+        ann = read_regular_file(ann_path).decode("utf-8").removeprefix("\ufeff")
     except (OSError, UnicodeDecodeError) as exc:
         out.add(
             "file-unreadable",
