@@ -233,7 +233,9 @@ def iter_jsonl(path: str | os.PathLike[str], *, first_line: int = 1) -> Iterator
                 "file-not-found",
                 f"cannot read the file: {exc.strerror}",
                 "a readable JSON Lines file",
-                "check the path",
+                "name a JSON Lines file inside the folder: a folder is not read"
+                if isinstance(exc, IsADirectoryError)
+                else "check the path",
                 file=file,
             ),
         )

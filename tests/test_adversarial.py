@@ -1308,6 +1308,8 @@ def test_directory_and_missing_file_are_reported_not_raised(tmp_path: Path, caps
             ("file-not-found", str(target), None)
         ]
         assert reason in problems[0].message
+        folder = "name a JSON Lines file inside the folder: a folder is not read"
+        assert (problems[0].fix == folder) is (target == tmp_path)
     assert main(["validate", str(tmp_path)]) == 2
     assert main(["score", "--pred", str(tmp_path)]) == 2
     assert "is a directory; an input must be a regular file" in capsys.readouterr().err
