@@ -31,6 +31,7 @@ import os
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -131,7 +132,7 @@ class Report(Mapping[str, Score]):
         return self._data
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (Report, (self.data,))
+        return (partial(Report, inputs=self._inputs), (self.data,))
 
     @property
     def signature(self) -> str:
@@ -294,14 +295,16 @@ def _check_output(
         PathArgument("path (its side file)", side_file(out, suffix), "output", side=True)
         for suffix in side_suffixes
     ]
-    arguments += [PathArgument("scored from", source, "input") for source in inputs]
+    # An input deleted since scoring is no longer there to overwrite: optional (side=True).
+    arguments += [PathArgument("scored from", source, "input", side=True) for source in inputs]
     check_paths(arguments)
 
 
 def _input_paths(*sources: Any) -> tuple[Path, ...]:
-    """The local files among the inputs of :func:`score` (lists and URLs are not)."""
+    """The local files among the inputs of :func:`score` (lists and URLs are not), as
+    absolute paths: a later ``chdir`` must not move them."""
     return tuple(
-        Path(source)
+        Path(os.path.abspath(source))
         for source in sources
         if isinstance(source, str | os.PathLike) and os.path.isfile(source)
     )

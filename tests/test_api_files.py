@@ -218,3 +218,31 @@ def test_a_report_never_writes_over_what_it_was_scored_from(files, tmp_path):
         report.write_json(gold_folders()[0] / "r.json")
     report.write_json(tmp_path / "elsewhere.json")  # anywhere else, as before
     assert (tmp_path / "elsewhere.json").exists()
+
+
+def test_a_report_protects_its_inputs_after_a_chdir_a_copy_and_their_removal(
+    files, tmp_path, monkeypatch
+):
+    import copy
+
+    from newsbench.schema.paths import PathError
+
+    gold, pred = files
+    scored = tmp_path / "scored"
+    scored.mkdir()
+    (scored / "sub").mkdir()
+    for folder in (scored, scored / "sub"):
+        (folder / "gold.jsonl").write_bytes(gold.read_bytes())
+        (folder / "pred.jsonl").write_bytes(pred.read_bytes())
+    monkeypatch.chdir(scored)
+    report = newsbench.score("gold.jsonl", "pred.jsonl", n_resamples=20)
+    monkeypatch.chdir(scored / "sub")  # relative names now lead elsewhere
+    for each in (report, copy.deepcopy(report), pickle.loads(pickle.dumps(report))):
+        with pytest.raises(PathError, match="would overwrite the input scored from"):
+            each.to_csv("../pred.jsonl")
+    assert (scored / "pred.jsonl").read_bytes() == pred.read_bytes()
+    report.to_csv("pred.jsonl")  # sub/pred.jsonl was never an input
+    (scored / "gold.jsonl").unlink()
+    (scored / "pred.jsonl").unlink()
+    report.write_json(tmp_path / "after.json")  # inputs gone: nothing left to protect
+    assert (tmp_path / "after.json").exists()
