@@ -314,12 +314,13 @@ def apply_label_map(
 
 REMOVED_ARGUMENTS = "event arguments naming a removed mention"
 REMOVED_SOURCE_LINKS = "attribution sources' links to a removed mention"
+REMOVED_INTERMEDIARIES = "attribution intermediaries naming a removed mention"
 
 
 def _drop_references(record: dict[str, Any], gone: set[str], removed: dict[str, int]) -> None:
     """Remove what refers to a mention the label map removed (an event argument; the link
-    of an attribution's source, whose span stays), counted into ``removed`` by kind: a
-    removed mention is unscored, not a dangling reference."""
+    of an attribution's source, whose span stays; an attribution's intermediary), counted
+    into ``removed`` by kind: a removed mention is unscored, not a dangling reference."""
     events = record.get("events")
     if isinstance(events, list):
         mapped_events = []
@@ -345,6 +346,9 @@ def _drop_references(record: dict[str, Any], gone: set[str], removed: dict[str, 
                     **attribution,
                     "source": {k: v for k, v in source.items() if k != "mention"},
                 }
+            if isinstance(attribution, dict) and attribution.get("intermediary") in gone:
+                removed[REMOVED_INTERMEDIARIES] = removed.get(REMOVED_INTERMEDIARIES, 0) + 1
+                attribution = {k: v for k, v in attribution.items() if k != "intermediary"}
             mapped_attributions.append(attribution)
         record["attributions"] = mapped_attributions
 

@@ -390,6 +390,26 @@ def test_cli_scores_a_conll_file(files, tmp_path, mini_document, capsys):
     assert read_report(out)["metrics"]["entities.NAM.strict"]["f1"] == 1.0
 
 
+def test_a_removed_mention_takes_the_intermediaries_naming_it_along():
+    from newsbench.corpus import gold_path
+    from newsbench.schema.validate import validate_record
+
+    record = json.loads(gold_path("test").read_text("utf-8").splitlines()[0])
+    types = {m["id"]: m["type"] for m in record["mentions"]}
+    named = [a["intermediary"] for a in record["attributions"] if a.get("intermediary")]
+    assert named and {types[i] for i in named} == {"ORG"}  # the case this test is about
+    labels = set(types.values())
+    mapped, removed, problems = apply_label_map(
+        record, LabelMap("drop-org", {t: (None if t == "ORG" else t) for t in labels})
+    )
+    assert problems == []
+    assert removed["attribution intermediaries naming a removed mention"] == len(named)
+    assert not any("intermediary" in a for a in mapped["attributions"])
+    assert [a.get("intermediary") for a in record["attributions"] if "intermediary" in a] == named
+    document, found = validate_record(mapped, "prediction")
+    assert found == [] and document is not None
+
+
 def test_a_removed_mention_takes_its_references_with_it(mini_record):
     from newsbench.schema.validate import validate_record
 
