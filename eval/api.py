@@ -49,7 +49,13 @@ from newsbench.schema.inventory import Inventory, load_inventory
 from newsbench.schema.model import ANNOTATION_LAYERS, Document, document_to_dict
 from newsbench.schema.paths import PathArgument, check_paths, side_file
 from newsbench.schema.problems import DataError, Problem, did_you_mean
-from newsbench.schema.validate import load_documents, repeated_id_problem, validate_record
+from newsbench.schema.validate import (
+    has_lone_surrogate,
+    load_documents,
+    non_json_problem,
+    repeated_id_problem,
+    validate_record,
+)
 
 __all__ = ["Report", "Score", "score"]
 
@@ -412,6 +418,19 @@ def _documents(
             )
             continue
         record = dict(record)
+        not_json = non_json_problem(record)
+        if not_json is not None:  # a JSON Lines file cannot hold it: nothing more to check
+            doc_id = record.get("id")
+            problems.append(
+                not_json.located(
+                    file=where,
+                    line=index + 1,
+                    document=doc_id
+                    if type(doc_id) is str and not has_lone_surrogate(doc_id)
+                    else None,
+                )
+            )
+            continue
         if label_map is not None:
             record, dropped, map_problems = apply_label_map(
                 record, label_map, file=where, line=index + 1

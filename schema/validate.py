@@ -20,6 +20,7 @@ from functools import cache
 from typing import Any
 
 import jsonschema_rs
+import orjson
 
 from newsbench.schema.contract import SchemaKind, schema_for
 from newsbench.schema.inventory import DEFAULT_INVENTORY, Inventory
@@ -206,33 +207,69 @@ def schema_problems(
     except (ValueError, TypeError) as exc:
         if "recursion limit" in str(exc).lower():
             return [too_deep_problem()]
-        found = _first_non_json(record)
-        if found is None:
+        problem = _non_json_problem(record)
+        if problem is None:
             raise
-        path, value = found
-        return [
-            Problem(
-                "not-json",
-                f"{type(value).__name__} {value!r} is not a JSON value",
-                "JSON values only: strings, numbers, booleans, null, lists, and objects "
-                "with string keys",
-                "convert it first (dates to ISO 8601 strings, numpy numbers to int or "
-                "float, sets to lists), as a JSON Lines file would hold it",
-                path=path,
-            )
-        ]
+        return [problem]
 
 
-def _first_non_json(value: Any, path: tuple[str | int, ...] = ()) -> tuple[str, Any] | None:
-    """The JSON pointer and value of the first part of ``value`` that JSON cannot hold."""
-    if value is None or isinstance(value, bool | str):
-        if isinstance(value, str):
-            try:
-                value.encode("utf-8")
-            except UnicodeEncodeError:
-                return json_pointer(path), value  # a lone surrogate
+def non_json_problem(record: Any) -> Problem | None:
+    """The ``not-json`` problem of a record given from Python (a JSON Lines file cannot
+    hold one): the first value JSON cannot hold, such as a ``date``, a numpy scalar or a
+    string with a lone surrogate, in a value or a key. ``None`` when there is none."""
+    try:
+        orjson.dumps(record)  # fast and strict about surrogates; subclasses pass here
+    except TypeError as exc:
+        if "recursion" in str(exc).lower():
+            return None  # too deep: the schema check reports json-too-deep
+        return _non_json_problem(record)
+    return None
+
+
+def _non_json_problem(record: Any) -> Problem | None:
+    found = _first_non_json(record)
+    if found is None:
         return None
-    if type(value) in (int, float):
+    path, value, is_key = found
+    if type(value) is str:
+        index = next(i for i, c in enumerate(value) if 0xD800 <= ord(c) <= 0xDFFF)
+        what = (
+            f"the {'key' if is_key else 'string'} {_shortened(value)} holds a lone surrogate "
+            f"{value[index]!r} at index {index}, which no UTF-8 (so no JSON Lines file) can hold"
+        )
+    else:
+        what = f"{type(value).__name__} {_shortened(value)} is not a JSON value"
+    return Problem(
+        "not-json",
+        what,
+        "JSON values only: strings, numbers, booleans, null, lists, and objects with string keys",
+        "convert it first (dates to ISO 8601 strings, numpy numbers to int or "
+        "float, sets to lists, lone surrogates to the characters they stand for), "
+        "as a JSON Lines file would hold it",
+        path=path,
+    )
+
+
+def _shortened(value: Any, width: int = 60) -> str:
+    shown = repr(value)
+    return shown if len(shown) <= width else shown[: width - 4] + "..." + shown[-1:]
+
+
+def has_lone_surrogate(text: str) -> bool:
+    """Whether ``text`` cannot be written as UTF-8 (it holds a lone surrogate)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True  # a lone surrogate
+    return False
+
+
+def _first_non_json(value: Any, path: tuple[str | int, ...] = ()) -> tuple[str, Any, bool] | None:
+    """The JSON pointer and value of the first part of ``value`` that JSON cannot hold, and
+    whether that value is a key of the object the pointer names."""
+    if type(value) is str:
+        return (json_pointer(path), value, False) if has_lone_surrogate(value) else None
+    if value is None or type(value) in (bool, int, float):
         return None
     if isinstance(value, list):
         for k, item in enumerate(value):
@@ -242,13 +279,15 @@ def _first_non_json(value: Any, path: tuple[str | int, ...] = ()) -> tuple[str, 
         return None
     if isinstance(value, dict):
         for key, item in value.items():
-            if not isinstance(key, str):
-                return json_pointer(path), value
+            if type(key) is not str:
+                return json_pointer(path), value, False
+            if has_lone_surrogate(key):
+                return json_pointer(path), key, True  # no pointer can name it in UTF-8
             found = _first_non_json(item, (*path, key))
             if found is not None:
                 return found
         return None
-    return json_pointer(path), value
+    return json_pointer(path), value, False
 
 
 # --- stage 2 -----------------------------------------------------------------------
@@ -724,7 +763,7 @@ def validate_record(
         The document (``None`` if stage 1 failed) and every problem found.
     """
     doc_id = record.get("id") if isinstance(record, dict) else None
-    doc_id = doc_id if isinstance(doc_id, str) else None
+    doc_id = doc_id if type(doc_id) is str and not has_lone_surrogate(doc_id) else None
     problems = schema_problems(record, kind, inventory)
     document = None
     if not problems:

@@ -260,6 +260,33 @@ def test_a_value_json_cannot_hold_is_a_located_problem(mini_record):
     assert caught.value.problems[0].message == "date datetime.date(2024, 1, 1) is not a JSON value"
 
 
+@pytest.mark.parametrize(
+    ("where", "change", "path", "message"),
+    [
+        ("text", lambda r: r.update(text="Syr\ud800" + r["text"][4:]), "/text",
+         "the string 'Syr\\ud800"),
+        ("a key", lambda r: r.update({"\udc00x": 1}), "",
+         "the key '\\udc00x' holds a lone surrogate '\\udc00' at index 0"),
+        ("a label", lambda r: r["mentions"][0].update(type="G\ud801PE"), "/mentions/0/type",
+         "the string 'G\\ud801PE' holds a lone surrogate '\\ud801' at index 1"),
+        ("a numpy string", lambda r: r.update(id=__import__("numpy").str_(r["id"])), "/id",
+         "str_ np.str_("),
+    ],
+    ids=["text", "key", "label", "numpy string"],
+)  # fmt: skip
+def test_a_string_json_cannot_hold_is_a_located_problem(mini_record, where, change, path, message):
+    from newsbench.schema.problems import DataError
+
+    pred = copy.deepcopy(mini_record)
+    change(pred)
+    with pytest.raises(DataError) as caught:
+        newsbench.score([mini_record], [pred], n_resamples=10)
+    (problem,) = caught.value.problems
+    assert (problem.code, problem.file, problem.path) == ("not-json", "<predictions>", path)
+    assert message in problem.message, where
+    assert problem.document == (None if where == "a numpy string" else mini_record["id"])
+
+
 def test_assert_scores_takes_the_report_score_returns(files):
     from newsbench.eval.gate import GateUsageError, assert_scores
 

@@ -171,3 +171,31 @@ def test_keys_neither_layout_reads_are_named_in_a_note(tmp_path: Path) -> None:
     assert notes == [
         "keys not read (neither OneIE nor TextEE layers): 'entity_mentionz' on 1 line(s)"
     ]
+
+
+@pytest.mark.parametrize(
+    ("line", "pointer"),
+    [
+        ('{"doc_id": "D1", "sent_id": "D1-0", "tokens": ["Hi"], "\\ud800": 1}', ""),
+        ('{"doc_id": "D1", "sent_id": "D1-0", "tokens": ["H\\udc00i"]}', "/tokens/0"),
+    ],
+    ids=["in a key", "in a token"],
+)
+def test_a_lone_surrogate_escape_is_a_located_problem(tmp_path: Path, line: str, pointer: str):
+    path = tmp_path / "x.json"
+    path.write_text(line + "\n", "utf-8")  # the escape is ASCII: the file is valid UTF-8
+    with pytest.raises(DataError) as caught:
+        import_documents("oneie", path)
+    (problem,) = caught.value.problems
+    assert (problem.code, problem.line, problem.path) == ("not-json", 1, pointer)
+    assert "holds a lone surrogate" in problem.message
+
+
+def test_booleans_are_no_token_offsets_in_the_graph_layout(tmp_path: Path) -> None:
+    graph = {"entities": [[False, True, "PER", "NAM", 1.0]], "triggers": [], "roles": []}
+    path = _write(tmp_path, [{**BASE, "graph": graph}])
+    with pytest.raises(DataError) as caught:
+        import_documents("oneie", path)
+    (problem,) = caught.value.problems
+    assert problem.code == "oneie-malformed"
+    assert "graph entity 0 has the token span [False, True)" in problem.message

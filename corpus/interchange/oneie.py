@@ -42,6 +42,7 @@ from newsbench.schema.contract import SchemaKind
 from newsbench.schema.inventory import Inventory, load_inventory
 from newsbench.schema.model import Document
 from newsbench.schema.problems import json_pointer
+from newsbench.schema.validate import non_json_problem
 
 __all__ = ["import_"]
 
@@ -82,7 +83,7 @@ class _Line:
 
     def span(self, value: Any, n_tokens: int, what: str) -> tuple[int, int] | None:
         start, end = value
-        if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= n_tokens):
+        if not (type(start) is int and type(end) is int and 0 <= start < end <= n_tokens):
             self.problem(
                 f"{what} has the token span [{start!r}, {end!r}) in a sentence of "
                 f"{n_tokens} tokens",
@@ -209,7 +210,7 @@ def _read_graph_layout(sentence: _Sentence, item: dict[str, Any]) -> None:
             else None
         )
     for k, role in enumerate(graph.get("roles") or []):
-        ok = len(role) >= 3 and all(isinstance(i, int) for i in role[:2])
+        ok = len(role) >= 3 and all(type(i) is int for i in role[:2])  # not bool
         if ok and 0 <= role[0] < len(events) and 0 <= role[1] < len(entity_ids):
             event, entity = events[role[0]], entity_ids[role[1]]
             if event is not None and entity is not None:
@@ -316,6 +317,10 @@ def _read(path: Path, errors: ImportErrors) -> list[_Document]:
                 "fix the JSON syntax",
                 line=number,
             )
+            continue
+        not_json = non_json_problem(item)  # a lone surrogate escape ("\ud800") reads in
+        if not_json is not None:
+            errors.problems.append(not_json.located(file=errors.file, line=number))
             continue
         doc_id = item.get("doc_id") if isinstance(item, dict) else None
         tokens = item.get("tokens") if isinstance(item, dict) else None
