@@ -204,3 +204,35 @@ def test_a_source_with_crlf_line_ends_keeps_its_offsets(tmp_path: Path) -> None:
     assert [(m.text, m.type) for m in with_crlf.layer("mentions")] == [
         (m.text, m.type) for m in with_lf.layer("mentions")
     ]
+
+
+def test_a_span_across_a_crlf_line_end_matches_its_charseq(tmp_path: Path) -> None:
+    # XML parsers read the APF's line ends as LF (XML 1.0, 2.11): a charseq across a line
+    # break says "guard\nofficers" where the CRLF source holds "guard\r\nofficers".
+    spans = {}
+    for ends in ("lf", "crlf"):
+        folder = tmp_path / ends
+        shutil.copytree(SAMPLES / "ace2005-gold", folder)
+        (sgm,) = folder.glob("*.sgm")
+        (apf,) = folder.glob("*.apf.xml")
+        raw = sgm.read_text("utf-8").replace("coast guard officers", "coast guard\nofficers")
+        text = apf.read_text("utf-8").replace(
+            ">Norwegian coast guard officers<", ">Norwegian coast guard\nofficers<"
+        )
+        if ends == "crlf":  # each LF before an offset gains a CR
+            plain = re.sub(r"<[^>]*>", "", raw)
+
+            def moved(match: re.Match[str], plain: str = plain) -> str:
+                start, end = (
+                    int(match.group(k)) + plain[: int(match.group(k))].count("\n") for k in (1, 2)
+                )
+                return f'START="{start}" END="{end}"'
+
+            text = re.sub(r'START="(\d+)" END="(\d+)"', moved, text)
+            raw = raw.replace("\n", "\r\n")
+        sgm.write_bytes(raw.encode("utf-8"))
+        apf.write_text(text, "utf-8")
+        (document,) = import_documents("ace2005", folder)
+        spans[ends] = [m.text for m in document.layer("mentions")]
+    assert "Norwegian coast guard\r\nofficers" in spans["crlf"]
+    assert [t.replace("\r\n", "\n") for t in spans["crlf"]] == spans["lf"]

@@ -139,8 +139,15 @@ class _Reader:
         return _Span(start, last + 1, charseq.text or "", line or 0)
 
 
+def _same_text(source: str, charseq: str) -> bool:
+    """Whether a charseq's text is the source's slice: an XML parser reads every line end
+    of the APF file as ``\n`` (XML 1.0, 2.11), so a CRLF source's ``\r\n`` inside a span
+    is ``\n`` in its charseq."""
+    return source == charseq or source.replace("\r\n", "\n").replace("\r", "\n") == charseq
+
+
 def _matches(text: str, spans: list[_Span]) -> bool:
-    return all(text[s.start : s.end] == s.text for s in spans)
+    return all(_same_text(text[s.start : s.end], s.text) for s in spans)
 
 
 def _all_spans(root: ET.Element) -> list[_Span]:
@@ -228,7 +235,7 @@ def _record(
     known: set[str] = set()
 
     def checked(span: _Span, owner: str) -> dict[str, Any]:
-        if text[span.start : span.end] != span.text:
+        if not _same_text(text[span.start : span.end], span.text):
             reader.errors.add(
                 "span-text-mismatch",
                 f"{owner}: the source text at [{span.start}, {span.end - 1}] is "
