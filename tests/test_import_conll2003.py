@@ -90,6 +90,18 @@ def test_strict_iob2_refuses_an_i_tag_that_continues_nothing(tmp_path):
     assert problem.code == "iob2-invalid" and problem.line == 3 and problem.document == "doc-1"
 
 
+def test_strict_iob2_reports_unopened_tags_beside_a_malformed_one(tmp_path):
+    text = "Rebels I-PER\nhit O\nGao E-LOC\nand I-LOC\nMopti I-ORG\n"
+    with pytest.raises(DataError) as info:
+        import_documents("conll2003", _write(tmp_path, text), scheme="iob2")
+    assert [(p.line, p.message) for p in info.value.problems] == [
+        (1, "invalid IOB2: 'I-PER' continues no entity (at a sentence's start)"),
+        (3, "malformed NER tag 'E-LOC'"),
+        (4, "invalid IOB2: 'I-LOC' continues no entity (after 'E-LOC')"),
+        (5, "invalid IOB2: 'I-ORG' continues no entity (after 'I-LOC')"),
+    ]
+
+
 def test_two_column_files_and_a_chosen_tag_column(tmp_path):
     two = "\n".join(
         f"{cols[0]} {cols[-1]}" if len(cols := line.split()) > 1 else line

@@ -173,9 +173,12 @@ def _record(
                 line=sentence.lines[i],
                 document=doc_id,
             )
-        if not bad and scheme == "iob2":
-            bad = _unopened(sentence.tags)
-            for i in bad:  # every one at once, not the first of the sentence
+        if scheme == "iob2":  # a malformed tag continues nothing: read as O here
+            malformed = set(bad)
+            readable = ["O" if i in malformed else t for i, t in enumerate(sentence.tags)]
+            unopened = _unopened(readable)
+            bad = bad + unopened
+            for i in unopened:  # every one at once, not the first of the sentence
                 errors.add(
                     "iob2-invalid",
                     f"invalid IOB2: {sentence.tags[i]!r} continues no entity ("
