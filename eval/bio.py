@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from newsbench.eval.columns import split_columns
 from newsbench.eval.spans import Span
 from newsbench.schema.tokens import token_offsets
 
@@ -314,7 +315,7 @@ def read_conll_columns(
             if sentence is not None:
                 yield sentence
             continue
-        columns = line.split("\t") if "\t" in line else line.split()
+        columns = split_columns(line)
         if columns[0] == "-DOCSTART-":
             sentence = flush()
             if sentence is not None:

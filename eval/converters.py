@@ -71,6 +71,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from newsbench.eval.bio import BioError, ConllSentence, bio_to_offsets, read_conll_columns
+from newsbench.eval.columns import split_columns
 from newsbench.eval.pairing import LabelMap, LoadedPredictions, apply_label_map, load_predictions
 from newsbench.schema.contract import ENTITY_TYPES, TIMEX_TYPES
 from newsbench.schema.inventory import Inventory
@@ -342,7 +343,7 @@ def _first_difference(found: str, expected: str) -> int:
 
 def _columns(line: str) -> list[str]:
     """Split a CoNLL line as :func:`newsbench.eval.bio.read_conll_columns` does."""
-    return line.split("\t") if "\t" in line else line.split()
+    return split_columns(line)
 
 
 def read_text_lines(

@@ -93,6 +93,15 @@ city\tNN\tO
 """
 
 
+def test_columns_split_on_ascii_whitespace_only() -> None:
+    # A token may hold a no-break space or an em space; only tabs and ASCII spaces
+    # separate columns (the token was cut and its tag read from the POS column).
+    lines = ["New\u00a0York NNP B-LOC\n", "said\u2003so VBD O\n"]
+    (sentence,) = read_conll_columns(lines)
+    assert sentence.tokens == ("New\u00a0York", "said\u2003so")
+    assert sentence.tags == ("B-LOC", "O")
+
+
 def test_read_conll_columns_sentences_documents_and_lines() -> None:
     sentences = list(read_conll_columns(CONLL.splitlines(keepends=True)))
     assert [s.tokens for s in sentences] == [

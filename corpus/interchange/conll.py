@@ -48,7 +48,7 @@ from pathlib import Path
 from typing import Any
 
 from newsbench.corpus.interchange import ImportErrors, finish_record
-from newsbench.corpus.interchange.columns import split_columns
+from newsbench.eval.columns import split_columns
 from newsbench.eval.converters import parse_int
 from newsbench.schema.contract import ENTITY_TYPES, MENTION_TYPES, SchemaKind
 from newsbench.schema.io import atomic_output

@@ -30,8 +30,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from newsbench.corpus.interchange import ImportErrors, finish_record
-from newsbench.corpus.interchange.columns import split_columns
 from newsbench.eval.bio import BioError, bio_to_offsets, join_tokens
+from newsbench.eval.columns import split_columns
 from newsbench.eval.converters import read_text_lines
 from newsbench.schema.contract import SchemaKind
 from newsbench.schema.inventory import Inventory, load_inventory

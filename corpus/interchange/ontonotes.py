@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from newsbench.corpus.interchange import ImportErrors, finish_record
-from newsbench.corpus.interchange.columns import ascii_fields
+from newsbench.eval.columns import ascii_fields
 from newsbench.eval.converters import read_text_lines
 from newsbench.schema.contract import SchemaKind
 from newsbench.schema.inventory import Inventory, load_inventory
