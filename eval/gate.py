@@ -9,9 +9,9 @@ whose value fell by more than ``max_drop`` (an absolute difference).
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 FIELDS = ("precision", "recall", "f1")
@@ -235,7 +235,7 @@ def assert_scores(
     from newsbench.eval.report import read_report
 
     def as_report(value: Any, what: str) -> Mapping[str, Any]:
-        if isinstance(value, str | Path):
+        if isinstance(value, str | os.PathLike):
             return read_report(value)
         data = getattr(value, "data", value)  # the Report newsbench.score returns
         if not isinstance(data, Mapping) or not {"metrics", "headline"} <= set(data):
