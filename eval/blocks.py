@@ -532,8 +532,9 @@ def _block_results(
         return
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    # A forked pool starts every worker at once: never more than there are blocks.
     with ProcessPoolExecutor(
-        max_workers=jobs, mp_context=context, initializer=quiet_worker
+        max_workers=min(jobs, len(blocks)), mp_context=context, initializer=quiet_worker
     ) as pool:
         futures = [
             pool.submit(score_block, block, config, chosen, unit, label_map) for block in blocks

@@ -1137,8 +1137,8 @@ def score_shards_parallel(
         # garbage collection would otherwise touch (and so copy) the whole parent heap.
         gc.freeze()
     try:
-        with ProcessPoolExecutor(
-            max_workers=jobs, mp_context=context, initializer=quiet_worker
+        with ProcessPoolExecutor(  # a forked pool starts every worker at once
+            max_workers=min(jobs, n_shards), mp_context=context, initializer=quiet_worker
         ) as pool:
             futures = [
                 pool.submit(

@@ -246,3 +246,30 @@ def test_a_report_protects_its_inputs_after_a_chdir_a_copy_and_their_removal(
     (scored / "pred.jsonl").unlink()
     report.write_json(tmp_path / "after.json")  # inputs gone: nothing left to protect
     assert (tmp_path / "after.json").exists()
+
+
+def test_a_pool_never_starts_more_workers_than_there_is_work(files, monkeypatch) -> None:
+    """A forked pool starts every worker at once: ``jobs=1000`` on one block of documents
+    must not fork a thousand processes (it forked them all, one block or not)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from newsbench.eval import blocks, harness
+    from newsbench.schema.validate import load_documents
+
+    started: list[int] = []
+
+    class Counted(ProcessPoolExecutor):
+        def __init__(self, max_workers: int, **kwargs: object) -> None:
+            started.append(max_workers)
+            super().__init__(max_workers=max_workers, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(blocks, "ProcessPoolExecutor", Counted)
+    monkeypatch.setattr(harness, "ProcessPoolExecutor", Counted)
+    gold, pred = files
+    n_blocks = -(-len(gold.read_bytes().splitlines()) // 256)
+    on_files = newsbench.score(gold, pred, n_resamples=10, jobs=1000)
+    in_memory = newsbench.score(
+        load_documents(gold), load_documents(pred, "prediction"), n_resamples=10, jobs=1000
+    )
+    assert started == [n_blocks, len(load_documents(gold))] and max(started) < 1000
+    assert on_files["entities.strict"] == in_memory["entities.strict"]
