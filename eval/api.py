@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from newsbench.eval.harness import ScoringConfig, file_sha256, score_documents
+from newsbench.eval.packaged import gold_identity
 from newsbench.eval.pairing import (
     LabelMap,
     apply_label_map,
@@ -306,6 +307,14 @@ def _check_output(
     check_paths(arguments)
 
 
+def _identity(gold: str | os.PathLike[str]) -> dict[str, str]:
+    """The signature's ``corpus`` and ``split`` of a gold file, as the command gives them."""
+    if not os.path.isfile(gold):  # an fsspec URL, or what the loaders will refuse
+        return {}
+    corpus_version, split = gold_identity(gold)
+    return {"corpus_version": corpus_version, "split": split}
+
+
 def _input_paths(*sources: Any) -> tuple[Path, ...]:
     """The local files among the inputs of :func:`score` (lists and URLs are not), as
     absolute paths: a later ``chdir`` must not move them."""
@@ -352,6 +361,7 @@ def _score_files(
                 label_map=label_map,
                 provenance=provenance,
                 missing=missing,
+                **_identity(gold),
             ),
             allow_missing=config.allow_missing,
         )
@@ -519,6 +529,7 @@ def score(
             layers=layers,
             label_map=mapping,
             provenance={"gold": str(gold)},
+            **_identity(gold),
         )
         return Report(data, inputs=_input_paths(gold, predictions, inventory, label_map))
     provenance = {"gold": str(gold) if isinstance(gold, str | os.PathLike) else "<gold>"}
@@ -556,5 +567,6 @@ def score(
         provenance=provenance,
         gold_sha256=gold_sha256,
         jobs=jobs,
+        **(_identity(gold) if isinstance(gold, str | os.PathLike) else {}),
     )
     return Report(data, inputs=_input_paths(gold, predictions, inventory, label_map))

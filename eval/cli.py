@@ -20,6 +20,7 @@ from typing import Any
 from rich.table import Table
 
 from newsbench.eval.arguments import random_seed, resample_count
+from newsbench.eval.packaged import gold_identity, packaged_corpus
 from newsbench.eval.pairing import BUILTIN_LABEL_MAPS
 from newsbench.eval.progress import progress_bar, tty_total
 from newsbench.eval.report import make_console
@@ -322,15 +323,7 @@ def _gold_selection(args: argparse.Namespace) -> GoldSelection:
         files = tuple(corpus.perturbed_gold_path(perturbation, s) for s in names)
         return GoldSelection(files, corpus.CORPUS_VERSION, split)
     if args.gold is not None:
-        try:
-            corpus = packaged_gold()
-        except UsageError:  # no packaged corpus installed: any gold is custom
-            return GoldSelection((args.gold,), "custom", "custom")
-        packaged = {corpus.gold_path(s).resolve(): s for s in corpus.SPLITS}
-        split = packaged.get(Path(args.gold).resolve())
-        if split is None:
-            return GoldSelection((args.gold,), "custom", "custom")
-        return GoldSelection((args.gold,), corpus.CORPUS_VERSION, split)
+        return GoldSelection((args.gold,), *gold_identity(args.gold))
     corpus = packaged_gold()
     split = args.split or corpus.DEFAULT_SPLIT
     names = corpus.SPLITS if split == "all" else (split,)
@@ -347,10 +340,10 @@ def packaged_gold() -> Any:
     Raises:
         UsageError: No packaged corpus is installed (then ``--gold`` is needed).
     """
-    found = entry_points(group="newsbench.gold", name="newsbench")
-    if not found:
+    corpus = packaged_corpus()
+    if corpus is None:
         raise UsageError("no packaged corpus is installed: give the gold with --gold FILE")
-    return next(iter(found)).load()
+    return corpus
 
 
 def _score_provenance(

@@ -273,3 +273,20 @@ def test_a_pool_never_starts_more_workers_than_there_is_work(files, monkeypatch)
     )
     assert started == [n_blocks, len(load_documents(gold))] and max(started) < 1000
     assert on_files["entities.strict"] == in_memory["entities.strict"]
+
+
+def test_the_api_signs_a_packaged_split_as_the_command_does(tmp_path) -> None:
+    from newsbench.corpus import gold_path
+    from newsbench.eval.cli import main
+    from newsbench.eval.report import read_report
+
+    gold = gold_path("test")
+    out = tmp_path / "cli.json"
+    assert main(["score", "--gold", str(gold), "--pred", str(gold), "--out", str(out),
+                 "--resamples", "10"]) == 0  # fmt: skip
+    expected = read_report(out)["signature"]
+    assert "|corpus:3.0.0|split:test|" in expected
+    assert newsbench.score(gold, gold, n_resamples=10).signature == expected  # in blocks
+    documents = [orjson.loads(line) for line in gold.read_bytes().splitlines()]
+    listed = newsbench.score(gold, documents, n_resamples=10)
+    assert listed.signature == expected  # the gold a file, the predictions in memory
