@@ -493,7 +493,8 @@ def score(
 
     Raises:
         DataError: Every problem of the inputs, located.
-        TypeError: An unknown setting.
+        TypeError: An unknown setting, or a setting of the wrong type (``layers`` as a
+            string, ``label_map`` neither a name, a file nor a LabelMap).
         ValueError: A requested layer that no prediction gives.
     """
     unknown = sorted(set(settings) - _SETTINGS)
@@ -503,6 +504,8 @@ def score(
             f"unknown setting(s) {', '.join(map(repr, unknown))}{hints}; "
             f"the settings are {', '.join(sorted(_SETTINGS))}"
         )
+    if isinstance(layers, str | bytes):  # a string is a sequence of its characters
+        raise TypeError(f"layers must be a list of layer names, such as [{layers!r}], not a string")
     labels = load_inventory(inventory)
     mapping = resolve_label_map(label_map)
     zones = settings.get("zones")

@@ -164,6 +164,11 @@ def resolve_label_map(value: str | os.PathLike[str] | LabelMap | None) -> LabelM
     """A packaged label map by name, a label map file, or ``value`` itself."""
     if value is None or isinstance(value, LabelMap):
         return value
+    if not isinstance(value, str | os.PathLike):
+        raise TypeError(
+            f"label_map must be a packaged map's name ({', '.join(sorted(BUILTIN_LABEL_MAPS))}),"
+            f" a label map file or a LabelMap, not {type(value).__name__}"
+        )
     if str(value) in BUILTIN_LABEL_MAPS:
         from importlib import resources
 

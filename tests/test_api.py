@@ -310,3 +310,14 @@ def test_assert_scores_takes_the_report_score_returns(files, tmp_path):
     assert_scores(path_like, {"entities.strict.f1": 0.1}, baseline=path_like, max_drop=0)
     with pytest.raises(GateUsageError, match=r"--max-drop '0\.1' is not a number"):
         assert_scores(report, baseline=report, max_drop="0.1")
+
+
+def test_settings_of_the_wrong_type_are_named(mini_record):
+    with pytest.raises(
+        TypeError,
+        match=r"layers must be a list of layer names, such as "
+        r"\['mentions'\], not a string",
+    ):
+        newsbench.score([mini_record], [mini_record], layers="mentions")
+    with pytest.raises(TypeError, match=r"label_map must be a packaged map's name .* not int"):
+        newsbench.score([mini_record], [mini_record], label_map=3)
