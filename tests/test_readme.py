@@ -53,3 +53,12 @@ def test_readme_examples_run(tmp_path, repo_root, monkeypatch):
             ran += 1
     assert ran >= 10
     assert os.path.exists(tmp_path / "report.json")
+
+
+def test_the_readmes_name_the_corpus_version_the_package_has() -> None:
+    from newsbench.corpus import CORPUS_VERSION
+
+    pattern = re.compile(r"[Vv]ersion (\d+\.\d+\.\d+)\) has two splits|Version (\d+\.\d+\.\d+) has")
+    for path in (README, README.parent / "corpus" / "README.md"):
+        found = [a or b for a, b in pattern.findall(path.read_text("utf-8"))]
+        assert found and set(found) == {CORPUS_VERSION}, path
