@@ -142,7 +142,12 @@ def _value(report: Mapping[str, Any], metric: str, field: str, what: str) -> flo
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         raise GateUsageError(f"the {what} has no metric {metric!r}{hint}")
     value = metrics[metric].get(field) if isinstance(metrics[metric], Mapping) else None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or not 0 <= value <= 1  # precision, recall and F1 are fractions
+    ):
         raise GateUsageError(
             f"the {what}'s metric {metric!r} has no usable {field} (found {value!r}); "
             "read it with newsbench.eval.report.read_report, which checks every number"

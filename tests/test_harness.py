@@ -198,6 +198,10 @@ def test_gate_names_each_metric_that_fell(mini_document):
     with pytest.raises(AssertionError, match="below the threshold"):
         assert_scores(worse, {"entities.strict.f1": 0.9})
     assert_scores(good, {"entities.strict.f1": 1.0}, baseline=good, max_drop=0.0)
+    impossible = {**good, "metrics": {**good["metrics"]}}
+    impossible["metrics"]["entities.strict"] = {**good["metrics"]["entities.strict"], "f1": 5}
+    with pytest.raises(GateUsageError, match=r"'entities.strict' has no usable f1 \(found 5\)"):
+        assert_scores(impossible, {"entities.strict.f1": 0.9})  # a file holding it is refused
 
 
 def test_gate_unknown_metric_suggests(mini_document):
