@@ -322,6 +322,12 @@ REMOVED_SOURCE_LINKS = "attribution sources' links to a removed mention"
 REMOVED_INTERMEDIARIES = "attribution intermediaries naming a removed mention"
 
 
+def _names(reference: object, gone: set[str]) -> bool:
+    """Whether ``reference`` is the id of a removed mention (a value of another type is no
+    id: the validator reports it, located)."""
+    return type(reference) is str and reference in gone
+
+
 def _drop_references(record: dict[str, Any], gone: set[str], removed: dict[str, int]) -> None:
     """Remove what refers to a mention the label map removed (an event argument; the link
     of an attribution's source, whose span stays; an attribution's intermediary), counted
@@ -332,7 +338,9 @@ def _drop_references(record: dict[str, Any], gone: set[str], removed: dict[str, 
         for event in events:
             arguments = event.get("arguments") if isinstance(event, dict) else None
             if isinstance(arguments, list):
-                left = [a for a in arguments if not (isinstance(a, dict) and a.get("ref") in gone)]
+                left = [
+                    a for a in arguments if not (isinstance(a, dict) and _names(a.get("ref"), gone))
+                ]
                 if len(left) < len(arguments):
                     removed[REMOVED_ARGUMENTS] = (
                         removed.get(REMOVED_ARGUMENTS, 0) + len(arguments) - len(left)
@@ -345,13 +353,13 @@ def _drop_references(record: dict[str, Any], gone: set[str], removed: dict[str, 
         mapped_attributions = []
         for attribution in attributions:
             source = attribution.get("source") if isinstance(attribution, dict) else None
-            if isinstance(source, dict) and source.get("mention") in gone:
+            if isinstance(source, dict) and _names(source.get("mention"), gone):
                 removed[REMOVED_SOURCE_LINKS] = removed.get(REMOVED_SOURCE_LINKS, 0) + 1
                 attribution = {
                     **attribution,
                     "source": {k: v for k, v in source.items() if k != "mention"},
                 }
-            if isinstance(attribution, dict) and attribution.get("intermediary") in gone:
+            if isinstance(attribution, dict) and _names(attribution.get("intermediary"), gone):
                 removed[REMOVED_INTERMEDIARIES] = removed.get(REMOVED_INTERMEDIARIES, 0) + 1
                 attribution = {k: v for k, v in attribution.items() if k != "intermediary"}
             mapped_attributions.append(attribution)

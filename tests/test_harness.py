@@ -394,6 +394,30 @@ def test_cli_scores_a_conll_file(files, tmp_path, mini_document, capsys):
     assert read_report(out)["metrics"]["entities.NAM.strict"]["f1"] == 1.0
 
 
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda r: r["attributions"][1].update(intermediary=["m2_8"]),
+        lambda r: r["attributions"][0]["source"].update(mention=["x"]),
+        lambda r: r["events"][0]["arguments"][0].update(ref={"id": "x"}),
+    ],
+    ids=["intermediary", "source mention", "argument ref"],
+)
+def test_a_label_map_leaves_a_reference_of_the_wrong_type_to_the_validator(change):
+    from newsbench.corpus import gold_path
+    from newsbench.schema.validate import validate_record
+
+    record = json.loads(gold_path("test").read_text("utf-8").splitlines()[0])
+    change(record)
+    labels = {m["type"] for m in record["mentions"]}
+    mapped, _, problems = apply_label_map(
+        record, LabelMap("drop-org", {t: (None if t == "ORG" else t) for t in labels})
+    )  # a list or an object is unhashable: this raised TypeError
+    assert problems == []
+    _, found = validate_record(mapped, "prediction")
+    assert [p.code for p in found] == ["schema-type"]
+
+
 def test_a_removed_mention_takes_the_intermediaries_naming_it_along():
     from newsbench.corpus import gold_path
     from newsbench.schema.validate import validate_record
