@@ -431,15 +431,11 @@ def _documents(
         not_json = non_json_problem(record)
         if not_json is not None:  # a JSON Lines file cannot hold it: nothing more to check
             doc_id = record.get("id")
-            problems.append(
-                not_json.located(
-                    file=where,
-                    line=index + 1,
-                    document=doc_id
-                    if type(doc_id) is str and not has_lone_surrogate(doc_id)
-                    else None,
-                )
-            )
+            doc_id = doc_id if type(doc_id) is str and not has_lone_surrogate(doc_id) else None
+            problems.append(not_json.located(file=where, line=index + 1, document=doc_id))
+            repeated = repeated_id_problem(first_line, doc_id, where, index + 1)
+            if repeated is not None:  # its id still counts, as the loaders count it
+                problems.append(repeated)
             continue
         if label_map is not None:
             record, dropped, map_problems = apply_label_map(

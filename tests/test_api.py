@@ -321,3 +321,16 @@ def test_settings_of_the_wrong_type_are_named(mini_record):
         newsbench.score([mini_record], [mini_record], layers="mentions")
     with pytest.raises(TypeError, match=r"label_map must be a packaged map's name .* not int"):
         newsbench.score([mini_record], [mini_record], label_map=3)
+
+
+def test_a_record_json_cannot_hold_still_counts_its_id(mini_record):
+    from newsbench.schema.problems import DataError
+
+    first = copy.deepcopy(mini_record)
+    first["metadata"]["title"] = "lone \ud800"
+    with pytest.raises(DataError) as caught:
+        newsbench.score([mini_record], [first, copy.deepcopy(mini_record)], n_resamples=10)
+    assert [(p.code, p.line) for p in caught.value.problems] == [
+        ("not-json", 1),
+        ("duplicate-document-id", 2),
+    ]
