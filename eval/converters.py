@@ -75,7 +75,7 @@ from newsbench.eval.columns import split_columns
 from newsbench.eval.pairing import LabelMap, LoadedPredictions, apply_label_map, load_predictions
 from newsbench.schema.contract import ENTITY_TYPES, TIMEX_TYPES
 from newsbench.schema.inventory import Inventory
-from newsbench.schema.io import iter_jsonl
+from newsbench.schema.io import iter_jsonl, unreadable_fix
 from newsbench.schema.model import LAYERS, Document, Mention, TimeExpression, document_to_dict
 from newsbench.schema.problems import DataError, Problem, did_you_mean, json_pointer
 from newsbench.schema.validate import validate_record
@@ -360,7 +360,7 @@ def read_text_lines(
             "file-not-found",
             f"cannot read the file: {exc.strerror}",
             f"a readable {what}",
-            "check the path",
+            unreadable_fix(exc, what),
         )
         return None
     try:
@@ -1169,7 +1169,7 @@ def read_docbin(path: str | os.PathLike[str], vocab: Vocab | None = None) -> lis
             "file-not-found",
             f"cannot read the file: {exc.strerror or exc}",
             "a readable spaCy DocBin file",
-            "check the path",
+            unreadable_fix(exc, "spaCy DocBin file"),
         )
         raise DataError(out.problems) from None
     try:

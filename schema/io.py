@@ -209,6 +209,13 @@ def too_deep_problem(**where: Any) -> Problem:
     )
 
 
+def unreadable_fix(exc: OSError, what: str) -> str:
+    """The fix of a file that cannot be read: a folder is named as one."""
+    if isinstance(exc, IsADirectoryError):
+        return f"name a {what} inside the folder: a folder is not read"
+    return "check the path"
+
+
 def iter_jsonl(path: str | os.PathLike[str], *, first_line: int = 1) -> Iterator[JsonlLine]:
     """Yield every line of a JSON Lines file, parsed or with its problem.
 
@@ -233,9 +240,7 @@ def iter_jsonl(path: str | os.PathLike[str], *, first_line: int = 1) -> Iterator
                 "file-not-found",
                 f"cannot read the file: {exc.strerror}",
                 "a readable JSON Lines file",
-                "name a JSON Lines file inside the folder: a folder is not read"
-                if isinstance(exc, IsADirectoryError)
-                else "check the path",
+                unreadable_fix(exc, "JSON Lines file"),
                 file=file,
             ),
         )

@@ -185,6 +185,33 @@ def test_brat_discontinuous_mention_is_a_problem(gold, tmp_path):
 # --- CoNLL -----------------------------------------------------------------------------
 
 
+class _PathLike:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __fspath__(self) -> str:
+        return str(self.path)
+
+
+def test_conll_reference_may_be_any_path_like(gold, tmp_path):
+    (path,) = export_documents("conll", gold[:1], tmp_path)
+    reference = tmp_path / "reference.jsonl"
+    reference.write_text(json.dumps(_dicts(gold[:1])[0]) + "\n", "utf-8")
+    by_name = import_documents("conll", path, reference=str(reference))
+    assert import_documents("conll", path, reference=_PathLike(reference)) == by_name
+
+
+@pytest.mark.parametrize("fmt", ["oneie", "conll2003", "ontonotes", "conll", "spacy"])
+def test_a_folder_given_as_an_input_file_says_so(fmt, tmp_path):
+    with pytest.raises(DataError) as caught:
+        import_documents(fmt, tmp_path)
+    (problem,) = caught.value.problems
+    assert problem.code == "file-not-found" and "Is a directory" in problem.message
+    assert problem.fix.startswith("name a ") and problem.fix.endswith(
+        " inside the folder: a folder is not read"
+    )
+
+
 def test_conll_iob2_round_trip_holds_the_outermost_named_mentions(gold, tmp_path):
     (path,) = export_documents("conll", gold, tmp_path)
     lines = path.read_text("utf-8").splitlines()

@@ -41,6 +41,7 @@ back with one. Nothing else of the document is written.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -317,7 +318,9 @@ def read_conll2012_sentences(path: str | Path) -> dict[str, list[tuple[str, ...]
 # --- import ----------------------------------------------------------------------------
 
 
-def _reference(reference: Sequence[Document] | str | Path | None) -> list[Document]:
+def _reference(
+    reference: Sequence[Document] | str | os.PathLike[str] | None,
+) -> list[Document]:
     """Return the reference documents (default: those of every packaged gold split)."""
     from newsbench.schema.validate import load_documents
 
@@ -325,7 +328,7 @@ def _reference(reference: Sequence[Document] | str | Path | None) -> list[Docume
         from newsbench.corpus import gold_paths
 
         return [d for path in gold_paths().values() for d in load_documents(path, "prediction")]
-    if isinstance(reference, (str, Path)):
+    if isinstance(reference, str | os.PathLike):
         return load_documents(reference, "prediction")
     return list(reference)
 
