@@ -235,8 +235,10 @@ def _non_json_problem(record: Any) -> Problem | None:
         index = next(i for i, c in enumerate(value) if 0xD800 <= ord(c) <= 0xDFFF)
         what = (
             f"the {'key' if is_key else 'string'} {_shortened(value)} holds a lone surrogate "
-            f"{value[index]!r} at index {index}, which no UTF-8 (so no JSON Lines file) can hold"
+            f"{value[index]!r} at index {index}, which UTF-8 cannot encode"
         )
+    elif is_key:
+        what = f"the key {_shortened(value)} is not a str but a {type(value).__name__}"
     else:
         what = f"{type(value).__name__} {_shortened(value)} is not a JSON value"
     return Problem(
@@ -280,7 +282,7 @@ def _first_non_json(value: Any, path: tuple[str | int, ...] = ()) -> tuple[str, 
     if isinstance(value, dict):
         for key, item in value.items():
             if type(key) is not str:
-                return json_pointer(path), value, False
+                return json_pointer(path), key, True
             if has_lone_surrogate(key):
                 return json_pointer(path), key, True  # no pointer can name it in UTF-8
             found = _first_non_json(item, (*path, key))

@@ -271,8 +271,10 @@ def test_a_value_json_cannot_hold_is_a_located_problem(mini_record):
          "the string 'G\\ud801PE' holds a lone surrogate '\\ud801' at index 1"),
         ("a numpy string", lambda r: r.update(id=__import__("numpy").str_(r["id"])), "/id",
          "str_ np.str_("),
+        ("a numpy key", lambda r: r.update({__import__("numpy").str_("k"): 1}), "",
+         "the key np.str_('k') is not a str but a str_"),
     ],
-    ids=["text", "key", "label", "numpy string"],
+    ids=["text", "key", "label", "numpy string", "numpy key"],
 )  # fmt: skip
 def test_a_string_json_cannot_hold_is_a_located_problem(mini_record, where, change, path, message):
     from newsbench.schema.problems import DataError

@@ -187,8 +187,14 @@ def test_a_lone_surrogate_escape_is_a_located_problem(tmp_path: Path, line: str,
     with pytest.raises(DataError) as caught:
         import_documents("oneie", path)
     (problem,) = caught.value.problems
-    assert (problem.code, problem.line, problem.path) == ("not-json", 1, pointer)
+    assert (problem.code, problem.line, problem.document, problem.path) == (
+        "not-json",
+        1,
+        "D1",
+        pointer,
+    )
     assert "holds a lone surrogate" in problem.message
+    assert problem.fix == "replace the lone surrogate escape by the character it was meant for"
 
 
 def test_booleans_are_no_token_offsets_in_the_graph_layout(tmp_path: Path) -> None:

@@ -42,7 +42,7 @@ from newsbench.schema.contract import SchemaKind
 from newsbench.schema.inventory import Inventory, load_inventory
 from newsbench.schema.model import Document
 from newsbench.schema.problems import json_pointer
-from newsbench.schema.validate import non_json_problem
+from newsbench.schema.validate import has_lone_surrogate, non_json_problem
 
 __all__ = ["import_"]
 
@@ -320,7 +320,17 @@ def _read(path: Path, errors: ImportErrors) -> list[_Document]:
             continue
         not_json = non_json_problem(item)  # a lone surrogate escape ("\ud800") reads in
         if not_json is not None:
-            errors.problems.append(not_json.located(file=errors.file, line=number))
+            doc_id = item.get("doc_id") if isinstance(item, dict) else None
+            errors.add(
+                not_json.code,
+                not_json.message,
+                "JSON text whose \\u escapes stand for characters (a surrogate escape only in "
+                "a pair)",
+                "replace the lone surrogate escape by the character it was meant for",
+                line=number,
+                document=doc_id if type(doc_id) is str and not has_lone_surrogate(doc_id) else None,
+                path=not_json.path,
+            )
             continue
         doc_id = item.get("doc_id") if isinstance(item, dict) else None
         tokens = item.get("tokens") if isinstance(item, dict) else None
