@@ -28,9 +28,11 @@ __all__ = [
     "ConllSentence",
     "Token",
     "bio_to_offsets",
+    "chunk_labels",
     "join_tokens",
     "offsets_to_bio",
     "read_conll_columns",
+    "tag_problems",
     "tokenize",
 ]
 
@@ -211,6 +213,38 @@ def bio_to_offsets(
     if open_label is not None:
         spans.append(Span(open_start, open_end, open_label))
     return spans
+
+
+def tag_problems(tags: Sequence[str], *, strict: bool = True) -> list[tuple[int, str, bool]]:
+    """Every tag refused, as ``(index, message, malformed)`` in order: a malformed tag, and
+    with ``strict`` (IOB2) an ``I-X`` that continues no ``B-X``/``I-X``. A malformed tag
+    reads as ``O`` for that check, so one bad tag hides nothing after it."""
+    readable = [t if t == "O" or _TAG.match(t) else None for t in tags]
+    found = []
+    for i, tag in enumerate(tags):
+        if readable[i] is None:
+            found.append((i, f"malformed NER tag {tag!r}", True))
+            continue
+        before = readable[i - 1] if i else None
+        if strict and tag.startswith("I-") and (before in (None, "O") or before[2:] != tag[2:]):
+            where = f"after {tags[i - 1]!r}" if i else "at a sentence's start"
+            found.append((i, f"invalid IOB2: {tag!r} continues no entity ({where})", False))
+    return found
+
+
+def chunk_labels(tags: Sequence[str]) -> list[tuple[int, str]]:
+    """``(index, label)`` of the first tag of every chunk, read leniently (an ``I-X`` that
+    continues nothing starts one; malformed tags are skipped): the labels to check in a
+    sentence whose tags strict IOB2 refuses."""
+    found = []
+    previous: str | None = None
+    for i, tag in enumerate(tags):
+        match = _TAG.match(tag)
+        label = match["label"] if match else None
+        if label is not None and (match["prefix"] == "B" or previous != label):  # type: ignore[index]
+            found.append((i, label))
+        previous = label
+    return found
 
 
 def join_tokens(words: Sequence[str], sep: str = " ") -> tuple[str, list[Token]]:

@@ -70,7 +70,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from newsbench.eval.bio import BioError, ConllSentence, bio_to_offsets, read_conll_columns
+from newsbench.eval.bio import (
+    BioError,
+    ConllSentence,
+    bio_to_offsets,
+    chunk_labels,
+    read_conll_columns,
+    tag_problems,
+)
 from newsbench.eval.columns import split_columns
 from newsbench.eval.pairing import LabelMap, LoadedPredictions, apply_label_map, load_predictions
 from newsbench.schema.contract import ENTITY_TYPES, TIMEX_TYPES
@@ -540,17 +547,22 @@ def _decode(
             return
         spans = bio_to_offsets(offsets, sentence.tags)
     except BioError as error:
-        index = error.token_index
-        line = sentence.lines[index] if index is not None else sentence.lines[0]
-        message = re.sub(r"^line \d+: ", "", str(error))
-        out.add(
-            "iob2-invalid",
-            f"invalid IOB2: {message}",
-            "'O', 'B-<label>', or 'I-<label>' continuing a B-/I- of the same label",
-            "fix the tags (strict IOB2: every entity starts with B-)",
-            line=line,
-            document=doc_id,
-        )
+        found = tag_problems(sentence.tags)  # every refused tag of the sentence at once
+        if not found:  # what the tags alone do not show (tokens out of order): as raised
+            index = error.token_index
+            message = "invalid IOB2: " + re.sub(r"^line \d+: ", "", str(error))
+            found = [(index if index is not None else 0, message, False)]
+        for index, message, _ in found:
+            out.add(
+                "iob2-invalid",
+                message,
+                "'O', 'B-<label>', or 'I-<label>' continuing a B-/I- of the same label",
+                "fix the tags (strict IOB2: every entity starts with B-)",
+                line=sentence.lines[index],
+                document=doc_id,
+            )
+        for index, label in chunk_labels(sentence.tags):  # not decoded, still checked
+            out.entity_type(label, line=sentence.lines[index], document=doc_id, path="")
         return
     line_of = {start: line for (start, _), line in zip(offsets, sentence.lines, strict=True)}
     for span in spans:

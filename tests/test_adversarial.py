@@ -1066,7 +1066,7 @@ CASES: list[Case] = [
         _raw(b"Syrian\tI-GPE\nrebels\tO\n"),
         1,
         "iob2-invalid",
-        ("does not continue",),
+        ("continues no entity",),
         1,
         MINI,
         "",

@@ -306,8 +306,25 @@ def test_invalid_iob2_is_reported_with_its_line(
         conll_to_documents(path, gold)
     problems = problems_of(excinfo, "iob2-invalid")
     assert [p.line for p in problems] == [first, second]
-    assert "after 'O' does not continue" in problems[0].message
-    assert "malformed tag 'X-ORG'" in problems[1].message
+    assert "continues no entity (after 'O')" in problems[0].message
+    assert "malformed NER tag 'X-ORG'" in problems[1].message
+
+
+def test_every_refused_tag_and_unknown_label_of_a_sentence_is_reported(
+    tmp_path: Path, gold: list[Document], doc: Document
+):
+    lines = conll_lines(doc)
+    first = line_of(lines, "Damascus B-GPE")
+    lines[first - 1] = "Damascus X-GPE"  # malformed: hid what followed in its sentence
+    second = line_of(lines, "Reuters B-ORG")
+    lines[second - 1] = "Reuters I-ORGG"  # continues nothing, and an unknown label
+    path = write(tmp_path / "pred.conll", lines)
+    with pytest.raises(DataError) as excinfo:
+        conll_to_documents(path, gold)
+    found = [(p.code, p.line) for p in excinfo.value.problems]
+    assert ("iob2-invalid", first) in found and ("iob2-invalid", second) in found
+    assert ("schema-enum", second) in found
+    assert not any("repair=True" in p.message for p in excinfo.value.problems)
 
 
 def test_malformed_lines_are_all_reported(tmp_path: Path, gold: list[Document], doc: Document):

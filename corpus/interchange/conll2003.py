@@ -24,13 +24,12 @@ columns (read past, not kept), and document names (the files have none).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from newsbench.corpus.interchange import ImportErrors, finish_record
-from newsbench.eval.bio import BioError, bio_to_offsets, join_tokens
+from newsbench.eval.bio import BioError, bio_to_offsets, chunk_labels, join_tokens, tag_problems
 from newsbench.eval.columns import split_columns
 from newsbench.eval.converters import read_text_lines
 from newsbench.schema.contract import SchemaKind
@@ -139,18 +138,6 @@ def _uneven_lines(widths: dict[int, list[tuple[int, str]]], errors: ImportErrors
             )
 
 
-_TAG = re.compile(r"[BI]-.+\Z|O\Z", re.DOTALL)
-
-
-def _unopened(tags: list[str]) -> list[int]:
-    """The positions of ``I-X`` tags that continue no ``B-X``/``I-X`` (strict IOB2)."""
-    return [
-        i
-        for i, tag in enumerate(tags)
-        if tag.startswith("I-") and (i == 0 or tags[i - 1][2:] != tag[2:] or tags[i - 1] == "O")
-    ]
-
-
 def _record(
     doc_id: str, block: _Block, scheme: Scheme, errors: ImportErrors
 ) -> tuple[dict[str, Any], dict[str, int]] | None:
@@ -163,34 +150,29 @@ def _record(
     ok = True
     for number, sentence in enumerate(block.sentences, start=1):
         text, tokens = join_tokens(sentence.tokens)
-        bad = [i for i, tag in enumerate(sentence.tags) if not _TAG.match(tag)]
-        for i in bad:
+        bad = []
+        for i, message, malformed in tag_problems(sentence.tags, strict=scheme == "iob2"):
+            bad.append(i)
             errors.add(
                 "iob2-invalid",
-                f"malformed NER tag {sentence.tags[i]!r}",
-                "'O', 'B-<label>' or 'I-<label>'",
-                "fix the tag (IOBES tags are not CoNLL-2003: convert them to IOB2)",
+                message,
+                *(
+                    (
+                        "'O', 'B-<label>' or 'I-<label>'",
+                        "fix the tag (IOBES tags are not CoNLL-2003: convert them to IOB2)",
+                    )
+                    if malformed
+                    else (
+                        "'O', 'B-<label>', or 'I-<label>' continuing a B-/I- of the same label",
+                        "fix the tags, or read them as IOB1 (--scheme iob1, the default)",
+                    )
+                ),
                 line=sentence.lines[i],
                 document=doc_id,
             )
-        if scheme == "iob2":  # a malformed tag continues nothing: read as O here
-            malformed = set(bad)
-            readable = ["O" if i in malformed else t for i, t in enumerate(sentence.tags)]
-            unopened = _unopened(readable)
-            bad = bad + unopened
-            for i in unopened:  # every one at once, not the first of the sentence
-                errors.add(
-                    "iob2-invalid",
-                    f"invalid IOB2: {sentence.tags[i]!r} continues no entity ("
-                    + (f"after {sentence.tags[i - 1]!r})" if i else "at a sentence's start)"),
-                    "'O', 'B-<label>', or 'I-<label>' continuing a B-/I- of the same label",
-                    "fix the tags, or read them as IOB1 (--scheme iob1, the default)",
-                    line=sentence.lines[i],
-                    document=doc_id,
-                )
         try:
             spans = [] if bad else bio_to_offsets(tokens, sentence.tags, repair=scheme == "iob1")
-        except BioError as error:  # a case _unopened does not foresee: still located
+        except BioError as error:  # a case tag_problems does not foresee: still located
             index = error.token_index if error.token_index is not None else 0
             errors.add(
                 "iob2-invalid",
@@ -233,18 +215,14 @@ def _unknown_labels(doc_id: str, block: _Block, labels: Inventory, errors: Impor
     """Report each chunk of a label outside the inventory, at the line of its first tag, in a
     document whose tag errors keep it from being built (and so from being validated)."""
     for sentence in block.sentences:
-        previous = "O"
-        for tag, line in zip(sentence.tags, sentence.lines, strict=True):
-            label = tag[2:] if _TAG.match(tag) and tag != "O" else None
-            starts = label is not None and (tag.startswith("B-") or previous[2:] != label)
-            if starts and label not in labels.entity_types:
+        for index, label in chunk_labels(sentence.tags):
+            if label not in labels.entity_types:
                 errors.problems.append(
                     label_problem(
                         label, labels.entity_types, labels,
-                        file=errors.file, line=line, document=doc_id, path="",
+                        file=errors.file, line=sentence.lines[index], document=doc_id, path="",
                     )
                 )  # fmt: skip
-            previous = tag if label is not None else "O"
 
 
 def import_(
