@@ -194,6 +194,11 @@ def check_gate(
             )
     if baseline is not None and max_drop is not None:
         names = list(baseline_metrics or baseline["headline"])
+        if not names:  # a baseline that checks nothing never passes, beside thresholds too
+            raise GateUsageError(
+                "the baseline report has no headline metric (it scored no layer): there is "
+                "nothing to compare with; give another baseline"
+            )
         for name in names:
             old = _value(baseline, name, "f1", "baseline report")
             checks.append(f"{name}.f1 drop <= {max_drop}")
@@ -211,10 +216,7 @@ def check_gate(
                 )
     if not checks:  # a gate that checked nothing never passes
         raise GateUsageError(
-            "the gate has nothing to check: the baseline report has no headline metric (it "
-            "scored no layer); give --fail-under METRIC.FIELD=VALUE or another baseline"
-            if baseline is not None
-            else "the gate has nothing to check: give --fail-under METRIC.FIELD=VALUE or "
+            "the gate has nothing to check: give --fail-under METRIC.FIELD=VALUE or "
             "--baseline REPORT --max-drop X"
         )
     return GateResult(tuple(failures), tuple(checks))
@@ -243,13 +245,25 @@ def assert_scores(
         if isinstance(value, str | os.PathLike):
             return read_report(value)
         data = getattr(value, "data", value)  # the Report newsbench.score returns
-        if not isinstance(data, Mapping) or not {"metrics", "headline"} <= set(data):
+        if (
+            not isinstance(data, Mapping)
+            or not {"metrics", "headline", "signature"} <= set(data)
+            or not isinstance(data["metrics"], Mapping)
+            or not isinstance(data["headline"], Mapping)
+        ):
             raise GateUsageError(
                 f"the {what} is not a newsbench report: give a report file, the Report "
                 "newsbench.score returns, or its .data"
             )
         return data
 
+    if fail_under is not None and not isinstance(fail_under, Mapping):
+        raise GateUsageError(
+            f"fail_under must map METRIC.FIELD to a minimum, such as "
+            f"{{'entities.strict.f1': 0.8}}, not a {type(fail_under).__name__}"
+        )
+    if max_drop is not None and baseline is None:  # as the command refuses --max-drop alone
+        raise GateUsageError("max_drop needs a baseline (the report it may not fall below)")
     current = as_report(report, "report")
     base = None if baseline is None else as_report(baseline, "baseline")
     thresholds = [parse_threshold(f"{k}={v}") for k, v in (fail_under or {}).items()]

@@ -307,6 +307,14 @@ def test_assert_scores_takes_the_report_score_returns(files, tmp_path):
         assert_scores(report, {"entities.strict.f1": 1.0})
     with pytest.raises(GateUsageError, match="the report is not a newsbench report"):
         assert_scores({"headline": {}}, {"entities.strict.f1": 0.1})
+    data = report.data
+    for odd in ({**data, "metrics": [1]}, {k: v for k, v in data.items() if k != "signature"}):
+        with pytest.raises(GateUsageError, match="the baseline is not a newsbench report"):
+            assert_scores(report, {"entities.strict.f1": 0.1}, baseline=odd, max_drop=0.1)
+    with pytest.raises(GateUsageError, match=r"fail_under must map METRIC\.FIELD to a minimum"):
+        assert_scores(report, ["entities.strict.f1=0.1"])  # type: ignore[arg-type]
+    with pytest.raises(GateUsageError, match="max_drop needs a baseline"):
+        assert_scores(report, {"entities.strict.f1": 0.1}, max_drop=0.1)
     report.write_json(tmp_path / "r.json")
     path_like = _PathLike(str(tmp_path / "r.json"))  # any os.PathLike, as pytest's tmpdir
     assert_scores(path_like, {"entities.strict.f1": 0.1}, baseline=path_like, max_drop=0)

@@ -29,7 +29,7 @@ from typing import Any
 import pytest
 
 from newsbench.eval.cli import main
-from newsbench.eval.gate import check_gate, signature_differences
+from newsbench.eval.gate import assert_scores, check_gate, signature_differences
 from newsbench.eval.report import read_report, render_errors, terminal_safe, write_json
 from newsbench.schema.io import write_jsonl
 from newsbench.schema.paths import PathArgument, PathError, check_paths, gold_folders
@@ -623,12 +623,14 @@ def test_a_gate_that_would_check_nothing_never_passes(work: dict[str, Path], cap
     report["headline"] = {}  # as for predictions that give no layer
     empty = work["dir"] / "empty.json"
     empty.write_text(json.dumps(report), "utf-8")
-    assert main(["gate", str(work["report"]), "--baseline", str(empty), "--max-drop", "0"]) == 2
-    assert "the gate has nothing to check: the baseline report has no headline metric" in (
-        capsys.readouterr().err
-    )
+    baseline = ["--baseline", str(empty), "--max-drop", "0"]
+    for also in ([], ["--fail-under", "entities.strict.f1=0.1"]):  # a threshold beside it too
+        assert main(["gate", str(work["report"]), *baseline, *also]) == 2
+        assert "the baseline report has no headline metric" in capsys.readouterr().err
     with pytest.raises(ValueError, match="nothing to check"):
         check_gate(read_report(work["report"]))
+    with pytest.raises(ValueError, match="the baseline report has no headline metric"):
+        assert_scores(work["report"], {"entities.strict.f1": 0.1}, baseline=report, max_drop=0)
 
 
 def test_a_gate_never_compares_two_content_thresholds(work: dict[str, Path], capsys: Any) -> None:
