@@ -88,6 +88,10 @@ def side_file(path: Path, suffix: str) -> Path:
     go next to it, where a reader of the file finds them.
     """
     path = followed(path)
+    if not path.name:  # ".", "" or "/": a folder, which the path checks refuse as such
+        path = Path(os.path.abspath(path))
+        if not path.name:  # the root: a name no check confuses with it
+            return path / suffix
     stem = path.name[: -len(path.suffix)] if path.suffix else path.name
     return path.with_name(stem + suffix)
 

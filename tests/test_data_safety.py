@@ -983,3 +983,23 @@ def test_a_renamed_report_s_side_files_stay_inputs(work: dict[str, Path], capsys
         in capsys.readouterr().err
     )
     assert _digest(side) == before
+
+
+@pytest.mark.parametrize("nameless", [".", "/", ""])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["gate", "{X}", "--fail-under", "entities.strict.f1=0.1"],
+        ["gate", "{report}", "--baseline", "{X}", "--max-drop", "0.1"],
+        ["compare", "{X}", "{report}"],
+        ["score", "--gold", "{gold}", "--pred", "{pred}", "--out", "{X}"],
+    ],
+    ids=["gate REPORT", "gate --baseline", "compare A", "score --out"],
+)
+def test_a_path_without_a_name_is_a_usage_error(
+    argv: list[str], nameless: str, work: dict[str, Path], capsys: Any
+) -> None:
+    # Its side file was derived with Path.with_name, which raised ValueError: a traceback.
+    assert main([nameless if a == "{X}" else a for a in _fill(argv, work, "")]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "is a directory" in err
