@@ -14,6 +14,7 @@ from typing import Any
 
 import jsonschema_rs
 
+from newsbench.schema.paths import read_regular_file
 from newsbench.schema.problems import DataError, Problem, json_pointer
 
 REPORT_FORMAT = "newsbench-report/2"
@@ -196,7 +197,7 @@ def read_report(path: str | Path) -> dict[str, Any]:
     """
     file = str(path)
     try:
-        text = Path(path).read_text("utf-8")
+        text = read_regular_file(path).decode("utf-8")  # a FIFO would block forever
     except UnicodeDecodeError as exc:
         raise DataError([_problem(f"not UTF-8 text: {exc}", file)]) from None
     except OSError as exc:

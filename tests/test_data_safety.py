@@ -1003,3 +1003,17 @@ def test_a_path_without_a_name_is_a_usage_error(
     assert main([nameless if a == "{X}" else a for a in _fill(argv, work, "")]) == 2
     err = capsys.readouterr().err
     assert "Traceback" not in err and "is a directory" in err
+
+
+def test_the_api_never_reads_a_report_from_a_fifo(work: dict[str, Path]) -> None:
+    fifo = work["dir"] / "report-pipe.json"
+    os.mkfifo(fifo)
+    started = time.monotonic()
+    for read in (
+        lambda: read_report(fifo),
+        lambda: assert_scores(fifo, {"entities.strict.f1": 0.1}),
+        lambda: assert_scores(work["report"], baseline=fifo, max_drop=0.1),
+    ):
+        with pytest.raises(DataError, match="a FIFO \\(named pipe\\), not a regular file"):
+            read()
+    assert time.monotonic() - started < 30  # it blocked forever
