@@ -1017,3 +1017,15 @@ def test_the_api_never_reads_a_report_from_a_fifo(work: dict[str, Path]) -> None
         with pytest.raises(DataError, match="a FIFO \\(named pipe\\), not a regular file"):
             read()
     assert time.monotonic() - started < 30  # it blocked forever
+
+
+def test_the_gate_reads_no_error_listing(work: dict[str, Path], capsys: Any) -> None:
+    """As the README says: a CI job may keep the report alone (its units inline)."""
+    folder = work["dir"] / "alone"
+    folder.mkdir()
+    alone = folder / "report.json"
+    alone.write_bytes(work["report"].read_bytes())
+    assert not (folder / "report.errors.jsonl").exists()
+    assert read_report(alone)["error_listing"]["file"] == "report.errors.jsonl"
+    assert main(["gate", str(alone), "--fail-under", "entities.strict.f1=0"]) == 0
+    assert "gate passed" in capsys.readouterr().out
