@@ -133,14 +133,23 @@ def parse_threshold(text: str) -> Threshold:
     return Threshold(metric, field, value)
 
 
+def _headline_metrics() -> set[str]:
+    from newsbench.eval.harness import HEADLINE
+
+    return {metric for names in HEADLINE.values() for metric in names}
+
+
+def _did_you_mean(metric: str, metrics: Mapping[str, Any]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(metric, list(metrics), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
 def _value(report: Mapping[str, Any], metric: str, field: str, what: str) -> float:
     metrics = report["metrics"]
     if metric not in metrics:
-        import difflib
-
-        close = difflib.get_close_matches(metric, list(metrics), n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise GateUsageError(f"the {what} has no metric {metric!r}{hint}")
+        raise GateUsageError(f"the {what} has no metric {metric!r}{_did_you_mean(metric, metrics)}")
     value = metrics[metric].get(field) if isinstance(metrics[metric], Mapping) else None
     if (
         isinstance(value, bool)
@@ -185,8 +194,15 @@ def check_gate(
     failures: list[str] = []
     checks: list[str] = []
     for t in thresholds:
-        value = _value(report, t.metric, t.field, "report")
         checks.append(f"{t.metric}.{t.field} >= {t.value}")
+        if t.metric not in report["metrics"] and t.metric in _headline_metrics():
+            # a layer's headline metric the report lacks fails, as a baseline metric gone does
+            failures.append(
+                f"{t.metric}.{t.field} is missing from the report (is the layer predicted?)"
+                + _did_you_mean(t.metric, report["metrics"])
+            )
+            continue
+        value = _value(report, t.metric, t.field, "report")
         if value < t.value:
             failures.append(
                 f"{t.metric}.{t.field} = {value:.4f} is below the threshold "

@@ -88,7 +88,10 @@ REPORT_SCHEMA: dict[str, Any] = {
             "type": "object",
             "additionalProperties": {**_SCORES, "required": ["precision", "recall", "f1"]},
         },
-        "metrics": {"type": "object", "additionalProperties": _SCORES},
+        "metrics": {
+            "type": "object",
+            "additionalProperties": {**_SCORES, "required": ["precision", "recall", "f1"]},
+        },
         "resampling": {
             "type": "object",
             "required": ["unit"],

@@ -1029,3 +1029,29 @@ def test_the_gate_reads_no_error_listing(work: dict[str, Path], capsys: Any) -> 
     assert read_report(alone)["error_listing"]["file"] == "report.errors.jsonl"
     assert main(["gate", str(alone), "--fail-under", "entities.strict.f1=0"]) == 0
     assert "gate passed" in capsys.readouterr().out
+
+
+def test_a_metric_without_its_f1_is_a_located_report_problem(
+    work: dict[str, Path], capsys: Any
+) -> None:
+    report = json.loads(work["report"].read_text("utf-8"))
+    del report["metrics"]["entities.strict"]["f1"]
+    edited = work["dir"] / "no-f1.json"
+    edited.write_text(json.dumps(report), "utf-8")
+    assert main(["gate", str(edited), "--fail-under", "entities.strict.f1=0.5"]) == 1
+    err = capsys.readouterr().err
+    assert f'{edited}: error[report-invalid], at /metrics/entities.strict: "f1" is a required' in (
+        err
+    )
+
+
+def test_a_threshold_on_a_layer_the_report_lacks_fails_the_gate(
+    work: dict[str, Path], capsys: Any
+) -> None:
+    out = work["dir"] / "mentions-only.json"
+    argv = ["score", "--gold", str(work["gold"]), "--pred", str(work["pred"]),
+            "--layers", "mentions", "--out", str(out), "--resamples", "10"]  # fmt: skip
+    assert main(argv) == 0
+    capsys.readouterr()
+    assert main(["gate", str(out), "--fail-under", "events.trigger_id.f1=0.5"]) == 1
+    assert "events.trigger_id.f1 is missing from the report" in capsys.readouterr().err
