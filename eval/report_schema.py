@@ -133,6 +133,21 @@ def _problem(message: str, file: str, path: str = "", fix: str | None = None) ->
     )
 
 
+class _RepeatedKey(Exception):
+    """A key repeated in one object: a parser keeps one value and loses the other."""
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found = dict(pairs)
+    if len(found) < len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _RepeatedKey(key)
+            seen.add(key)
+    return found
+
+
 def parse_report(text: str, file: str) -> Any:
     """Parse report text as JSON, keeping non-finite literals as markers.
 
@@ -140,7 +155,11 @@ def parse_report(text: str, file: str) -> Any:
         DataError: the text is not JSON, or is nested too deep to read.
     """
     try:
-        return json.loads(text, parse_constant=_non_finite)
+        return json.loads(text, parse_constant=_non_finite, object_pairs_hook=_unique_keys)
+    except _RepeatedKey as exc:
+        raise DataError(
+            [_problem(f"the key {exc.args[0]!r} is repeated in one object (JSON keeps one)", file)]
+        ) from None
     except json.JSONDecodeError as exc:
         raise DataError([_problem(f"not valid JSON: {exc}", file)]) from None
     except RecursionError:
@@ -168,7 +187,79 @@ def report_problems(data: Any, file: str) -> list[Problem]:
             _problem(error.message, file, json_pointer(error.instance_path))
             for error in sorted(errors, key=lambda e: [str(p) for p in e.instance_path])
         ]
-    return _table_shape_problems(data, file)
+    return _table_shape_problems(data, file) + _consistency_problems(data, file)
+
+
+_SIGNED_PROVENANCE = {
+    "corpus": "corpus_version",
+    "split": "split",
+    "perturbation": "perturbation",
+}
+
+
+def _consistency_problems(data: dict[str, Any], file: str) -> list[Problem]:
+    """Where a report disagrees with itself (an edited report): a metric's scores that are
+    not those of its counts, a headline entry that is not its metric's, a signature that
+    names another gold, split or resampling than the report's own provenance."""
+    from newsbench.eval.units import prf_from_totals
+
+    problems = []
+    zero_division = data.get("config", {}).get("zero_division")
+    metrics = data["metrics"]
+    if isinstance(zero_division, int | float) and not isinstance(zero_division, bool):
+        for name, entry in metrics.items():
+            counts = entry.get("counts")
+            if not isinstance(counts, dict):
+                continue
+            try:
+                totals = [float(counts[k]) for k in ("p_num", "p_den", "r_num", "r_den")]
+            except (KeyError, TypeError, ValueError):
+                continue
+            expected = prf_from_totals(totals, float(zero_division))  # type: ignore[arg-type]
+            found = tuple(entry.get(field) for field in ("precision", "recall", "f1"))
+            if found != expected:
+                problems.append(
+                    _problem(
+                        f"precision, recall and F1 {list(found)} are not those of the "
+                        f"metric's counts, which give {list(expected)}",
+                        file,
+                        json_pointer(["metrics", name]),
+                    )
+                )
+    for name, entry in data["headline"].items():
+        metric = metrics.get(name)
+        fields = ("precision", "recall", "f1")
+        if isinstance(metric, dict) and any(entry.get(f) != metric.get(f) for f in fields):
+            problems.append(
+                _problem(
+                    f"the headline's scores of {name!r} are not those of its metric",
+                    file,
+                    json_pointer(["headline", name]),
+                )
+            )
+    signed = dict(part.split(":", 1) for part in str(data["signature"]).split("|") if ":" in part)
+    provenance = data.get("provenance")
+    resampling = data["resampling"]
+    own = {}
+    if isinstance(provenance, dict):
+        own = {key: provenance.get(field) for key, field in _SIGNED_PROVENANCE.items()}
+        sha = provenance.get("gold_sha256")
+        own["gold"] = sha[:16] if isinstance(sha, str) else None
+    own["unit"] = resampling.get("unit")
+    differing = [
+        f"{key} ({signed[key]} signed, {value} in the report)"
+        for key, value in own.items()
+        if value is not None and key in signed and signed[key] != str(value)
+    ]
+    if differing:
+        problems.append(
+            _problem(
+                "the signature is not the report's own: " + "; ".join(differing),
+                file,
+                "/signature",
+            )
+        )
+    return problems
 
 
 def _table_shape_problems(data: dict[str, Any], file: str) -> list[Problem]:

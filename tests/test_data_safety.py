@@ -1055,3 +1055,44 @@ def test_a_threshold_on_a_layer_the_report_lacks_fails_the_gate(
     capsys.readouterr()
     assert main(["gate", str(out), "--fail-under", "events.trigger_id.f1=0.5"]) == 1
     assert "events.trigger_id.f1 is missing from the report" in capsys.readouterr().err
+
+
+def _edited(work: dict[str, Path], name: str, edit: Any) -> Path:
+    report = json.loads(work["report"].read_text("utf-8"))
+    edit(report)
+    path = work["dir"] / f"{name}.json"
+    path.write_text(json.dumps(report), "utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("edit", "pointer", "words"),
+    [
+        (lambda r: r["metrics"]["entities.strict"].update(f1=0.99), "/metrics/entities.strict",
+         "are not those of the metric's counts"),
+        (lambda r: r["headline"]["entities.strict"].update(recall=0.5), "/headline/entities.strict",
+         "the headline's scores of 'entities.strict' are not those of its metric"),
+        (lambda r: r["provenance"].update(split="validation"), "/signature",
+         "the signature is not the report's own: split (custom signed, validation in the report)"),
+        (lambda r: r["resampling"].update(
+            unit={"sentence": "document", "document": "sentence"}[r["resampling"]["unit"]]),
+         "/signature", "the signature is not the report's own: unit ("),
+    ],
+    ids=["f1 not its counts'", "headline not its metric", "another split", "another unit"],
+)  # fmt: skip
+def test_a_report_that_disagrees_with_itself_is_refused(
+    edit: Any, pointer: str, words: str, work: dict[str, Path]
+) -> None:
+    with pytest.raises(DataError) as refused:
+        read_report(_edited(work, "edited", edit))
+    problem = refused.value.problems[0]  # an F1 edited: its headline entry disagrees too
+    assert (problem.code, problem.path) == ("report-invalid", pointer)
+    assert words in problem.message
+
+
+def test_a_key_repeated_in_a_report_is_refused(work: dict[str, Path]) -> None:
+    text = work["report"].read_text("utf-8")
+    repeated = work["dir"] / "repeated.json"
+    repeated.write_text(text.replace('"metrics": {', '"metrics": {"entities.strict": {}, ', 1))
+    with pytest.raises(DataError, match=r"the key 'entities\.strict' is repeated in one object"):
+        read_report(repeated)
