@@ -503,7 +503,7 @@ def score(
     if isinstance(layers, str | bytes):  # a string is a sequence of its characters
         raise TypeError(f"layers must be a list of layer names, such as [{layers!r}], not a string")
     labels = load_inventory(inventory)
-    mapping = resolve_label_map(label_map)
+    mapping = resolve_label_map(label_map, labels)
     zones = settings.get("zones")
     if zones is not None and not isinstance(zones, str | bytes):  # a string stays refused
         with contextlib.suppress(TypeError):  # else refused by ScoringConfig, saying why

@@ -103,10 +103,10 @@ def command_validate(args: argparse.Namespace) -> int:
     return EXIT_DATA if all_problems else EXIT_OK
 
 
-def _label_map(value: str | None) -> Any:
+def _label_map(value: str | None, inventory: Any) -> Any:
     from newsbench.eval.pairing import resolve_label_map
 
-    return resolve_label_map(value)
+    return resolve_label_map(value, inventory)
 
 
 def _thresholds(values: Sequence[str]) -> list[Any]:
@@ -205,8 +205,8 @@ def command_score(args: argparse.Namespace) -> int:
         if report is not None:
             return _finish_score(report, args, None, gate)
     try:
-        label_map = _label_map(args.label_map)
         inventory = _inventory(args.inventory)
+        label_map = _label_map(args.label_map, inventory)
         documents = []
         gold_problems = []
         for path in gold.files:
@@ -391,7 +391,7 @@ def _score_in_blocks(args: argparse.Namespace, gold: GoldSelection) -> dict[str,
 
     try:
         inventory = _inventory(args.inventory)
-        label_map = _label_map(args.label_map)
+        label_map = _label_map(args.label_map, inventory)
     except DataError:
         return None  # reported by the usual path
     (gold_file,) = gold.files
@@ -444,8 +444,8 @@ def _score_dask(args: argparse.Namespace, gold: GoldSelection, gate: GateRequest
     except (ImportError, ValueError) as exc:
         raise UsageError(str(exc)) from None
     try:
-        label_map = _label_map(args.label_map)
         inventory = _inventory(args.inventory)
+        label_map = _label_map(args.label_map, inventory)
         provenance = _score_provenance(args, gold, {})
         report = score_files_dask(
             gold_file,
@@ -490,8 +490,8 @@ def _score_streamed(args: argparse.Namespace, gold: GoldSelection, gate: GateReq
             "or those options"
         )
     try:
-        label_map = _label_map(args.label_map)
         inventory = _inventory(args.inventory)
+        label_map = _label_map(args.label_map, inventory)
         provenance = _score_provenance(args, gold, {})  # the removals: filled in
         with progress_bar("scoring", tty_total(gold_file)) as advance:
             report = score_files_streamed(

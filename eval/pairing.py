@@ -160,8 +160,11 @@ BUILTIN_LABEL_MAPS: tuple[str, ...] = ("ontonotes", "conll2003")
 """Label maps shipped in ``schema/label_maps`` (``--label-map NAME``)."""
 
 
-def resolve_label_map(value: str | os.PathLike[str] | LabelMap | None) -> LabelMap | None:
-    """A packaged label map by name, a label map file, or ``value`` itself."""
+def resolve_label_map(
+    value: str | os.PathLike[str] | LabelMap | None, inventory: Inventory | None = None
+) -> LabelMap | None:
+    """A packaged label map by name, a label map file, or ``value`` itself; a name or file
+    maps onto the types of ``inventory`` (default newsbench)."""
     if value is None or isinstance(value, LabelMap):
         return value
     if not isinstance(value, str | os.PathLike):
@@ -173,11 +176,12 @@ def resolve_label_map(value: str | os.PathLike[str] | LabelMap | None) -> LabelM
         from importlib import resources
 
         name = f"{value}.json"
-        return load_label_map(str(resources.files("newsbench.schema.label_maps").joinpath(name)))
-    return load_label_map(value)
+        packaged = str(resources.files("newsbench.schema.label_maps").joinpath(name))
+        return load_label_map(packaged, inventory)
+    return load_label_map(value, inventory)
 
 
-def load_label_map(path: str | os.PathLike[str]) -> LabelMap:
+def load_label_map(path: str | os.PathLike[str], inventory: Inventory | None = None) -> LabelMap:
     """Load a label map JSON file (``{"name": ..., "map": {label: type | null}}``).
 
     Keys other than ``name``, ``description``, ``source_labels`` and ``map`` are refused,
@@ -186,9 +190,12 @@ def load_label_map(path: str | os.PathLike[str]) -> LabelMap:
 
     Raises:
         DataError: with every problem: unreadable, not JSON, nested too deep, unknown
-            keys, a bad name, a malformed map, or a target that is not a corpus type.
+            keys, a bad name, a malformed map, or a target that is not a type of
+            ``inventory`` (default newsbench).
     """
     file = str(path)
+    types = ENTITY_TYPES if inventory is None else inventory.entity_types
+    where = "a corpus type" if inventory is None else f"a type of the {inventory.name} inventory"
     try:
         data = json.loads(Path(path).read_text("utf-8"))
     except RecursionError:
@@ -245,14 +252,15 @@ def load_label_map(path: str | os.PathLike[str]) -> LabelMap:
                     json_pointer(["map", source]),
                 )
             )
-        elif target is not None and target not in ENTITY_TYPES:
+        elif target is not None and target not in types:
             problems.append(
                 Problem(
                     "label-map-unknown-target",
-                    f"the label {source!r} maps onto {target!r}, which is not a corpus type"
-                    f"{did_you_mean(target, ENTITY_TYPES)}",
-                    f"one of {', '.join(ENTITY_TYPES)}, or null for 'not scored'",
-                    "correct the target type",
+                    f"the label {source!r} maps onto {target!r}, which is not {where}"
+                    f"{did_you_mean(target, types)}",
+                    f"one of {', '.join(types)}, or null for 'not scored'",
+                    "map onto the types of the gold's inventory (--inventory), or give no "
+                    "map when the predictions already use them",
                     file=file,
                     path=json_pointer(["map", source]),
                 )

@@ -262,3 +262,26 @@ def test_export_reads_under_an_inventory_where_the_format_passes_labels_through(
     brat = ["export", "--format", "brat", str(gold), "--inventory", "conll2003"]
     assert main([*brat, "--out", str(tmp_path / "brat")]) == 2
     assert "labeling configuration for the newsbench labels" in capsys.readouterr().err
+
+
+def test_a_label_map_maps_onto_the_declared_inventory(tmp_path) -> None:
+    import json
+
+    import newsbench
+    from newsbench.schema.problems import DataError
+
+    gold = {"id": "d1", "text": "Obama visited Paris.", "mentions": [
+        {"id": "m1", "start": 0, "end": 5, "text": "Obama", "type": "PER", "mention_type": "NAM"},
+        {"id": "m2", "start": 14, "end": 19, "text": "Paris", "type": "LOC",
+         "mention_type": "NAM"}]}  # fmt: skip
+    pred = json.loads(json.dumps(gold))
+    pred["mentions"][0]["type"], pred["mentions"][1]["type"] = "PERSON", "LOCATION"
+    mapping = tmp_path / "mine.json"
+    mapping.write_text(json.dumps({"name": "mine", "map": {"PERSON": "PER", "LOCATION": "LOC"}}))
+    report = newsbench.score([gold], [pred], inventory="conll2003", label_map=mapping)
+    assert report["entities.strict"].f1 == 1.0  # LOC was refused: "not a corpus type"
+    with pytest.raises(DataError) as refused:  # the packaged map targets newsbench types
+        newsbench.score([gold], [gold], inventory="conll2003", label_map="conll2003")
+    problem = refused.value.problems[0]
+    assert problem.code == "label-map-unknown-target"
+    assert "which is not a type of the conll2003 inventory" in problem.message
