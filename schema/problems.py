@@ -73,6 +73,8 @@ PROBLEM_CODES: dict[str, str] = {
     "document-unassigned": "input that cannot be assigned to a gold document",
     "span-group-missing": "a spaCy Doc without the requested span group",
     "file-unreadable": "a file that cannot be parsed in its format",
+    "brat-conflict": "a brat attribute, note key or attribution argument given twice",
+    "brat-unread": "a brat line or note key newsbench does not read (never dropped in silence)",
     # stored reports (gate, compare, plot)
     "report-invalid": "a stored report that breaks the report contract (structure or numbers)",
     "report-side-file": (

@@ -155,6 +155,48 @@ def test_brat_txt_byte_order_mark_is_named_when_offsets_miss(tmp_path):
     assert (doc.mentions[0].start, doc.mentions[0].text) == (1, "Obama")
 
 
+def _brat_problems(tmp_path: Path, text: str, ann: str, kind: str = "document") -> list:
+    (tmp_path / "d.txt").write_text(text, "utf-8")
+    (tmp_path / "d.ann").write_text(ann, "utf-8")
+    with pytest.raises(DataError) as error:
+        import_documents("brat", tmp_path, kind=kind)
+    return sorted((p.line, p.code, p.message) for p in error.value.problems)
+
+
+def test_brat_lines_read_twice_or_not_at_all_are_never_dropped_in_silence(tmp_path):
+    ann = (
+        "T1\tPER 0 12\tBarack Obama\nA1\tMentionType T1 NAM\nA2\tMentionType T1 NOM\n"
+        "A3\tNegated T1\nT2\tGPE 21 26\tParis\nT3\tSource 0 12\tBarack Obama\n"
+        "#1\tAnnotatorNotes T2\tid=mx\n#2\tAnnotatorNotes T2\tid=my foo=bar\n"
+        "#3\tAnnotatorNotes T99\tid=zz\nR1\tHead Arg1:T2 Arg2:T1\n"
+    )
+    assert _brat_problems(tmp_path, "Barack Obama visited Paris.", ann) == [
+        (3, "brat-conflict", "the attribute MentionType of T1 is already given on line 2"),
+        (4, "brat-unread", "the attribute Negated of T1 (a PER) is not read: newsbench has "
+         "no such attribute there"),
+        (6, "brat-unread", "the Source annotation T3 belongs to no attribution"),
+        (8, "brat-conflict", "the note key id of T2 is already given on line 7"),
+        (8, "brat-unread", "the note key foo of T2 (a GPE) is not read: newsbench has no "
+         "such key there"),
+        (9, "dangling-reference", "a note names 'T99', which is no annotation"),
+        (10, "brat-unread", "the Head relation of T2 is not read: T2 is no attribution's "
+         "Source"),
+    ]  # fmt: skip
+
+
+def test_brat_an_attribution_with_two_sources_is_refused(tmp_path):
+    text = "Rebels attacked Homs, officials said."
+    ann = (
+        "T4\tAttribution 32 36\tsaid\nT5\tSource 22 31\tofficials\n"
+        "T6\tSource 0 6\tRebels\nT7\tContent 0 20\tRebels attacked Homs\n"
+        "E2\tAttribution:T4 Source:T5 Source:T6 Content:T7\n"
+    )
+    problems = _brat_problems(tmp_path, text, ann, kind="prediction")
+    assert problems == [
+        (5, "brat-conflict", "attribution E2 has a second Source argument (T6)"),
+    ]
+
+
 def test_brat_validator_problems_point_at_the_ann_line(gold, tmp_path):
     export_documents("brat", gold, tmp_path)
     ann_path = tmp_path / f"{gold[0].id}.ann"

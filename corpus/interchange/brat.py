@@ -363,13 +363,34 @@ class _E:
     line: int
 
 
+class _Read(dict):  # type: ignore[type-arg]
+    """A dict that remembers which keys were read: what is never read was not imported, and
+    is reported, never dropped in silence."""
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.read: set[Any] = set()
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        self.read.add(key)
+        return super().get(key, default)
+
+    def __getitem__(self, key: Any) -> Any:
+        self.read.add(key)
+        return super().__getitem__(key)
+
+    def unread(self) -> list[Any]:
+        return [key for key in self if key not in self.read]
+
+
 @dataclass
 class _Parsed:
     t: dict[str, _T] = field(default_factory=dict)
     e: dict[str, _E] = field(default_factory=dict)
-    attributes: dict[tuple[str, str], tuple[str, int]] = field(default_factory=dict)
+    attributes: _Read = field(default_factory=_Read)
     relations: list[tuple[str, str, str, int]] = field(default_factory=list)
-    notes: dict[str, dict[str, str]] = field(default_factory=dict)
+    notes: dict[str, _Read] = field(default_factory=dict)
+    note_lines: dict[tuple[str, str], int] = field(default_factory=dict)
 
 
 def _number(brat_id: str) -> tuple[int, str]:
@@ -489,6 +510,16 @@ def _parse(ann: str, text: str, out: ImportErrors, doc_id: str) -> _Parsed:
                 )
                 continue
             value = parts[2] if len(parts) == 3 else "true"
+            earlier = dict.get(parsed.attributes, (parts[1], parts[0]))
+            if earlier is not None:
+                bad(
+                    number,
+                    f"the attribute {parts[0]} of {parts[1]} is already given on line {earlier[1]}",
+                    "one value of an attribute per annotation",
+                    "remove one of the two attribute lines",
+                    "brat-conflict",
+                )
+                continue
             parsed.attributes[(parts[1], parts[0])] = (value, number)
         elif kind == "R" and len(fields) >= 2:
             parts = fields[1].split()
@@ -516,7 +547,21 @@ def _parse(ann: str, text: str, out: ImportErrors, doc_id: str) -> _Parsed:
                     "write the note as space-separated key=value pairs (values percent-encoded)",
                 )
                 continue
-            parsed.notes.setdefault(target.strip(), {}).update(note)
+            target = target.strip()
+            known = parsed.notes.setdefault(target, _Read())
+            for key, value in note.items():
+                if key in known:
+                    bad(
+                        number,
+                        f"the note key {key} of {target} is already given on line "
+                        f"{parsed.note_lines[(target, key)]}",
+                        "one value of a note key per annotation",
+                        "remove one of the two values",
+                        "brat-conflict",
+                    )
+                    continue
+                dict.__setitem__(known, key, value)
+                parsed.note_lines[(target, key)] = number
         else:
             bad(
                 number,
@@ -662,6 +707,7 @@ def _build(parsed: _Parsed, text: str, out: ImportErrors, doc_id: str):
         if meta:
             record["metadata"] = meta
     head: dict[str, str] = {}
+    head_lines: dict[str, int] = {}
     for label, arg1, arg2, number in parsed.relations:
         if label != "Head":
             bad(
@@ -681,6 +727,7 @@ def _build(parsed: _Parsed, text: str, out: ImportErrors, doc_id: str):
             )
         else:
             head[arg1] = arg2
+            head_lines[arg1] = number
     for t in ordered_t:
         ident = object_id[t.id]
         if t.type == "Document" or t.id in triggers or t.type in ("Source", "Content"):
@@ -801,7 +848,78 @@ def _build(parsed: _Parsed, text: str, out: ImportErrors, doc_id: str):
                 "the id of a T or E line",
                 "fix the target",
             )
+    for target in notes:
+        if target not in parsed.t and target not in parsed.e:
+            bad(
+                min(n for (t, _), n in parsed.note_lines.items() if t == target),
+                "dangling-reference",
+                f"a note names {target!r}, which is no annotation",
+                "the id of a T or E line",
+                "fix the target",
+            )
+    built = {t.id for t in ordered_t if object_id[t.id] in _ids(layers) or t.type == "Document"}
+    built |= {e.id for e in parsed.e.values() if (note(e.id, "id") or e.id) in _ids(layers)}
+    _unread(parsed, built, head_lines, bad)
     return record, lines
+
+
+def _ids(layers: dict[str, list[dict[str, Any]]]) -> set[str]:
+    return {item["id"] for items in layers.values() for item in items if "id" in item}
+
+
+def _unread(parsed: _Parsed, built: set[str], head_lines: dict[str, int], bad: Any) -> None:
+    """Report every line the import did not read, which would otherwise be lost in silence:
+    attributes and note keys of the annotations it built (an annotation with a problem of
+    its own is not built), spans and Head relations that no attribution names."""
+    kind = {
+        **{t.id: t.type for t in parsed.t.values()},
+        **{e.id: e.type for e in parsed.e.values()},
+    }
+    for target, name in parsed.attributes.unread():
+        if target not in built:
+            continue
+        bad(
+            dict.__getitem__(parsed.attributes, (target, name))[1],
+            "brat-unread",
+            f"the attribute {name} of {target} (a {kind.get(target)}) is not read: newsbench "
+            "has no such attribute there",
+            "MentionType on mentions, Realis on events, Mode and SourceClass on attributions",
+            "remove the attribute, or move what it says into the annotation",
+        )
+    for target, note in parsed.notes.items():
+        for key in note.unread() if target in built else ():
+            bad(
+                parsed.note_lines[(target, key)],
+                "brat-unread",
+                f"the note key {key} of {target} (a {kind[target]}) is not read: newsbench "
+                "has no such key there",
+                "the keys newsbench writes (see the brat export)",
+                "remove the key",
+            )
+    named = {
+        (role, ref)
+        for e in parsed.e.values()
+        if e.type == "Attribution"
+        for _, role, ref in e.arguments
+    }
+    for t in parsed.t.values():
+        if t.type in ("Source", "Content") and (t.type, t.id) not in named:
+            bad(
+                t.line,
+                "brat-unread",
+                f"the {t.type} annotation {t.id} belongs to no attribution",
+                "each Source and Content span an argument of an Attribution event",
+                "add it to its attribution, or remove it",
+            )
+    for arg1, number in head_lines.items():
+        if ("Source", arg1) not in named:
+            bad(
+                number,
+                "brat-unread",
+                f"the Head relation of {arg1} is not read: {arg1} is no attribution's Source",
+                "Head relations from a Source span an attribution uses",
+                "fix or remove the relation",
+            )
 
 
 def _attribution(
@@ -827,6 +945,18 @@ def _attribution(
     ok = cue is not None
     for _, role, ref in e.arguments:
         target = parsed.t.get(ref)
+        key = {"Source": "source", "Intermediary": "intermediary", "Parent": "parent"}.get(role)
+        if key is not None and key in item:  # one of each: a second would be lost
+            out.add(
+                "brat-conflict",
+                f"attribution {e.id} has a second {role} argument ({ref})",
+                f"at most one {role} argument per attribution",
+                "remove one of the two arguments",
+                line=e.line,
+                document=doc_id,
+            )
+            ok = False
+            continue
         if role == "Source" and target is not None and target.type == "Source":
             span = _single(target, text, out, doc_id)
             if span is None:
