@@ -205,3 +205,17 @@ def test_booleans_are_no_token_offsets_in_the_graph_layout(tmp_path: Path) -> No
     (problem,) = caught.value.problems
     assert problem.code == "oneie-malformed"
     assert "graph entity 0 has the token span [False, True)" in problem.message
+
+
+def test_a_mention_text_that_is_not_its_tokens_is_a_located_problem(tmp_path: Path) -> None:
+    mention = {"id": "E0", "text": "Soldiers", "entity_type": "PER", "start": 0, "end": 1}
+    path = _write(tmp_path, [{**BASE, "entity_mentions": [mention]}])
+    with pytest.raises(DataError) as caught:
+        import_documents("oneie", path)
+    (problem,) = caught.value.problems
+    assert (problem.code, problem.line, problem.document) == ("span-text-mismatch", 1, "D1")
+    assert "says its text is 'Soldiers', but its tokens are 'Rebels'" in problem.message
+    agreeing = {**mention, "text": "Rebels"}  # and spaces aside: "New York" over New, York
+    (document,) = import_documents("oneie", _write(tmp_path, [{**BASE, "entity_mentions": [
+        agreeing]}], "ok.json"))  # fmt: skip
+    assert document.mentions[0].text == "Rebels"

@@ -76,10 +76,8 @@ class _Line:
         self.number = number
         self.doc_id = doc_id
 
-    def problem(self, message: str, expected: str, fix: str) -> None:
-        self.errors.add(
-            "oneie-malformed", message, expected, fix, line=self.number, document=self.doc_id
-        )
+    def problem(self, message: str, expected: str, fix: str, code: str = "oneie-malformed") -> None:
+        self.errors.add(code, message, expected, fix, line=self.number, document=self.doc_id)
 
     def span(self, value: Any, n_tokens: int, what: str) -> tuple[int, int] | None:
         start, end = value
@@ -131,10 +129,21 @@ class _Sentence:
         start, end = _char_span(self.spans, *checked)
         return {"start": start, "end": end, "text": _slice(self.text, self.spans, start, end)}
 
-    def mention(self, mid: str, token_span: Any, what: str, label: Any, mtype: Any) -> bool:
-        """Add a mention; ``False`` when its token span is out of range (a problem)."""
+    def mention(
+        self, mid: str, token_span: Any, what: str, label: Any, mtype: Any, stated: Any = None
+    ) -> bool:
+        """Add a mention; ``False`` when its token span is out of range or its ``text``
+        (``stated``, where the line gives one) is not the tokens' (a problem)."""
         span = self._span(token_span, what)
         if span is None:
+            return False
+        if isinstance(stated, str) and "".join(stated.split()) != "".join(span["text"].split()):
+            self.line.problem(
+                f"{what} says its text is {stated!r}, but its tokens are {span['text']!r}",
+                "the mention's text equal to its tokens (spaces aside)",
+                "fix the token offsets or the text (are they counted in this sentence?)",
+                "span-text-mismatch",
+            )
             return False
         self.doc.lines[f"/mentions/{len(self.doc.mentions)}"] = self.line.number
         record: dict[str, Any] = {"id": mid, **span, "type": str(label)}
@@ -163,6 +172,7 @@ def _read_data_layout(sentence: _Sentence, item: dict[str, Any]) -> None:
             f"entity mention {k}",
             mention.get("entity_type", ""),
             mention.get("mention_type"),
+            mention.get("text"),
         )
     for k, event in enumerate(item.get("event_mentions") or []):
         trigger = event.get("trigger") or {}
