@@ -1096,3 +1096,13 @@ def test_a_key_repeated_in_a_report_is_refused(work: dict[str, Path]) -> None:
     repeated.write_text(text.replace('"metrics": {', '"metrics": {"entities.strict": {}, ', 1))
     with pytest.raises(DataError, match=r"the key 'entities\.strict' is repeated in one object"):
         read_report(repeated)
+
+
+def test_standard_output_into_a_pipe_is_refused_before_scoring(work: dict[str, Path]) -> None:
+    # /dev/stdout resolves to "pipe:[N]", which is no path: it passed as a new file, and the
+    # command failed only after scoring everything, writing its side files.
+    argv = [sys.executable, "-m", "newsbench.eval", "score", "--gold", str(work["gold"]),
+            "--pred", str(work["pred"]), "--out", "/dev/stdout"]  # fmt: skip
+    done = subprocess.run(argv, capture_output=True, text=True)  # stdout is a pipe
+    assert done.returncode == 2
+    assert "--out /dev/stdout is a FIFO (named pipe)" in done.stderr
