@@ -13,6 +13,7 @@ Both stages report every problem; nothing is repaired.
 from __future__ import annotations
 
 import itertools
+import math
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -218,12 +219,13 @@ def non_json_problem(record: Any) -> Problem | None:
     hold one): the first value JSON cannot hold, such as a ``date``, a numpy scalar or a
     string with a lone surrogate, in a value or a key. ``None`` when there is none."""
     try:
-        orjson.dumps(record)  # fast and strict about surrogates; subclasses pass here
+        encoded = orjson.dumps(record)  # fast and strict about surrogates; subclasses pass
     except TypeError as exc:
         if "recursion" in str(exc).lower():
             return None  # too deep: the schema check reports json-too-deep
         return _non_json_problem(record)
-    return None
+    # orjson writes NaN and infinities as null: where a null is written, look closer
+    return _non_json_problem(record) if b"null" in encoded else None
 
 
 def _non_json_problem(record: Any) -> Problem | None:
@@ -239,6 +241,8 @@ def _non_json_problem(record: Any) -> Problem | None:
         )
     elif is_key:
         what = f"the key {_shortened(value)} is not a str but a {type(value).__name__}"
+    elif type(value) is float:
+        what = f"the number {value!r} is not a JSON value (RFC 8259 has no NaN or Infinity)"
     else:
         what = f"{type(value).__name__} {_shortened(value)} is not a JSON value"
     return Problem(
@@ -271,8 +275,10 @@ def _first_non_json(value: Any, path: tuple[str | int, ...] = ()) -> tuple[str, 
     whether that value is a key of the object the pointer names."""
     if type(value) is str:
         return (json_pointer(path), value, False) if has_lone_surrogate(value) else None
-    if value is None or type(value) in (bool, int, float):
+    if value is None or type(value) in (bool, int):
         return None
+    if type(value) is float:
+        return None if math.isfinite(value) else (json_pointer(path), value, False)
     if isinstance(value, list):
         for k, item in enumerate(value):
             found = _first_non_json(item, (*path, k))

@@ -273,8 +273,12 @@ def test_a_value_json_cannot_hold_is_a_located_problem(mini_record):
          "str_ np.str_("),
         ("a numpy key", lambda r: r.update({__import__("numpy").str_("k"): 1}), "",
          "the key np.str_('k') is not a str but a str_"),
+        ("infinity", lambda r: r["mentions"][0].update(start=float("inf")), "/mentions/0/start",
+         "the number inf is not a JSON value (RFC 8259 has no NaN or Infinity)"),
+        ("nan", lambda r: r["mentions"][0].update(mention_type=float("nan")),
+         "/mentions/0/mention_type", "the number nan is not a JSON value"),
     ],
-    ids=["text", "key", "label", "numpy string", "numpy key"],
+    ids=["text", "key", "label", "numpy string", "numpy key", "infinity", "nan"],
 )  # fmt: skip
 def test_a_string_json_cannot_hold_is_a_located_problem(mini_record, where, change, path, message):
     from newsbench.schema.problems import DataError
