@@ -9,6 +9,7 @@ gate never decides on a number that is not one. Every score is a finite JSON num
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -133,6 +134,12 @@ def _problem(message: str, file: str, path: str = "", fix: str | None = None) ->
     )
 
 
+def _finite_float(literal: str) -> float | str:
+    """A number literal too large for a float (``1e999``) kept as a marker, not infinity."""
+    value = float(literal)
+    return value if math.isfinite(value) else f"{literal} (too large for a float)"
+
+
 class _RepeatedKey(Exception):
     """A key repeated in one object: a parser keeps one value and loses the other."""
 
@@ -155,7 +162,12 @@ def parse_report(text: str, file: str) -> Any:
         DataError: the text is not JSON, or is nested too deep to read.
     """
     try:
-        return json.loads(text, parse_constant=_non_finite, object_pairs_hook=_unique_keys)
+        return json.loads(
+            text,
+            parse_constant=_non_finite,
+            parse_float=_finite_float,
+            object_pairs_hook=_unique_keys,
+        )
     except _RepeatedKey as exc:
         raise DataError(
             [_problem(f"the key {exc.args[0]!r} is repeated in one object (JSON keeps one)", file)]
@@ -166,6 +178,11 @@ def parse_report(text: str, file: str) -> Any:
         raise DataError([_problem("JSON nested too deep to read", file)]) from None
     except ValueError as exc:  # an integer longer than Python converts
         raise DataError([_problem(f"a number that cannot be read: {exc}", file)]) from None
+
+
+def _shortened(message: str, width: int = 300) -> str:
+    """A validator message quotes the whole value it refuses (a per-unit table: megabytes)."""
+    return message if len(message) <= width else f"{message[:width]}… (shortened)"
 
 
 def report_problems(data: Any, file: str) -> list[Problem]:
@@ -184,7 +201,7 @@ def report_problems(data: Any, file: str) -> list[Problem]:
         return [_problem(f"the report cannot be checked: {exc}", file)]
     if errors:
         return [
-            _problem(error.message, file, json_pointer(error.instance_path))
+            _problem(_shortened(error.message), file, json_pointer(error.instance_path))
             for error in sorted(errors, key=lambda e: [str(p) for p in e.instance_path])
         ]
     return _table_shape_problems(data, file) + _consistency_problems(data, file)

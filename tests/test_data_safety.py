@@ -1106,3 +1106,20 @@ def test_standard_output_into_a_pipe_is_refused_before_scoring(work: dict[str, P
     done = subprocess.run(argv, capture_output=True, text=True)  # stdout is a pipe
     assert done.returncode == 2
     assert "--out /dev/stdout is a FIFO (named pipe)" in done.stderr
+
+
+def test_report_problems_say_what_a_literal_is_and_stay_short(work: dict[str, Path]) -> None:
+    text = work["report"].read_text("utf-8")
+    report = json.loads(text)
+    f1 = report["headline"]["entities.strict"]["f1"]
+    huge = work["dir"] / "huge.json"
+    huge.write_text(text.replace(f'"f1": {json.dumps(f1)}', '"f1": 1e999', 1), "utf-8")
+    with pytest.raises(DataError) as refused:
+        read_report(huge)
+    assert '"1e999 (too large for a float)" is not of type "number"' in str(refused.value)
+    report["unit_statistics"]["metrics"]["entities.strict"][0] = [1, 2, 3]  # one row short
+    short = work["dir"] / "short-row.json"
+    short.write_text(json.dumps(report), "utf-8")
+    with pytest.raises(DataError) as refused:
+        read_report(short)
+    assert all(len(p.message) < 400 for p in refused.value.problems)
