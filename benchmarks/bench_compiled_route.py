@@ -27,10 +27,7 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import orjson
 
@@ -38,6 +35,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from bench_harness import data_dir  # noqa: E402
+from bench_validation_phases import best_of_3  # noqa: E402
 
 from newsbench.eval.units import context_of  # noqa: E402
 
@@ -92,15 +90,6 @@ def python_records(gold: Path, pred: Path, out: Path) -> tuple[int, int, int, in
                     fp, j = fp + 1, j + 1
     out.write_bytes(b"".join(line + b"\n" for line in lines))
     return 0, tp, fp, fn
-
-
-def best_of_3(function: Callable[[], Any]) -> tuple[float, Any]:
-    times, result = [], None
-    for _ in range(3):
-        start = time.perf_counter()
-        result = function()
-        times.append(time.perf_counter() - start)
-    return min(times), result
 
 
 def main() -> int:

@@ -18,6 +18,7 @@ from newsbench.eval.report import read_report
 from newsbench.eval.report_files import read_error_listing
 from newsbench.schema.io import write_jsonl
 from newsbench.schema.problems import DataError
+from tests.path_like import PathLike
 
 
 @pytest.fixture
@@ -293,14 +294,6 @@ def test_a_string_json_cannot_hold_is_a_located_problem(mini_record, where, chan
     assert problem.document == (None if where == "a numpy string" else mini_record["id"])
 
 
-class _PathLike:
-    def __init__(self, path: str) -> None:
-        self.path = path
-
-    def __fspath__(self) -> str:
-        return str(self.path)
-
-
 def test_assert_scores_takes_the_report_score_returns(files, tmp_path):
     from newsbench.eval.gate import GateUsageError, assert_scores
 
@@ -320,7 +313,7 @@ def test_assert_scores_takes_the_report_score_returns(files, tmp_path):
     with pytest.raises(GateUsageError, match="max_drop needs a baseline"):
         assert_scores(report, {"entities.strict.f1": 0.1}, max_drop=0.1)
     report.write_json(tmp_path / "r.json")
-    path_like = _PathLike(str(tmp_path / "r.json"))  # any os.PathLike, as pytest's tmpdir
+    path_like = PathLike(str(tmp_path / "r.json"))  # any os.PathLike, as pytest's tmpdir
     assert_scores(path_like, {"entities.strict.f1": 0.1}, baseline=path_like, max_drop=0)
     with pytest.raises(GateUsageError, match=r"--max-drop '0\.1' is not a number"):
         assert_scores(report, baseline=report, max_drop="0.1")

@@ -27,6 +27,14 @@ def _write(tmp_path: Path, items: list[dict], name: str = "x.json") -> Path:
     return path
 
 
+def _the_problem(path: Path):
+    """The one problem importing ``path`` raises."""
+    with pytest.raises(DataError) as caught:
+        import_documents("oneie", path)
+    (problem,) = caught.value.problems
+    return problem
+
+
 def test_the_data_layout_gives_sentences_mentions_and_events():
     (doc,) = import_documents("oneie", GOLD)
     assert doc.id == "D1"
@@ -153,15 +161,10 @@ MALFORMED = {
 def test_a_malformed_layer_is_a_located_problem(tmp_path: Path, case: str) -> None:
     extra, pointer = MALFORMED[case]
     path = _write(tmp_path, [BASE, {**BASE, "sent_id": "D1-1", **extra}])
-    with pytest.raises(DataError) as caught:
-        import_documents("oneie", path)
-    (problem,) = caught.value.problems
+    problem = _the_problem(path)
     assert (problem.code, problem.line, problem.document, problem.path) == (
-        "oneie-malformed",
-        2,
-        "D1",
-        pointer,
-    )
+        "oneie-malformed", 2, "D1", pointer
+    )  # fmt: skip
 
 
 def test_keys_neither_layout_reads_are_named_in_a_note(tmp_path: Path) -> None:
@@ -184,15 +187,10 @@ def test_keys_neither_layout_reads_are_named_in_a_note(tmp_path: Path) -> None:
 def test_a_lone_surrogate_escape_is_a_located_problem(tmp_path: Path, line: str, pointer: str):
     path = tmp_path / "x.json"
     path.write_text(line + "\n", "utf-8")  # the escape is ASCII: the file is valid UTF-8
-    with pytest.raises(DataError) as caught:
-        import_documents("oneie", path)
-    (problem,) = caught.value.problems
+    problem = _the_problem(path)
     assert (problem.code, problem.line, problem.document, problem.path) == (
-        "not-json",
-        1,
-        "D1",
-        pointer,
-    )
+        "not-json", 1, "D1", pointer
+    )  # fmt: skip
     assert "holds a lone surrogate" in problem.message
     assert problem.fix == "replace the lone surrogate escape by the character it was meant for"
 

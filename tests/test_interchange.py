@@ -21,6 +21,7 @@ from newsbench.schema.model import (
 )
 from newsbench.schema.problems import DataError
 from newsbench.schema.validate import load_documents
+from tests.path_like import PathLike
 
 
 @pytest.fixture(scope="module")
@@ -227,20 +228,12 @@ def test_brat_discontinuous_mention_is_a_problem(gold, tmp_path):
 # --- CoNLL -----------------------------------------------------------------------------
 
 
-class _PathLike:
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def __fspath__(self) -> str:
-        return str(self.path)
-
-
 def test_conll_reference_may_be_any_path_like(gold, tmp_path):
     (path,) = export_documents("conll", gold[:1], tmp_path)
     reference = tmp_path / "reference.jsonl"
     reference.write_text(json.dumps(_dicts(gold[:1])[0]) + "\n", "utf-8")
     by_name = import_documents("conll", path, reference=str(reference))
-    assert import_documents("conll", path, reference=_PathLike(reference)) == by_name
+    assert import_documents("conll", path, reference=PathLike(reference)) == by_name
 
 
 @pytest.mark.parametrize("fmt", ["oneie", "conll2003", "ontonotes", "conll", "spacy"])

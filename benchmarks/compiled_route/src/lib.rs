@@ -91,36 +91,49 @@ fn strict(gold: &[(usize, usize, &str)], pred: &[(usize, usize, &str)]) -> (u64,
     (tp, pred.len() as u64 - tp, gold.len() as u64 - tp)
 }
 
-/// Parse both JSONL files, check every mention, pair by order, count strict matches.
-#[pyfunction]
-fn entity_strict_counts(gold_path: &str, pred_path: &str) -> PyResult<(u64, u64, u64, u64, u64)> {
+fn lines(data: &[u8]) -> impl Iterator<Item = &[u8]> {
+    data.split(|&b| b == b'\n').filter(|l| !l.is_empty())
+}
+
+fn parse(line: &[u8]) -> PyResult<Doc<'_>> {
+    serde_json::from_slice(line).map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))
+}
+
+/// Read both files, pair their lines in order and visit each parsed pair; the number of
+/// lines that pair with nothing or with another id.
+fn each_pair(gold_path: &str, pred_path: &str, mut visit: impl FnMut(&Doc, &Doc)) -> PyResult<u64> {
     let gold = fs::read(gold_path)?;
     let pred = fs::read(pred_path)?;
-    let (mut docs, mut problems, mut tp, mut fp, mut fn_) = (0u64, 0u64, 0u64, 0u64, 0u64);
-    let mut pl = pred.split(|&b| b == b'\n').filter(|l| !l.is_empty());
-    for gline in gold.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
-        let pline = match pl.next() {
-            Some(p) => p,
-            None => {
-                problems += 1;
-                break;
-            }
+    let mut unpaired = 0u64;
+    let mut pred_lines = lines(&pred);
+    for gold_line in lines(&gold) {
+        let Some(pred_line) = pred_lines.next() else {
+            unpaired += 1;
+            break;
         };
-        let g: Doc = serde_json::from_slice(gline)
-            .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
-        let p: Doc = serde_json::from_slice(pline)
-            .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
+        let (g, p) = (parse(gold_line)?, parse(pred_line)?);
         if g.id != p.id {
-            problems += 1;
+            unpaired += 1;
         }
-        let gs = spans(&g, &mut problems);
-        let ps = spans(&p, &mut problems);
+        visit(&g, &p);
+    }
+    Ok(unpaired)
+}
+
+/// Parse both JSONL files, check every mention, pair by order, count strict matches:
+/// (documents, problems, tp, fp, fn).
+#[pyfunction]
+fn entity_strict_counts(gold_path: &str, pred_path: &str) -> PyResult<(u64, u64, u64, u64, u64)> {
+    let (mut docs, mut problems, mut tp, mut fp, mut fn_) = (0u64, 0u64, 0u64, 0u64, 0u64);
+    problems += each_pair(gold_path, pred_path, |g, p| {
+        let gs = spans(g, &mut problems);
+        let ps = spans(p, &mut problems);
         let (a, b, c) = strict(&gs, &ps);
         tp += a;
         fp += b;
         fn_ += c;
         docs += 1;
-    }
+    })?;
     Ok((docs, problems, tp, fp, fn_))
 }
 
@@ -159,55 +172,41 @@ fn record(
     let left = slice(text, table, s.saturating_sub(40), s).replace('\n', " ");
     let right = slice(text, table, e, (e + 40).min(length)).replace('\n', " ");
     let context = format!("{}[[{}]]{}", left, span_text, right);
-    if missed {
-        out.extend_from_slice(b",\"gold\":");
-        out.extend_from_slice(offsets.as_bytes());
-        out.extend_from_slice(b",\"pred\":null,\"gold_label\":");
-        json_str(out, label);
-        out.extend_from_slice(b",\"pred_label\":null,\"gold_text\":");
-        json_str(out, span_text);
-        out.extend_from_slice(b",\"pred_text\":null");
-    } else {
-        out.extend_from_slice(b",\"gold\":null,\"pred\":");
-        out.extend_from_slice(offsets.as_bytes());
-        out.extend_from_slice(b",\"gold_label\":null,\"pred_label\":");
-        json_str(out, label);
-        out.extend_from_slice(b",\"gold_text\":null,\"pred_text\":");
-        json_str(out, span_text);
+    let mut label_json = Vec::new();
+    json_str(&mut label_json, label);
+    let mut text_json = Vec::new();
+    json_str(&mut text_json, span_text);
+    // each field twice, gold's then the prediction's: the side of the span holds it
+    for (field, value) in [
+        ("", offsets.as_bytes()),
+        ("_label", &label_json[..]),
+        ("_text", &text_json[..]),
+    ] {
+        for (side, holds) in [("gold", missed), ("pred", !missed)] {
+            out.extend_from_slice(format!(",\"{}{}\":", side, field).as_bytes());
+            out.extend_from_slice(if holds { value } else { b"null" });
+        }
     }
     out.extend_from_slice(b",\"context\":");
     json_str(out, &context);
     out.extend_from_slice(b",\"note\":\"\"}\n");
 }
 
-/// As entity_strict_counts, and write a JSON line for every missed and spurious mention.
+/// As entity_strict_counts, and write a JSON line for every missed and spurious mention:
+/// (problems, tp, fp, fn).
 #[pyfunction]
 fn entity_strict_records(
     gold_path: &str,
     pred_path: &str,
     out_path: &str,
 ) -> PyResult<(u64, u64, u64, u64)> {
-    let gold = fs::read(gold_path)?;
-    let pred = fs::read(pred_path)?;
     let mut out: Vec<u8> = Vec::new();
     let (mut problems, mut tp, mut fp, mut fn_) = (0u64, 0u64, 0u64, 0u64);
-    let mut pl = pred.split(|&b| b == b'\n').filter(|l| !l.is_empty());
-    for gline in gold.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
-        let pline = match pl.next() {
-            Some(p) => p,
-            None => {
-                problems += 1;
-                break;
-            }
-        };
-        let g: Doc = serde_json::from_slice(gline)
-            .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
-        let p: Doc = serde_json::from_slice(pline)
-            .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
+    problems += each_pair(gold_path, pred_path, |g, p| {
         let table = char_to_byte(&g.text);
         let length = n_chars(&g.text, &table);
-        let gs = spans(&g, &mut problems);
-        let ps = spans(&p, &mut problems);
+        let gs = spans(g, &mut problems);
+        let ps = spans(p, &mut problems);
         let (mut i, mut j) = (0, 0);
         while i < gs.len() || j < ps.len() {
             if i < gs.len() && j < ps.len() && gs[i] == ps[j] {
@@ -215,16 +214,16 @@ fn entity_strict_records(
                 i += 1;
                 j += 1;
             } else if j >= ps.len() || (i < gs.len() && gs[i] < ps[j]) {
-                record(&mut out, &g, &table, length, &gs[i], true);
+                record(&mut out, g, &table, length, &gs[i], true);
                 fn_ += 1;
                 i += 1;
             } else {
-                record(&mut out, &g, &table, length, &ps[j], false);
+                record(&mut out, g, &table, length, &ps[j], false);
                 fp += 1;
                 j += 1;
             }
         }
-    }
+    })?;
     fs::write(out_path, &out)?;
     Ok((problems, tp, fp, fn_))
 }
