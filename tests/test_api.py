@@ -299,6 +299,7 @@ def test_assert_scores_takes_the_report_score_returns(files, tmp_path):
 
     gold, pred, _ = files
     report = newsbench.score(gold, pred, n_resamples=10)
+    assert newsbench.assert_scores is assert_scores  # the package's own name for it
     assert_scores(report, {"entities.strict.f1": 0.1}, baseline=report, max_drop=0.0)
     with pytest.raises(AssertionError, match="below the threshold"):
         assert_scores(report, {"entities.strict.f1": 1.0})
