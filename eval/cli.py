@@ -156,7 +156,9 @@ def _gate_request(args: argparse.Namespace) -> GateRequest:
     return GateRequest(thresholds, baseline, args.max_drop)
 
 
-def _run_gate(report: dict[str, Any], request: GateRequest) -> int:
+def _run_gate(report: dict[str, Any], request: GateRequest, as_json: bool = False) -> int:
+    """Apply the gate; its outcome as text, or with ``as_json`` one JSON object on stdout
+    (``outcome`` passed, failed or refused; the checks, failures and the signature)."""
     from newsbench.eval.gate import GateUsageError, SignatureMismatch, check_gate
 
     if request.empty:
@@ -168,10 +170,38 @@ def _run_gate(report: dict[str, Any], request: GateRequest) -> int:
     except GateUsageError as exc:
         raise UsageError(str(exc)) from None
     except SignatureMismatch as exc:
-        print(f"newsbench: gate refused: {exc}", file=sys.stderr)
+        if as_json:
+            _print_gate_json(report, "refused", [], [], str(exc))
+        else:
+            print(f"newsbench: gate refused: {exc}", file=sys.stderr)
         return EXIT_DATA
-    print(result.message(), file=sys.stdout if result.passed else sys.stderr)
+    if as_json:
+        outcome = "passed" if result.passed else "failed"
+        _print_gate_json(report, outcome, list(result.checks), list(result.failures), None)
+    else:
+        print(result.message(), file=sys.stdout if result.passed else sys.stderr)
     return EXIT_OK if result.passed else EXIT_DATA
+
+
+def _print_gate_json(
+    report: dict[str, Any],
+    outcome: str,
+    checks: list[str],
+    failures: list[str],
+    refused: str | None,
+) -> None:
+    print(
+        json.dumps(
+            {
+                "outcome": outcome,
+                "checks": checks,
+                "failures": failures,
+                "refused": refused,
+                "signature": report["signature"],
+            },
+            indent=2,
+        )
+    )
 
 
 def command_score(args: argparse.Namespace) -> int:
@@ -559,7 +589,7 @@ def command_gate(args: argparse.Namespace) -> int:
     except DataError as exc:
         _emit_problems(exc.problems, args.format, sys.stderr)
         return EXIT_DATA
-    return _run_gate(report, gate)
+    return _run_gate(report, gate, as_json=args.format == "json")
 
 
 def command_compare(args: argparse.Namespace) -> int:
@@ -886,7 +916,10 @@ def build_parser() -> argparse.ArgumentParser:
     gate = sub.add_parser("gate", help="CI gate: check a stored report")
     gate.add_argument("report", type=Path, help="a JSON report of newsbench score")
     gate.add_argument(
-        "--format", choices=["text", "json"], default="text", help="how problems are printed"
+        "--format",
+        choices=["text", "json"],
+        default="text",
+        help="problems, and the gate's outcome (one JSON object on stdout), as text or JSON",
     )
     _add_gate_options(gate)
     gate.set_defaults(handler=command_gate)

@@ -1123,3 +1123,18 @@ def test_report_problems_say_what_a_literal_is_and_stay_short(work: dict[str, Pa
     with pytest.raises(DataError) as refused:
         read_report(short)
     assert all(len(p.message) < 400 for p in refused.value.problems)
+
+
+def test_the_gate_outcome_as_json(work: dict[str, Path], capsys: Any) -> None:
+    report = str(work["report"])
+    assert main(["gate", report, "--fail-under", "entities.strict.f1=0", "--format", "json"]) == 0
+    passed = json.loads(capsys.readouterr().out)
+    assert passed["outcome"] == "passed" and passed["failures"] == []
+    assert passed["checks"] == ["entities.strict.f1 >= 0.0"]
+    assert passed["signature"] == read_report(work["report"])["signature"]
+    other = _edited(work, "other-seed", lambda r: r.update(
+        signature=r["signature"].replace("|seed:", "|seed:9")))  # fmt: skip
+    argv = ["gate", report, "--baseline", str(other), "--max-drop", "0", "--format", "json"]
+    assert main(argv) == 1
+    refused = json.loads(capsys.readouterr().out)
+    assert refused["outcome"] == "refused" and "seed" in refused["refused"]
