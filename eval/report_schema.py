@@ -263,6 +263,8 @@ def _consistency_problems(data: dict[str, Any], file: str) -> list[Problem]:
         sha = provenance.get("gold_sha256")
         own["gold"] = sha[:16] if isinstance(sha, str) else None
     own["unit"] = resampling.get("unit")
+    own["boot"] = resampling.get("n_resamples")
+    own["seed"] = resampling.get("seed")
     differing = [
         f"{key} ({signed[key]} signed, {value} in the report)"
         for key, value in own.items()

@@ -1077,8 +1077,13 @@ def _edited(work: dict[str, Path], name: str, edit: Any) -> Path:
         (lambda r: r["resampling"].update(
             unit={"sentence": "document", "document": "sentence"}[r["resampling"]["unit"]]),
          "/signature", "the signature is not the report's own: unit ("),
+        (lambda r: r["resampling"].update(seed=r["resampling"]["seed"] + 1), "/signature",
+         "the signature is not the report's own: seed ("),
     ],
-    ids=["f1 not its counts'", "headline not its metric", "another split", "another unit"],
+    ids=[
+        "f1 not its counts'", "headline not its metric", "another split", "another unit",
+        "another seed",
+    ],
 )  # fmt: skip
 def test_a_report_that_disagrees_with_itself_is_refused(
     edit: Any, pointer: str, words: str, work: dict[str, Path]
@@ -1132,8 +1137,11 @@ def test_the_gate_outcome_as_json(work: dict[str, Path], capsys: Any) -> None:
     assert passed["outcome"] == "passed" and passed["failures"] == []
     assert passed["checks"] == ["entities.strict.f1 >= 0.0"]
     assert passed["signature"] == read_report(work["report"])["signature"]
-    other = _edited(work, "other-seed", lambda r: r.update(
-        signature=r["signature"].replace("|seed:", "|seed:9")))  # fmt: skip
+    other = work["dir"] / "other-seed.json"
+    argv = ["score", "--gold", str(work["gold"]), "--pred", str(work["pred"]),
+            "--out", str(other), "--seed", "7", "--resamples", "10"]  # fmt: skip
+    assert main(argv) == 0
+    capsys.readouterr()
     argv = ["gate", report, "--baseline", str(other), "--max-drop", "0", "--format", "json"]
     assert main(argv) == 1
     refused = json.loads(capsys.readouterr().out)
