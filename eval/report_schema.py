@@ -111,6 +111,7 @@ REPORT_SCHEMA: dict[str, Any] = {
         },
         "layers": {"type": "object"},
         "provenance": {"type": "object"},
+        "config": {"type": "object"},
     },
 }
 
@@ -221,7 +222,8 @@ def _consistency_problems(data: dict[str, Any], file: str) -> list[Problem]:
     from newsbench.eval.units import prf_from_totals
 
     problems = []
-    zero_division = data.get("config", {}).get("zero_division")
+    config = data.get("config")
+    zero_division = config.get("zero_division") if isinstance(config, dict) else None
     metrics = data["metrics"]
     if isinstance(zero_division, int | float) and not isinstance(zero_division, bool):
         for name, entry in metrics.items():
@@ -230,7 +232,14 @@ def _consistency_problems(data: dict[str, Any], file: str) -> list[Problem]:
                 continue
             try:
                 totals = [float(counts[k]) for k in ("p_num", "p_den", "r_num", "r_den")]
-            except (KeyError, TypeError, ValueError):
+            except (KeyError, TypeError, ValueError, OverflowError):
+                problems.append(
+                    _problem(
+                        "the metric's counts are not four numbers a float holds",
+                        file,
+                        json_pointer(["metrics", name, "counts"]),
+                    )
+                )
                 continue
             expected = prf_from_totals(totals, float(zero_division))  # type: ignore[arg-type]
             found = tuple(entry.get(field) for field in ("precision", "recall", "f1"))

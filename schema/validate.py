@@ -224,8 +224,34 @@ def non_json_problem(record: Any) -> Problem | None:
         if "recursion" in str(exc).lower():
             return None  # too deep: the schema check reports json-too-deep
         return _non_json_problem(record)
-    # orjson writes NaN and infinities as null: where a null is written, look closer
-    return _non_json_problem(record) if b"null" in encoded else None
+    # orjson writes NaN and infinities as null: where a null is written, look for them
+    found = _first_non_finite(record) if b"null" in encoded else None
+    if found is None:
+        return None
+    return Problem(
+        "not-json",
+        f"the number {found[1]!r} is not a JSON value (RFC 8259 has no NaN or Infinity)",
+        "JSON values only: strings, numbers, booleans, null, lists, and objects with string keys",
+        "write a finite number, or null where the schema allows one",
+        path=found[0],
+    )
+
+
+def _first_non_finite(value: Any, path: tuple[str | int, ...] = ()) -> tuple[str, float] | None:
+    """The JSON pointer and value of the first NaN or infinity in what orjson wrote."""
+    if isinstance(value, float):
+        return None if math.isfinite(value) else (json_pointer(path), value)
+    if isinstance(value, list | tuple):
+        items: Any = enumerate(value)
+    elif isinstance(value, dict):
+        items = value.items()
+    else:
+        return None
+    for key, item in items:
+        found = _first_non_finite(item, (*path, key))
+        if found is not None:
+            return found
+    return None
 
 
 def _non_json_problem(record: Any) -> Problem | None:

@@ -342,3 +342,17 @@ def test_a_record_json_cannot_hold_still_counts_its_id(mini_record):
         ("not-json", 1),
         ("duplicate-document-id", 2),
     ]
+
+
+def test_values_orjson_writes_stay_valid_beside_a_null(mini_record):
+    import enum
+
+    class Label(enum.StrEnum):
+        GPE = "GPE"
+
+    pred = copy.deepcopy(mini_record)
+    pred["metadata"]["title"] = "annulled"  # "null" in what orjson writes: NaN is looked for
+    pred["mentions"][0]["type"] = Label(pred["mentions"][0]["type"])
+    pred["mentions"] = tuple(pred["mentions"])
+    report = newsbench.score([mini_record], [pred], n_resamples=10)
+    assert report["entities.strict"].f1 == 1.0

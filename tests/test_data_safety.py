@@ -1146,3 +1146,20 @@ def test_the_gate_outcome_as_json(work: dict[str, Path], capsys: Any) -> None:
     assert main(argv) == 1
     refused = json.loads(capsys.readouterr().out)
     assert refused["outcome"] == "refused" and "seed" in refused["refused"]
+
+
+@pytest.mark.parametrize(
+    ("edit", "words"),
+    [
+        (lambda r: r.update(config=None), 'null is not of type "object"'),
+        (lambda r: r["metrics"]["entities.strict"]["counts"].update(p_num=10**400),
+         "the metric's counts are not four numbers a float holds"),
+    ],
+    ids=["config null", "huge count"],
+)  # fmt: skip
+def test_an_odd_config_or_count_is_a_report_problem(
+    edit: Any, words: str, work: dict[str, Path]
+) -> None:
+    with pytest.raises(DataError) as refused:  # a traceback (AttributeError, OverflowError)
+        read_report(_edited(work, "odd", edit))
+    assert any(words in p.message for p in refused.value.problems)

@@ -185,6 +185,22 @@ def test_brat_lines_read_twice_or_not_at_all_are_never_dropped_in_silence(tmp_pa
     ]  # fmt: skip
 
 
+def test_brat_notes_repeated_in_one_line_empty_or_on_a_refused_line(tmp_path):
+    text = "Barack Obama visited Paris."
+    repeated = "T1\tPER 0 12\tBarack Obama\n#1\tAnnotatorNotes T1\tid=a id=b\n"
+    assert _brat_problems(tmp_path, text, repeated) == [
+        (2, "brat-conflict", "the note key id of T1 is already given on line 2"),
+    ]
+    empty = "T1\tPER 0 12\tBarack Obama\n#1\tAnnotatorNotes T9\t\n"  # raised ValueError
+    assert _brat_problems(tmp_path, text, empty) == [
+        (2, "dangling-reference", "a note names 'T9', which is no annotation"),
+    ]
+    refused = "T1\tPER 0 11\tBarack Obama\n#1\tAnnotatorNotes T1\tid=a\n"
+    assert [code for _, code, _ in _brat_problems(tmp_path, text, refused)] == [
+        "span-text-mismatch"  # and no second problem naming the note
+    ]
+
+
 def test_brat_an_attribution_with_two_sources_is_refused(tmp_path):
     text = "Rebels attacked Homs, officials said."
     ann = (

@@ -391,6 +391,9 @@ class _Parsed:
     relations: list[tuple[str, str, str, int]] = field(default_factory=list)
     notes: dict[str, _Read] = field(default_factory=dict)
     note_lines: dict[tuple[str, str], int] = field(default_factory=dict)
+    note_first_line: dict[str, int] = field(default_factory=dict)
+    ids: set[str] = field(default_factory=set)
+    """Every T, E, A and R id the .ann gives, read or refused."""
 
 
 def _number(brat_id: str) -> tuple[int, str]:
@@ -398,13 +401,14 @@ def _number(brat_id: str) -> tuple[int, str]:
     return (int(digits), brat_id) if digits.isdigit() else (1 << 62, brat_id)
 
 
-def _parse_note(body: str) -> dict[str, str] | None:
-    pairs = {}
+def _parse_note(body: str) -> list[tuple[str, str]] | None:
+    """The note's ``key=value`` pairs in order (a key may repeat: the caller says so)."""
+    pairs = []
     for item in body.split():
         key, sep, value = item.partition("=")
         if not sep or not key:
             return None
-        pairs[key] = unquote(value)
+        pairs.append((key, unquote(value)))
     return pairs
 
 
@@ -431,6 +435,8 @@ def _parse(ann: str, text: str, out: ImportErrors, doc_id: str) -> _Parsed:
             )
             continue
         seen[ident] = number
+        if not ident.startswith("#"):
+            parsed.ids.add(ident)
         kind = ident[:1]
         if kind == "T" and len(fields) >= 3:
             head, shown = fields[1], "\t".join(fields[2:])
@@ -549,7 +555,8 @@ def _parse(ann: str, text: str, out: ImportErrors, doc_id: str) -> _Parsed:
                 continue
             target = target.strip()
             known = parsed.notes.setdefault(target, _Read())
-            for key, value in note.items():
+            parsed.note_first_line.setdefault(target, number)
+            for key, value in note:
                 if key in known:
                     bad(
                         number,
@@ -840,7 +847,7 @@ def _build(parsed: _Parsed, text: str, out: ImportErrors, doc_id: str):
                 "add the layer to the note",
             )
     for (target, name), (_, number) in parsed.attributes.items():
-        if target not in parsed.t and target not in parsed.e:
+        if target not in parsed.ids:  # a refused T or E line has its own problem
             bad(
                 number,
                 "dangling-reference",
@@ -849,9 +856,9 @@ def _build(parsed: _Parsed, text: str, out: ImportErrors, doc_id: str):
                 "fix the target",
             )
     for target in notes:
-        if target not in parsed.t and target not in parsed.e:
+        if target not in parsed.ids:  # a refused T or E line has its own problem
             bad(
-                min(n for (t, _), n in parsed.note_lines.items() if t == target),
+                parsed.note_first_line[target],
                 "dangling-reference",
                 f"a note names {target!r}, which is no annotation",
                 "the id of a T or E line",
