@@ -195,6 +195,12 @@ def test_brat_notes_repeated_in_one_line_empty_or_on_a_refused_line(tmp_path):
     assert _brat_problems(tmp_path, text, empty) == [
         (2, "dangling-reference", "a note names 'T9', which is no annotation"),
     ]
+    on_attribute = (
+        "T1\tPER 0 12\tBarack Obama\nA1\tMentionType T1 NAM\n#1\tAnnotatorNotes A1\tx=1\n"
+    )
+    assert _brat_problems(tmp_path, text, on_attribute) == [
+        (3, "dangling-reference", "a note names 'A1', which is no annotation"),
+    ]
     refused = "T1\tPER 0 11\tBarack Obama\n#1\tAnnotatorNotes T1\tid=a\n"
     assert [code for _, code, _ in _brat_problems(tmp_path, text, refused)] == [
         "span-text-mismatch"  # and no second problem naming the note

@@ -393,7 +393,7 @@ class _Parsed:
     note_lines: dict[tuple[str, str], int] = field(default_factory=dict)
     note_first_line: dict[str, int] = field(default_factory=dict)
     ids: set[str] = field(default_factory=set)
-    """Every T, E, A and R id the .ann gives, read or refused."""
+    """Every T and E id the .ann gives, read or refused."""
 
 
 def _number(brat_id: str) -> tuple[int, str]:
@@ -435,7 +435,7 @@ def _parse(ann: str, text: str, out: ImportErrors, doc_id: str) -> _Parsed:
             )
             continue
         seen[ident] = number
-        if not ident.startswith("#"):
+        if ident[:1] in ("T", "E"):  # what notes and attributes may name
             parsed.ids.add(ident)
         kind = ident[:1]
         if kind == "T" and len(fields) >= 3:
