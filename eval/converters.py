@@ -84,8 +84,8 @@ from newsbench.schema.contract import ENTITY_TYPES, TIMEX_TYPES
 from newsbench.schema.inventory import Inventory
 from newsbench.schema.io import iter_jsonl, unreadable_fix
 from newsbench.schema.model import LAYERS, Document, Mention, TimeExpression, document_to_dict
-from newsbench.schema.problems import DataError, Problem, did_you_mean, json_pointer
-from newsbench.schema.validate import validate_record
+from newsbench.schema.problems import DataError, Problem, did_you_mean
+from newsbench.schema.validate import has_lone_surrogate, non_json_parts, validate_record
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -158,39 +158,25 @@ def offset_message(name: str, value: Any) -> str:
 
 
 def non_json_values(value: Any) -> Iterator[tuple[str, str]]:
-    """Yield ``(JSON pointer, what)`` for every part of ``value`` that is no JSON value.
+    """Yield ``(JSON pointer, what)`` for every part of ``value`` that is no JSON value
+    (:func:`~newsbench.schema.validate.non_json_parts`, said for an importer's report).
 
     JSON values are ``None``, bools, ints, finite floats, strings of Unicode characters
     (no lone surrogates: they cannot be written as UTF-8), lists (and tuples) and dicts
     with string keys. Anything else (bytes, other keys, NaN, objects) cannot be validated
     or written, so an importer reports it instead of passing it on.
     """
-    stack: list[tuple[tuple[str | int, ...], Any]] = [((), value)]
-    while stack:
-        path, node = stack.pop()
-        if isinstance(node, str):
-            bad = next((c for c in node if "\ud800" <= c <= "\udfff"), None)
-            if bad is not None:
-                yield (
-                    json_pointer(path),
-                    (
-                        f"a string with the lone surrogate {bad!r} (half of a UTF-16 pair, not a "
-                        "Unicode character)"
-                    ),
-                )
-        elif isinstance(node, float):
-            if node != node or node in (float("inf"), float("-inf")):
-                yield json_pointer(path), f"the number {node!r} (not a JSON number)"
-        elif isinstance(node, (list, tuple)):
-            stack.extend(((*path, i), v) for i, v in reversed(list(enumerate(node))))
-        elif isinstance(node, dict):
-            for key, child in reversed(list(node.items())):
-                if not isinstance(key, str):
-                    yield json_pointer(path), f"the key {key!r} (JSON keys are strings)"
-                else:
-                    stack.append(((*path, key), child))
-        elif node is not None and not isinstance(node, (bool, int)):
-            yield json_pointer(path), f"a {type(node).__name__} value (no JSON type)"
+    for pointer, part, is_key in non_json_parts(value):
+        if isinstance(part, str) and has_lone_surrogate(part):
+            bad = next(c for c in part if "\ud800" <= c <= "\udfff")
+            held = f"a {'key' if is_key else 'string'} with the lone surrogate {bad!r}"
+            yield pointer, f"{held} (half of a UTF-16 pair, not a Unicode character)"
+        elif is_key:
+            yield pointer, f"the key {part!r} (JSON keys are strings)"
+        elif isinstance(part, float):
+            yield pointer, f"the number {part!r} (not a JSON number)"
+        else:
+            yield pointer, f"a {type(part).__name__} value (no JSON type)"
 
 
 # --- shared: labels, document building, validation -------------------------------------

@@ -224,42 +224,30 @@ def non_json_problem(record: Any) -> Problem | None:
         if "recursion" in str(exc).lower():
             return None  # too deep: the schema check reports json-too-deep
         return _non_json_problem(record)
+    if b"null" not in encoded:
+        return None
     # orjson writes NaN and infinities as null: where a null is written, look for them
-    found = _first_non_finite(record) if b"null" in encoded else None
-    if found is None:
-        return None
-    return Problem(
-        "not-json",
-        f"the number {found[1]!r} is not a JSON value (RFC 8259 has no NaN or Infinity)",
-        "JSON values only: strings, numbers, booleans, null, lists, and objects with string keys",
-        "write a finite number, or null where the schema allows one",
-        path=found[0],
-    )
+    parts = (part for part in non_json_parts(record) if isinstance(part[1], float))
+    found = next(parts, None)
+    return None if found is None else _described(*found, fix=_FINITE_FIX)
 
 
-def _first_non_finite(value: Any, path: tuple[str | int, ...] = ()) -> tuple[str, float] | None:
-    """The JSON pointer and value of the first NaN or infinity in what orjson wrote."""
-    if isinstance(value, float):
-        return None if math.isfinite(value) else (json_pointer(path), value)
-    if isinstance(value, list | tuple):
-        items: Any = enumerate(value)
-    elif isinstance(value, dict):
-        items = value.items()
-    else:
-        return None
-    for key, item in items:
-        found = _first_non_finite(item, (*path, key))
-        if found is not None:
-            return found
-    return None
+_FINITE_FIX = "write a finite number, or null where the schema allows one"
+_CONVERT_FIX = (
+    "convert it first (dates to ISO 8601 strings, numpy numbers to int or float, sets to "
+    "lists, lone surrogates to the characters they stand for), as a JSON Lines file would "
+    "hold it"
+)
 
 
 def _non_json_problem(record: Any) -> Problem | None:
-    found = _first_non_json(record)
-    if found is None:
-        return None
-    path, value, is_key = found
-    if type(value) is str:
+    found = next(non_json_parts(record, exact=True), None)
+    return None if found is None else _described(*found, fix=_CONVERT_FIX)
+
+
+def _described(path: str, value: Any, is_key: bool, *, fix: str) -> Problem:
+    """The ``not-json`` problem of one part :func:`non_json_parts` found."""
+    if isinstance(value, str) and has_lone_surrogate(value):
         index = next(i for i, c in enumerate(value) if 0xD800 <= ord(c) <= 0xDFFF)
         what = (
             f"the {'key' if is_key else 'string'} {_shortened(value)} holds a lone surrogate "
@@ -275,9 +263,7 @@ def _non_json_problem(record: Any) -> Problem | None:
         "not-json",
         what,
         "JSON values only: strings, numbers, booleans, null, lists, and objects with string keys",
-        "convert it first (dates to ISO 8601 strings, numpy numbers to int or "
-        "float, sets to lists, lone surrogates to the characters they stand for), "
-        "as a JSON Lines file would hold it",
+        fix,
         path=path,
     )
 
@@ -296,32 +282,44 @@ def has_lone_surrogate(text: str) -> bool:
     return False
 
 
-def _first_non_json(value: Any, path: tuple[str | int, ...] = ()) -> tuple[str, Any, bool] | None:
-    """The JSON pointer and value of the first part of ``value`` that JSON cannot hold, and
-    whether that value is a key of the object the pointer names."""
-    if type(value) is str:
-        return (json_pointer(path), value, False) if has_lone_surrogate(value) else None
-    if value is None or type(value) in (bool, int):
-        return None
-    if type(value) is float:
-        return None if math.isfinite(value) else (json_pointer(path), value, False)
-    if isinstance(value, list):
-        for k, item in enumerate(value):
-            found = _first_non_json(item, (*path, k))
-            if found is not None:
-                return found
-        return None
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if type(key) is not str:
-                return json_pointer(path), key, True
-            if has_lone_surrogate(key):
-                return json_pointer(path), key, True  # no pointer can name it in UTF-8
-            found = _first_non_json(item, (*path, key))
-            if found is not None:
-                return found
-        return None
-    return json_pointer(path), value, False
+def non_json_parts(value: Any, *, exact: bool = False) -> Iterator[tuple[str, Any, bool]]:
+    """Every part of ``value`` JSON cannot hold, in document order, as ``(JSON pointer of
+    the part or of the object holding the key, the part, whether it is a key)``: a string
+    with a lone surrogate, NaN or an infinity, a key that is not a string or holds a lone
+    surrogate, a value of any other type.
+
+    With ``exact`` only the built-in types count, as jsonschema-rs reads them (a ``str`` or
+    ``float`` subclass, a tuple is a part); else their subclasses and tuples pass, as
+    orjson writes them. Walked with a stack: no depth makes it recurse.
+    """
+    text: Any = str
+    number: Any = (bool, int)
+    sequence: Any = list if exact else (list, tuple)
+    stack: list[tuple[tuple[str | int, ...], Any]] = [((), value)]
+    while stack:
+        path, node = stack.pop()
+        kind = type(node)
+        if (kind is str) if exact else isinstance(node, text):
+            if has_lone_surrogate(node):
+                yield json_pointer(path), node, False
+        elif node is None or ((kind in number) if exact else isinstance(node, number)):
+            continue
+        elif (kind is float) if exact else isinstance(node, float):
+            if not math.isfinite(node):
+                yield json_pointer(path), node, False
+        elif isinstance(node, sequence):
+            stack.extend(((*path, i), v) for i, v in reversed(list(enumerate(node))))
+        elif isinstance(node, dict):
+            children = []
+            for key, child in node.items():
+                is_text = (type(key) is str) if exact else isinstance(key, str)
+                if not is_text or has_lone_surrogate(key):
+                    yield json_pointer(path), key, True  # no pointer can name it in UTF-8
+                else:
+                    children.append(((*path, key), child))
+            stack.extend(reversed(children))
+        else:
+            yield json_pointer(path), node, False
 
 
 # --- stage 2 -----------------------------------------------------------------------
