@@ -334,11 +334,6 @@ def _first_difference(found: str, expected: str) -> int:
 # --- CoNLL ------------------------------------------------------------------------------
 
 
-def _columns(line: str) -> list[str]:
-    """Split a CoNLL line as :func:`newsbench.eval.bio.read_conll_columns` does."""
-    return split_columns(line)
-
-
 def read_text_lines(
     path: str | os.PathLike[str], out: _Problems, what: str = "CoNLL column file"
 ) -> list[str] | None:
@@ -378,7 +373,7 @@ def _check_columns(lines: list[str], tag_column: int, out: _Collector) -> set[in
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
-        columns = _columns(line)
+        columns = split_columns(line)
         if columns[0] == "-DOCSTART-":
             continue
         index = tag_column if tag_column >= 0 else len(columns) + tag_column
@@ -414,7 +409,7 @@ def _docstart_ids(
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
-        columns = _columns(line)
+        columns = split_columns(line)
         if columns[0] != "-DOCSTART-":
             continue
         rest = [c.strip() for c in columns[1:] if c.strip()]

@@ -121,9 +121,8 @@ class ScoringConfig:
             )
         for name in ("zero_division", "content_threshold"):
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                raise ValueError(f"{name}={value!r}: give a number from 0 to 1")
-            if not 0 <= value <= 1:  # NaN fails this too
+            number = isinstance(value, int | float) and not isinstance(value, bool)
+            if not number or not 0 <= value <= 1:  # NaN fails the range too
                 raise ValueError(f"{name}={value!r}: give a number from 0 to 1")
         if not isinstance(self.allow_missing, bool):
             raise ValueError(f"allow_missing={self.allow_missing!r}: give True or False")

@@ -236,17 +236,8 @@ def _output_path_problem(argument: PathArgument, gold: Iterable[Path]) -> str | 
                 f"{argument.flag} {argument.path} is inside the gold ({folder}); only "
                 "newsbench build-corpus writes there: choose another output path"
             )
-    try:  # /dev/stdout into a pipe resolves to "pipe:[N]", no path: stat what it names
-        named = os.stat(argument.path).st_mode
-    except OSError:
-        named = None
-    if named is not None and not (stat.S_ISREG(named) or stat.S_ISDIR(named)):
-        return (
-            f"{argument.flag} {argument.path} is {describe_mode(named)}; an output must be "
-            f"{'a directory' if argument.kind == 'dir' else 'a regular file'} or a new path"
-        )
-    try:
-        mode = os.stat(resolved).st_mode
+    try:  # what the path names: /dev/stdout into a pipe resolves to "pipe:[N]", no path
+        mode = os.stat(argument.path).st_mode
     except FileNotFoundError:
         ancestor = resolved.parent
         while not ancestor.exists() and ancestor != ancestor.parent:

@@ -864,8 +864,9 @@ def _build(parsed: _Parsed, text: str, out: ImportErrors, doc_id: str):
                 "the id of a T or E line",
                 "fix the target",
             )
-    built = {t.id for t in ordered_t if object_id[t.id] in _ids(layers) or t.type == "Document"}
-    built |= {e.id for e in parsed.e.values() if (note(e.id, "id") or e.id) in _ids(layers)}
+    imported = _ids(layers)
+    built = {t.id for t in ordered_t if object_id[t.id] in imported or t.type == "Document"}
+    built |= {e.id for e in parsed.e.values() if (note(e.id, "id") or e.id) in imported}
     _unread(parsed, built, head_lines, bad)
     return record, lines
 

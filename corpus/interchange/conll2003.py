@@ -138,6 +138,17 @@ def _uneven_lines(widths: dict[int, list[tuple[int, str]]], errors: ImportErrors
             )
 
 
+_MALFORMED = (
+    "'O', 'B-<label>' or 'I-<label>'",
+    "fix the tag (IOBES tags are not CoNLL-2003: convert them to IOB2)",
+)
+_UNOPENED = (
+    "'O', 'B-<label>', or 'I-<label>' continuing a B-/I- of the same label",
+    "fix the tags, or read them as IOB1 (--scheme iob1, the default)",
+)
+"""Expected and fix of a malformed tag, and of an I- tag strict IOB2 finds unopened."""
+
+
 def _record(
     doc_id: str, block: _Block, scheme: Scheme, errors: ImportErrors
 ) -> tuple[dict[str, Any], dict[str, int]] | None:
@@ -153,22 +164,9 @@ def _record(
         bad = []
         for i, message, malformed in tag_problems(sentence.tags, strict=scheme == "iob2"):
             bad.append(i)
+            expected, fix = _MALFORMED if malformed else _UNOPENED
             errors.add(
-                "iob2-invalid",
-                message,
-                *(
-                    (
-                        "'O', 'B-<label>' or 'I-<label>'",
-                        "fix the tag (IOBES tags are not CoNLL-2003: convert them to IOB2)",
-                    )
-                    if malformed
-                    else (
-                        "'O', 'B-<label>', or 'I-<label>' continuing a B-/I- of the same label",
-                        "fix the tags, or read them as IOB1 (--scheme iob1, the default)",
-                    )
-                ),
-                line=sentence.lines[i],
-                document=doc_id,
+                "iob2-invalid", message, expected, fix, line=sentence.lines[i], document=doc_id
             )
         try:
             spans = [] if bad else bio_to_offsets(tokens, sentence.tags, repair=scheme == "iob1")
@@ -177,8 +175,7 @@ def _record(
             errors.add(
                 "iob2-invalid",
                 f"invalid IOB2: {error}",
-                "'O', 'B-<label>', or 'I-<label>' continuing a B-/I- of the same label",
-                "fix the tags, or read them as IOB1 (--scheme iob1, the default)",
+                *_UNOPENED,
                 line=sentence.lines[index],
                 document=doc_id,
             )
