@@ -28,7 +28,13 @@ from newsbench.corpus.perturbed import original_sha256, perturb_documents
 from newsbench.eval.harness import ScoringConfig, score_documents
 from newsbench.eval.pairing import pair_documents
 from newsbench.eval.report import plain_report
-from newsbench.schema.model import Document, Mention, Metadata, document_to_dict
+from newsbench.schema.model import (
+    Document,
+    Mention,
+    Metadata,
+    TimeExpression,
+    document_to_dict,
+)
 from newsbench.schema.validate import load_documents
 
 GOLD = load_documents(gold_path("validation")) + load_documents(gold_path("test"))
@@ -137,7 +143,7 @@ def test_no_original_name_of_a_substituted_cluster_remains(copies, name):
         plan = plan_substitution(
             original, "names-real" if name == "names-real" else "names-invented", 0
         )
-        assert remaining_forms(copy.text, plan) == []
+        assert remaining_forms(copy, plan) == []
         for form in plan.forms:
             assert not re.search(rf"(?<![^\W_]){re.escape(form)}(?![^\W_])", copy.text), form
             checked += 1
@@ -199,10 +205,10 @@ def test_an_original_name_left_in_the_text_is_an_error(monkeypatch):
         mentions=(Mention("m1", 0, 10, "Omar Faruk", "PER", "NAM", "per-omar"),),
     )
     plan = plan_substitution(document, "names-invented", 0)
-    assert remaining_forms(transfer(document, substitution_script(document, plan)).text, plan) == []
+    assert remaining_forms(transfer(document, substitution_script(document, plan)), plan) == []
     assert "Faruk" not in transfer(document, substitution_script(document, plan)).text
     # the check that no original form is left is a real check, and its failure an error
-    assert remaining_forms(text, plan) == ["Omar Faruk", "Faruk"]
+    assert remaining_forms(document, plan) == ["Omar Faruk", "Faruk"]
     monkeypatch.setattr(
         "newsbench.corpus.perturb.substitution_script",
         lambda document, plan: EditScript([], len(document.text)),
@@ -211,6 +217,34 @@ def test_an_original_name_left_in_the_text_is_an_error(monkeypatch):
         NameSubstitutionError, match="left original names in the text: Omar Faruk, Faruk"
     ):
         perturb_document(document, "names-invented", seed=0)
+
+
+def test_a_name_inside_a_time_expression_stays_and_so_does_the_date():
+    text = "Theresa May resigned in May 2019. May said so."
+    document = Document(
+        "x",
+        text,
+        metadata=Metadata("2019-06-01", "may.txt", "en"),
+        mentions=(
+            Mention("m1", 0, 11, "Theresa May", "PER", "NAM", "per-may"),
+            Mention("m2", 34, 37, "May", "PER", "NAM", "per-may"),
+        ),
+        time_expressions=(TimeExpression("t1", 24, 32, "May 2019", "DATE", "2019-05"),),
+    )
+    for name in ("names-invented", "names-real", "counterfactual"):
+        copy = perturb_document(document, name, seed=0)
+        (timex,) = copy.time_expressions
+        assert timex.text.startswith("May "), (name, copy.text)
+        assert copy.text[timex.start : timex.end] == timex.text
+        assert "May" not in copy.text.replace(timex.text, ""), (name, copy.text)
+        assert copy.mentions[0].text != "Theresa May" and copy.mentions[1].text != "May"
+    # outside every time expression the name is still checked for: a real check
+    plan = plan_substitution(document, "names-invented", 0)
+    assert remaining_forms(document, plan) == ["Theresa May", "May"]
+    assert remaining_forms(replace(document, time_expressions=()), plan) == [
+        "Theresa May",
+        "May",
+    ]
 
 
 def test_dates_keep_weekdays_and_leave_durations_and_sets(copies):

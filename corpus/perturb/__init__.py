@@ -47,7 +47,7 @@ __all__ = [
 def _names(document: Document, kind: str, seed: int) -> Document:
     plan = plan_substitution(document, kind, seed)
     copy = transfer(document, substitution_script(document, plan))
-    left = remaining_forms(copy.text, plan)
+    left = remaining_forms(copy, plan)
     if left:
         raise NameSubstitutionError(
             f"document {document.id!r}: {kind} left original names in the text: {', '.join(left)}"

@@ -19,8 +19,10 @@ nested mention's boundaries intact. Shape is kept:
 - letter case follows the original token (``UNITED STATES`` stays upper case);
 - a person's surname alone ("Faruk" after "Omar Faruk") is replaced wherever it stands.
 
-Every occurrence in the text is replaced, annotated or not. After the edit no form of a
-substituted cluster and no substituted demonym remains in the text; the check raises
+Every occurrence in the text is replaced, annotated or not, except inside a time
+expression: "May" in "May 2019" is a month even where a person is called May, and its
+TIMEX value stays true. After the edit no form of a substituted cluster and no
+substituted demonym remains in the text outside the time expressions; the check raises
 :class:`NameSubstitutionError` otherwise (never a partial copy).
 """
 
@@ -442,12 +444,25 @@ def _occurrence_pattern(forms: Iterable[str]) -> re.Pattern[str] | None:
     return re.compile(rf"(?<![^\W_])(?:{alternation})(?=(?:s|'s|\u2019s)?(?![^\W_]))")
 
 
+def _time_spans(document: Document) -> list[tuple[int, int]]:
+    """The ``[start, end)`` of every time expression: no name is substituted inside one."""
+    return [(t.start, t.end) for t in document.time_expressions or ()]
+
+
+def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    return any(s < end and start < e for s, e in spans)
+
+
 def substitution_script(document: Document, plan: NameSubstitution) -> EditScript:
-    """The token edits that put every substitute in every occurrence of every form."""
+    """The token edits that put every substitute in every occurrence of every form
+    (none inside a time expression)."""
     pattern = _occurrence_pattern(plan.forms)
+    times = _time_spans(document)
     edits: list[Edit] = []
     if pattern is not None:
         for match in pattern.finditer(document.text):
+            if _overlaps(match.start(), match.end(), times):
+                continue
             for token in _TOKEN.finditer(match.group()):
                 replacement = plan.substitute(token.group())
                 if replacement != token.group():
@@ -456,8 +471,15 @@ def substitution_script(document: Document, plan: NameSubstitution) -> EditScrip
     return EditScript(edits, len(document.text))
 
 
-def remaining_forms(text: str, plan: NameSubstitution) -> list[str]:
-    """Every changed original form still found in ``text`` as a whole word (should be none)."""
+def remaining_forms(copy: Document, plan: NameSubstitution) -> list[str]:
+    """Every changed original form still found in the copy's text as a whole word outside
+    its time expressions (should be none)."""
+    times = _time_spans(copy)
     return [
-        form for form in plan.forms if re.search(rf"(?<![^\W_]){re.escape(form)}(?![^\W_])", text)
+        form
+        for form in plan.forms
+        if any(
+            not _overlaps(match.start(), match.end(), times)
+            for match in re.finditer(rf"(?<![^\W_]){re.escape(form)}(?![^\W_])", copy.text)
+        )
     ]
