@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from newsbench.corpus import SPLITS, gold_path
+from newsbench.eval.arguments import add_inventory_option
+from newsbench.schema.inventory import PACKAGED_INVENTORIES, load_inventory
 from newsbench.schema.paths import PathSpec, declare_paths
 from newsbench.schema.problems import DataError, Problem
 
@@ -61,11 +63,17 @@ def command_stats(args: argparse.Namespace) -> int:
         files = {split: gold_path(split) for split in chosen}
     stats = {}
     problems: list[Problem] = []
-    for name, path in files.items():
-        try:
-            stats[name] = corpus_statistics(load_documents(path, KINDS[args.kind]))
-        except DataError as exc:
-            problems.extend(exc.problems)
+    try:
+        inventory = None if args.inventory is None else load_inventory(args.inventory)
+    except DataError as exc:
+        problems.extend(exc.problems)
+    else:
+        for name, path in files.items():
+            try:
+                documents = load_documents(path, KINDS[args.kind], inventory=inventory)
+                stats[name] = corpus_statistics(documents)
+            except DataError as exc:
+                problems.extend(exc.problems)
     if problems:
         for problem in problems:
             line = (
@@ -111,8 +119,13 @@ def register_stats(sub: Any) -> None:
     )
     stats.add_argument("--kind", choices=sorted(KINDS), default="gold", help="FILE's kind")
     stats.add_argument("--format", choices=["text", "json"], default="text", help="output")
+    add_inventory_option(stats)
     stats.set_defaults(handler=command_stats)
-    declare_paths(stats, PathSpec("file", "FILE", "input"))
+    declare_paths(
+        stats,
+        PathSpec("file", "FILE", "input"),
+        PathSpec("inventory", "--inventory", "input", not_paths=PACKAGED_INVENTORIES),
+    )
 
 
 def register_build_corpus(sub: Any) -> None:

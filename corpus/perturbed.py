@@ -28,10 +28,11 @@ from newsbench.corpus import (
     gold_path,
     perturbed_file_name,
 )
-from newsbench.eval.arguments import random_seed
-from newsbench.schema.io import dumps_line, write_jsonl
+from newsbench.eval.arguments import add_inventory_option, random_seed
+from newsbench.schema.inventory import PACKAGED_INVENTORIES, Inventory, load_inventory
+from newsbench.schema.io import dumps_line, staged_outputs, write_jsonl
 from newsbench.schema.model import Document, document_to_dict
-from newsbench.schema.paths import PathSpec, declare_paths
+from newsbench.schema.paths import PathArgument, PathError, PathSpec, check_paths, declare_paths
 from newsbench.schema.problems import DataError, Problem
 from newsbench.schema.validate import load_documents, validate_record
 
@@ -41,40 +42,115 @@ def original_sha256(document: Document) -> str:
     return hashlib.sha256(dumps_line(document_to_dict(document))).hexdigest()
 
 
+_NAME_PERTURBATIONS = ("names-invented", "names-real", "counterfactual")
+
+
+def _refusal(document: Document, name: str) -> tuple[str, str, str, str] | None:
+    """Why ``document`` cannot be given the perturbation ``name`` before trying:
+    ``(message, path, expected, fix)``, or None."""
+    if document.metadata is None:
+        return (
+            f"document {document.id!r} has no metadata: its {name} copy could not say what it "
+            "is (the perturbation, its seed, the original's sha256)",
+            "",
+            "a metadata object (dct, source_file, language)",
+            "give the document its metadata, or leave it out of the set to perturb",
+        )
+    if document.metadata.perturbation is not None:
+        return (
+            f"document {document.id!r} is already a perturbed copy "
+            f"({document.metadata.perturbation}); perturb the original gold",
+            "/metadata/perturbation",
+            "an original document (no metadata.perturbation)",
+            "perturb the original gold, not a copy",
+        )
+    if name in _NAME_PERTURBATIONS:
+        mentions = document.mentions
+        if mentions is None or any(m.mention_type is None for m in mentions):
+            return (
+                f"document {document.id!r}: {name} finds names by their mention_type NAM, "
+                + (
+                    "and the document has no mentions layer"
+                    if mentions is None
+                    else "and some of its mentions have none"
+                ),
+                "/mentions",
+                "mentions with their mention_type (NAM, NOM, PRO)",
+                "annotate every mention's mention_type, or choose a perturbation that does "
+                "not change names (dates-shifted, lowercase, uppercase, typos)",
+            )
+    return None
+
+
 def perturb_documents(
-    documents: Iterable[Document], name: str, *, seed: int = PERTURBATION_SEED
+    documents: Iterable[Document],
+    name: str,
+    *,
+    seed: int = PERTURBATION_SEED,
+    file: str | None = None,
+    inventory: Inventory | None = None,
 ) -> list[Document]:
-    """The perturbed copy ``name`` of every document, validated and named in its metadata.
+    """The perturbed copy ``name`` of every document, validated (under ``inventory``,
+    default newsbench) and named in its metadata.
+
+    ``file`` (the JSONL the documents were read from, one a line) locates the problems.
 
     Raises:
-        ValueError: an unknown perturbation, or a document that is itself a copy.
-        DataError: a copy that breaks the schema or a semantic check (every problem).
+        ValueError: an unknown perturbation.
+        DataError: every document that cannot be perturbed (no metadata, a copy already,
+            names without their mention type, a date that cannot be shifted, names that
+            cannot be substituted) and every copy that breaks the schema or a semantic
+            check, each located.
     """
     from newsbench.corpus.perturb import perturb_document
+    from newsbench.corpus.perturb.dates import DateShiftError
 
     if name not in PERTURBATIONS:
         raise ValueError(f"unknown perturbation {name!r}: choose one of {', '.join(PERTURBATIONS)}")
     copies: list[Document] = []
     problems: list[Problem] = []
-    for document in documents:
-        if document.metadata is not None and document.metadata.perturbation is not None:
-            raise ValueError(
-                f"document {document.id!r} is already a perturbed copy "
-                f"({document.metadata.perturbation}); perturb the original gold"
+    for line, document in enumerate(documents, start=1):
+        where = {"file": file, "line": line if file is not None else None, "document": document.id}
+        refused = _refusal(document, name)
+        if refused is None:
+            try:
+                copy = perturb_document(document, name, seed=seed)
+            except DateShiftError as exc:
+                refused = (
+                    f"{name}: {exc}",
+                    exc.path,
+                    "a calendar date that stays within the years 0-9999 when shifted",
+                    "correct the date to a real calendar day (2024-02-29, not 2024-02-30), "
+                    "or leave the document out of the perturbed set",
+                )
+            except ValueError as exc:  # names that cannot be substituted, a span crossing an edit
+                refused = (
+                    f"document {document.id!r}: {name} cannot be made exactly: {exc}",
+                    "",
+                    "a document whose perturbed copy carries every annotation exactly",
+                    "leave the document out of the perturbed set, or report the case to "
+                    "newsbench with the document",
+                )
+        if refused is not None:
+            message, path, expected, fix = refused
+            problems.append(
+                Problem("perturbation-impossible", message, expected, fix, path=path, **where)
             )
-        copy = perturb_document(document, name, seed=seed)
-        if copy.metadata is not None:
-            copy = replace(
-                copy,
-                metadata=replace(
-                    copy.metadata,
-                    perturbation=name,
-                    perturbation_seed=seed,
-                    original_sha256=original_sha256(document),
-                ),
-            )
-        _, found = validate_record(document_to_dict(copy), "document", file=f"<{name}>")
-        problems.extend(found)
+            continue
+        assert document.metadata is not None and copy.metadata is not None  # _refusal
+        copy = replace(
+            copy,
+            metadata=replace(
+                copy.metadata,
+                perturbation=name,
+                perturbation_seed=seed,
+                original_sha256=original_sha256(document),
+            ),
+        )
+        _, found = validate_record(
+            document_to_dict(copy), "document", file=f"<{name}>", inventory=inventory
+        )
+        problems.extend(problem.located(document=document.id) for problem in found)
         copies.append(copy)
     if problems:
         raise DataError(problems)
@@ -96,7 +172,11 @@ def published_sets(
 
 
 def command_perturb(args: argparse.Namespace) -> int:
-    """Write the perturbed copies of a gold file (or a packaged split) into a directory."""
+    """Write the perturbed copies of a gold file (or a packaged split) into a directory.
+
+    Every file it will write is checked before anything is read, and all are written
+    together (:func:`~newsbench.schema.io.staged_outputs`): a failure leaves none of them.
+    """
     if args.gold is not None and args.split is not None:
         print("newsbench perturb: error: give --gold or --split, not both", file=sys.stderr)
         return 2
@@ -115,28 +195,48 @@ def command_perturb(args: argparse.Namespace) -> int:
         split = args.split or "test"
         chosen = SPLITS if split == "all" else (split,)
         sources = {s: gold_path(s) for s in chosen}
+    out_dir = Path(args.out_dir)
+    targets = {(name, stem): out_dir / f"{name}-{stem}.jsonl" for stem in sources for name in names}
     try:
-        gold = {stem: load_documents(path, "document") for stem, path in sources.items()}
-        outputs = {
-            f"{name}-{stem}.jsonl": perturb_documents(documents, name, seed=args.seed)
-            for stem, documents in gold.items()
-            for name in names
+        check_paths(
+            [PathArgument("--gold", path, "input") for path in sources.values()]
+            + [PathArgument("--out-dir (a file it writes)", t, "output") for t in targets.values()]
+        )
+    except PathError as exc:
+        for message in exc.problems:
+            print(f"newsbench perturb: error: {message}", file=sys.stderr)
+        return 2
+    problems: list[Problem] = []
+    outputs: dict[Path, list[Document]] = {}
+    try:
+        inventory = None if args.inventory is None else load_inventory(args.inventory)
+        gold = {
+            stem: load_documents(path, "document", inventory=inventory)
+            for stem, path in sources.items()
         }
     except DataError as exc:
         print(exc, file=sys.stderr)
         return 1
-    except ValueError as exc:
-        print(f"newsbench perturb: {exc}", file=sys.stderr)
+    for (name, stem), target in targets.items():
+        try:
+            outputs[target] = perturb_documents(
+                gold[stem], name, seed=args.seed, file=str(sources[stem]), inventory=inventory
+            )
+        except DataError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        print(DataError(problems), file=sys.stderr)
         return 1
-    out_dir = Path(args.out_dir)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        for file_name, documents in outputs.items():
-            count = write_jsonl(out_dir / file_name, (document_to_dict(d) for d in documents))
-            print(f"wrote {out_dir / file_name}: {count} document(s)")
+        with staged_outputs() as stage:
+            for target, documents in outputs.items():
+                write_jsonl(target, (document_to_dict(d) for d in documents), stage=stage)
     except OSError as exc:
         print(f"newsbench perturb: error: cannot write into {out_dir}: {exc}", file=sys.stderr)
         return 2
+    for target, documents in outputs.items():
+        print(f"wrote {target}: {len(documents)} document(s)")
     return 0
 
 
@@ -164,9 +264,11 @@ def register_perturb(sub: Any) -> None:
         default=PERTURBATION_SEED,
         help="random seed (default: %(default)s)",
     )
+    add_inventory_option(parser)
     parser.set_defaults(handler=command_perturb)
     declare_paths(
         parser,
         PathSpec("gold", "--gold", "input"),
         PathSpec("out_dir", "--out-dir", "output", "dir"),
+        PathSpec("inventory", "--inventory", "input", not_paths=PACKAGED_INVENTORIES),
     )

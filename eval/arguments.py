@@ -8,8 +8,9 @@ read, in every command alike (``newsbench compare --seed -1``,
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
-__all__ = ["MAX_SEED", "random_seed", "resample_count"]
+__all__ = ["MAX_SEED", "add_inventory_option", "inventory_choice", "random_seed", "resample_count"]
 
 MAX_SEED = 2**63 - 1
 """The largest seed: every generator the commands seed takes a 64-bit integer."""
@@ -40,3 +41,31 @@ def resample_count(text: str) -> int:
             f"{text}: give a number of resamples of at least 1 (e.g. 1000, the default)"
         )
     return value
+
+
+def inventory_choice(text: str) -> str:
+    """An ``--inventory``: the name of a packaged inventory or an existing file."""
+    from newsbench.schema.inventory import PACKAGED_INVENTORIES
+    from newsbench.schema.problems import did_you_mean
+
+    if text in PACKAGED_INVENTORIES or Path(text).exists():
+        return text
+    raise argparse.ArgumentTypeError(
+        f"{text!r}: neither a packaged inventory{did_you_mean(text, PACKAGED_INVENTORIES)} "
+        f"nor a file; choose one of {', '.join(PACKAGED_INVENTORIES)} or give an inventory "
+        "JSON file"
+    )
+
+
+def add_inventory_option(parser: argparse.ArgumentParser) -> None:
+    """Add ``--inventory NAME|FILE``: the label inventory of the gold (default: newsbench)."""
+    from newsbench.schema.inventory import PACKAGED_INVENTORIES
+
+    parser.add_argument(
+        "--inventory",
+        metavar="NAME|FILE",
+        type=inventory_choice,
+        help="the label inventory of the gold: "
+        + ", ".join(PACKAGED_INVENTORIES)
+        + " or an inventory JSON file (default: newsbench)",
+    )

@@ -19,7 +19,7 @@ from typing import Any
 
 from rich.table import Table
 
-from newsbench.eval.arguments import random_seed, resample_count
+from newsbench.eval.arguments import add_inventory_option, random_seed, resample_count
 from newsbench.eval.packaged import gold_identity, packaged_corpus
 from newsbench.eval.pairing import BUILTIN_LABEL_MAPS
 from newsbench.eval.progress import progress_bar, tty_total
@@ -29,7 +29,7 @@ from newsbench.schema.contract import SchemaKind
 from newsbench.schema.inventory import PACKAGED_INVENTORIES
 from newsbench.schema.io import OutputsLeftChanged
 from newsbench.schema.paths import PathError, PathSpec, check_declared_paths, declare_paths
-from newsbench.schema.problems import DataError, Problem, did_you_mean
+from newsbench.schema.problems import DataError, Problem
 from newsbench.schema.validate import iter_validated
 
 EXIT_OK = 0
@@ -291,15 +291,10 @@ def command_score(args: argparse.Namespace) -> int:
 
 
 def _inventory(value: str | None) -> Any:
-    """The ``--inventory`` (a packaged name or a JSON file; ``None``: newsbench)."""
+    """The ``--inventory`` (a packaged name or a JSON file, checked as parsed; ``None``:
+    newsbench)."""
     from newsbench.schema.inventory import load_inventory
 
-    if value is not None and value not in PACKAGED_INVENTORIES and not Path(value).exists():
-        raise UsageError(
-            f"--inventory {value!r}: neither a packaged inventory"
-            f"{did_you_mean(value, PACKAGED_INVENTORIES)} nor a file; choose one of "
-            f"{', '.join(PACKAGED_INVENTORIES)} or give an inventory JSON file"
-        )
     return None if value is None else load_inventory(value)
 
 
@@ -723,16 +718,6 @@ def _add_gate_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-drop", type=float, help="allowed absolute F1 drop vs --baseline")
 
 
-def _add_inventory_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--inventory",
-        metavar="NAME|FILE",
-        help="the label inventory of the gold: "
-        + ", ".join(PACKAGED_INVENTORIES)
-        + " or an inventory JSON file (default: newsbench)",
-    )
-
-
 class HelpFormatter(argparse.HelpFormatter):
     """Help that names every option's default (unless the text already says it)."""
 
@@ -789,7 +774,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument(
         "--format", choices=["text", "json"], default="text", help="problems as text or JSON lines"
     )
-    _add_inventory_option(validate)
+    add_inventory_option(validate)
     validate.set_defaults(handler=command_validate)
     declare_paths(
         validate,
@@ -844,7 +829,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="score gold documents without predictions as predicting nothing",
     )
     score.add_argument("--label-map", help="ontonotes, conll2003 or a label map JSON file")
-    _add_inventory_option(score)
+    add_inventory_option(score)
     score.add_argument(
         "--layers",
         nargs="+",

@@ -652,11 +652,17 @@ def atomic_output(
         raise
 
 
-def write_jsonl(path: str | os.PathLike[str], records: Iterable[Mapping[str, Any]]) -> int:
-    """Write records as JSON Lines atomically; return how many were written."""
+def write_jsonl(
+    path: str | os.PathLike[str],
+    records: Iterable[Mapping[str, Any]],
+    *,
+    stage: StagedOutputs | None = None,
+) -> int:
+    """Write records as JSON Lines atomically (renamed with the other files of ``stage``
+    when given); return how many were written."""
     count = 0
     with (
-        atomic_output(path, "wb") as handle,
+        atomic_output(path, "wb", stage=stage) as handle,
         jsonlines.Writer(handle, dumps=orjson.dumps, compact=True) as writer,
     ):
         for record in records:

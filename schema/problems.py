@@ -75,6 +75,10 @@ PROBLEM_CODES: dict[str, str] = {
     "file-unreadable": "a file that cannot be parsed in its format",
     "brat-conflict": "a brat attribute, note key or attribution argument given twice",
     "brat-unread": "a brat line or note key newsbench does not read (never dropped in silence)",
+    "perturbation-impossible": (
+        "a gold document that cannot be perturbed as asked (no metadata, no names, a date "
+        "past the calendar)"
+    ),
     # stored reports (gate, compare, plot)
     "report-invalid": "a stored report that breaks the report contract (structure or numbers)",
     "report-side-file": (

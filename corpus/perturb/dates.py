@@ -36,6 +36,14 @@ _SEASON_OR_QUARTER = re.compile(r"^(\d{4})(-(?:SP|SU|FA|WI|Q[1-4]|H[12]))$")
 _YEAR_ONLY = re.compile(r"^(\d{4})$")
 
 
+class DateShiftError(ValueError):
+    """A date of the document that cannot be shifted; ``path`` points at it (RFC 6901)."""
+
+    def __init__(self, message: str, path: str) -> None:
+        super().__init__(message)
+        self.path = path
+
+
 def shift_years_for(document: Document, seed: int) -> int:
     """The seeded number of years a document moves (4 when it writes a 29 February)."""
     years = random.Random(f"dates-shifted:{seed}:{document.id}").choice((1, 2, 3, 4))
@@ -51,6 +59,13 @@ def is_text_anchored(timex: TimeExpression) -> bool:
 
 def _moved_date(day: date, days: int) -> date:
     return day + timedelta(days=days)
+
+
+def _year(year: int) -> str:
+    """A year as a TIMEX value writes it (four digits; ValueError past 9999)."""
+    if not 0 <= year <= 9999:
+        raise ValueError(f"year {year} is out of range")
+    return f"{year:04d}"
 
 
 def shifted_value(
@@ -75,38 +90,56 @@ def shifted_value(
     if match := _MONTH.match(value):
         year, month = int(match[1]), int(match[2])
         if anchored:
-            return f"{year + years:04d}-{month:02d}"
+            return f"{_year(year + years)}-{month:02d}"
         index = year * 12 + (month - 1) + months
-        return f"{index // 12:04d}-{index % 12 + 1:02d}"
+        return f"{_year(index // 12)}-{index % 12 + 1:02d}"
     if match := _SEASON_OR_QUARTER.match(value):
-        return f"{int(match[1]) + (years if anchored else dct_years):04d}{match[2]}"
+        return f"{_year(int(match[1]) + (years if anchored else dct_years))}{match[2]}"
     if match := _YEAR_ONLY.match(value):
-        return f"{int(match[1]) + (years if anchored else dct_years):04d}"
+        return f"{_year(int(match[1]) + (years if anchored else dct_years))}"
     return value
 
 
 def dates_shifted(document: Document, seed: int) -> tuple[EditScript, dict[str, str | None], str]:
-    """The year edits, the new TIMEX values by id, and the new DCT of a document."""
+    """The year edits, the new TIMEX values by id, and the new DCT of a document.
+
+    Raises:
+        DateShiftError: the DCT or a TIMEX value names no calendar date (``2024-02-30``,
+            ``2023-W53``) or would move past the year 9999.
+    """
     if document.metadata is None:
-        raise ValueError(f"document {document.id!r} has no metadata: no DCT to shift")
+        raise DateShiftError(f"document {document.id!r} has no metadata: no DCT to shift", "")
     years = shift_years_for(document, seed)
     days = round(years * DAYS_PER_YEAR / 7) * 7
-    old_dct = date.fromisoformat(document.metadata.dct)
-    new_dct = old_dct + timedelta(days=days)
+    dct = document.metadata.dct
+    try:
+        old_dct = date.fromisoformat(dct)
+        new_dct = old_dct + timedelta(days=days)
+    except (ValueError, OverflowError) as exc:
+        raise DateShiftError(
+            f"cannot shift the DCT {dct!r} by {days} days: {exc}", "/metadata/dct"
+        ) from None
     months = (new_dct.year * 12 + new_dct.month) - (old_dct.year * 12 + old_dct.month)
     edits: dict[int, Edit] = {}  # by start: nested time expressions share their years
     values: dict[str, str | None] = {}
-    for timex in document.time_expressions or ():
+    for index, timex in enumerate(document.time_expressions or ()):
         anchored = is_text_anchored(timex)
         if timex.type in ("DATE", "TIME"):
-            values[timex.id] = shifted_value(
-                timex.value,
-                anchored=anchored,
-                years=years,
-                days=days,
-                months=months,
-                dct_years=new_dct.year - old_dct.year,
-            )
+            try:
+                values[timex.id] = shifted_value(
+                    timex.value,
+                    anchored=anchored,
+                    years=years,
+                    days=days,
+                    months=months,
+                    dct_years=new_dct.year - old_dct.year,
+                )
+            except (ValueError, OverflowError) as exc:
+                raise DateShiftError(
+                    f"cannot shift the value {timex.value!r} of time expression "
+                    f"{timex.id!r} by {years} year(s): {exc}",
+                    f"/time_expressions/{index}/value",
+                ) from None
         if anchored and timex.type in ("DATE", "TIME"):
             for match in _YEAR.finditer(timex.text):
                 start = timex.start + match.start()

@@ -428,8 +428,9 @@ def _plan_form(
 
 
 def _letters_like(token: str, generator: _Generator) -> str:
-    """Random letters in the exact case pattern of ``token``; digits stay."""
-    shape = generator.letters(token.upper())
+    """Random letters in the exact case pattern of ``token``; digits stay. A letter whose
+    upper case is longer ("ß": "SS") is drawn as one letter, like any other."""
+    shape = generator.letters("".join(u if len(u := c.upper()) == 1 else c for c in token))
     return "".join(
         new.lower() if old.islower() else new for old, new in zip(token, shape, strict=True)
     )
