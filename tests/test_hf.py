@@ -440,6 +440,21 @@ def test_overlapping_named_mentions_keep_the_outermost():
         hf.ner_rows(outside)
 
 
+def test_the_card_counts_the_nested_names_the_ner_config_leaves_out(repo_root):
+    card = (repo_root / "corpus" / "README.md").read_text("utf-8")
+    counts = {}
+    for split in ("test", "validation"):
+        documents = load_documents(gold_path(split))
+        names = sum(m.mention_type == "NAM" for d in documents for m in d.layer("mentions"))
+        kept = sum(len(hf.ner_mentions(d)) for d in documents)
+        counts[split] = (names, names - kept)
+    (names, left_out), (valid_names, valid_left_out) = counts["test"], counts["validation"]
+    assert valid_left_out == 0
+    assert f"{left_out} of the test split's {names:,} names" in card
+    assert f"none of the validation split's {valid_names})" in card
+    assert f"recall {(names - left_out) / names:.3f} on the test gold" in card
+
+
 def test_unknown_config_and_missing_datasets(monkeypatch):
     with pytest.raises(ValueError, match="unknown config"):
         hf.load_hf("nope")
