@@ -94,6 +94,8 @@ def test_counts_clusters_events_and_attributions_are_those_of_the_original(copie
         assert copy.metadata.perturbation_seed == 0
         assert copy.metadata.original_sha256 == original_sha256(original)
         assert copy.metadata.source_sha256 is None  # the text is no longer the source file
+        assert copy.metadata.title is None  # it would name the original's names and dates
+    assert any(original.metadata.title for original in GOLD)
 
 
 @pytest.mark.parametrize("name", PERTURBATIONS)

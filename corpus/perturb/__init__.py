@@ -66,9 +66,11 @@ def _dates(document: Document, seed: int) -> Document:
 def perturb_document(document: Document, name: str, *, seed: int) -> Document:
     """The perturbed copy ``name`` of a document (same id; the text is no source file).
 
-    The copy's metadata keeps the original's, except the DCT (``dates-shifted``) and the
-    source file's sha256, which no longer describes the text; the caller records the
-    perturbation (:func:`newsbench.corpus.perturbed.perturb_documents`).
+    The copy's metadata keeps the original's, except the DCT (``dates-shifted``), the
+    source file's sha256, which no longer describes the text, and the title, which is not
+    annotated and would name the original's names and dates beside a text that no longer
+    does; the caller records the perturbation
+    (:func:`newsbench.corpus.perturbed.perturb_documents`).
 
     Raises:
         ValueError: an unknown perturbation.
@@ -87,5 +89,5 @@ def perturb_document(document: Document, name: str, *, seed: int) -> Document:
     else:
         raise ValueError(f"unknown perturbation {name!r}: choose one of {', '.join(PERTURBATIONS)}")
     if copy.metadata is not None:
-        copy = replace(copy, metadata=replace(copy.metadata, source_sha256=None))
+        copy = replace(copy, metadata=replace(copy.metadata, source_sha256=None, title=None))
     return copy
