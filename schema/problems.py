@@ -45,6 +45,7 @@ PROBLEM_CODES: dict[str, str] = {
     "source-mention-outside-source": "the source's head mention lies outside the source span",
     "overlapping-spans": "spans of a layer overlap where the layer forbids it",
     "parent-cycle": "attribution parents form a cycle",
+    "date-invalid": "a DCT or TIMEX value that names no calendar day or ISO week (2024-02-30)",
     "incomplete-document": "a newsbench corpus document without a layer or attribute it annotates",
     # label inventories
     "inventory-unknown": "a name that is no packaged label inventory",

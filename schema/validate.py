@@ -15,8 +15,10 @@ from __future__ import annotations
 import itertools
 import math
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from typing import Any
 
@@ -691,6 +693,8 @@ def semantic_problems(doc: Document, *, gold: bool = True) -> list[Problem]:
         gold: Apply the annotation-only span rules (word boundaries, whitespace).
     """
     problems = list(_span_problems(doc, gold))
+    if gold:
+        problems.extend(_date_problems(doc))
     kinds, id_problems = _id_problems(doc)
     problems.extend(id_problems)
     problems.extend(_reference_problems(doc, kinds))
@@ -703,6 +707,54 @@ def semantic_problems(doc: Document, *, gold: bool = True) -> list[Problem]:
                 )
             )
     return problems
+
+
+_DAY_VALUE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?![\d])")
+_WEEK_VALUE = re.compile(r"(\d{4})-W(\d{2})(?![\d])")
+
+
+def _date_problems(doc: Document) -> list[Problem]:
+    """A DCT, or a TIMEX value's day or ISO week, that is no such thing (``2024-02-30``,
+    ``2023-W53``): relative expressions resolve against the DCT, and a value is a point
+    of the calendar."""
+    problems = []
+    if doc.metadata is not None and (why := _no_day(doc.metadata.dct)) is not None:
+        problems.append(_date_problem("the DCT", doc.metadata.dct, why, "/metadata/dct"))
+    for i, timex in enumerate(doc.time_expressions or ()):
+        value = timex.value or ""
+        if (day := _DAY_VALUE.match(value)) and (why := _no_day(day.group())) is not None:
+            path = f"/time_expressions/{i}/value"
+            problems.append(
+                _date_problem(f"the value of time expression {timex.id!r}", value, why, path)
+            )
+        elif week := _WEEK_VALUE.match(value):
+            try:
+                date.fromisocalendar(int(week[1]), int(week[2]), 1)
+            except ValueError as exc:
+                path = f"/time_expressions/{i}/value"
+                what = f"the value of time expression {timex.id!r}"
+                problems.append(_date_problem(what, value, str(exc), path))
+    return problems
+
+
+def _no_day(text: str) -> str | None:
+    """Why ``YYYY-MM-DD`` names no calendar day, or None when it does."""
+    try:
+        date.fromisoformat(text)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+def _date_problem(what: str, value: str, why: str, path: str) -> Problem:
+    return Problem(
+        "date-invalid",
+        f"{what} is {value!r}, which names no day or week of the calendar ({why})",
+        "a real calendar day (YYYY-MM-DD) or ISO week (YYYY-Www) of that year",
+        "correct the date: 2024-02-29 exists, 2024-02-30 does not; 2020 has a week 53, "
+        "2023 does not",
+        path=path,
+    )
 
 
 _COMPLETE_ATTRIBUTES: tuple[tuple[str, tuple[str, ...]], ...] = (

@@ -128,7 +128,7 @@ def test_perturb_documents_locates_every_refusal_by_line_and_document():
 @pytest.mark.parametrize(
     ("change", "path", "message"),
     [
-        ({"dct": "2024-02-30"}, "/metadata/dct", "cannot shift the DCT '2024-02-30'"),
+        ({"dct": "2024-02-30"}, "/metadata/dct", "is '2024-02-30', which names no day or week"),
         ({"dct": "9999-06-01"}, "/metadata/dct", "cannot shift the DCT '9999-06-01'"),
     ],
 )
@@ -146,7 +146,7 @@ def test_a_dct_that_cannot_be_shifted_is_located(tmp_path, capsys, change, path,
 def test_a_timex_value_that_cannot_be_shifted_is_located(tmp_path, capsys):
     record = _record()
     index = next(i for i, t in enumerate(record["time_expressions"]) if t["type"] == "DATE")
-    for value, why in (("2023-W53", "Invalid week: 53"), ("9999", "year 1000")):
+    for value, why in (("9999", "year 1000"), ("9998-12", "year 1000")):
         record["time_expressions"][index]["value"] = value
         gold = _write(tmp_path / "g.jsonl", record)
         argv = ["perturb", "--gold", str(gold), "--out-dir", str(tmp_path / "o")]
@@ -155,6 +155,12 @@ def test_a_timex_value_that_cannot_be_shifted_is_located(tmp_path, capsys):
         assert f"cannot shift the value {value!r} of time expression" in err, err
         assert why in err and f"at /time_expressions/{index}/value" in err
         assert err.count("[perturbation-impossible]") == 2  # both sets, every problem
+    # a value that is no week of its year is the validator's to refuse, located as well
+    record["time_expressions"][index]["value"] = "2023-W53"
+    gold = _write(tmp_path / "g.jsonl", record)
+    assert main([*argv, "--only", "dates-shifted"]) == 1
+    err = capsys.readouterr().err
+    assert "[date-invalid]" in err and "Invalid week: 53" in err
 
 
 def test_names_with_a_letter_whose_capital_is_longer(tmp_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -250,6 +251,39 @@ def test_prediction_may_omit_layers_and_attributes(mini_record):
     document, problems = validate_record(prediction, "prediction")
     assert problems == []
     assert document is not None and document.events is None and document.mentions[0].entity is None
+
+
+@pytest.mark.parametrize(
+    ("mutate", "path", "message"),
+    [
+        (
+            _set(["metadata", "dct"], "2024-02-30"),
+            "/metadata/dct",
+            r"the DCT is '2024-02-30', which names no day or week of the calendar \(day is out",
+        ),
+        (
+            _set(["time_expressions", 0, "value"], "2023-02-29T10:00"),
+            "/time_expressions/0/value",
+            r"the value of time expression 't1_1' is '2023-02-29T10:00', which names no day",
+        ),
+        (
+            _set(["time_expressions", 0, "value"], "2023-W53"),
+            "/time_expressions/0/value",
+            r"is '2023-W53', which names no day or week of the calendar \(Invalid week: 53\)",
+        ),
+    ],
+    ids=["dct", "timex-day", "timex-week"],
+)
+def test_a_date_that_is_no_day_of_the_calendar(mini_record, mutate, path, message):
+    mutate(mini_record)
+    _, problems = validate_record(mini_record)
+    assert [(p.code, p.path) for p in problems] == [("date-invalid", path)]
+    assert re.search(message, problems[0].message), problems[0].message
+    assert validate_record(mini_record, "prediction")[1] == []  # a system's wrong value
+    for fine in ("2024-02-29", "2020-W53", "2023-W52-WE", "2023-02", "PRESENT_REF"):
+        mini_record["time_expressions"][0]["value"] = fine
+        mini_record["metadata"]["dct"] = "2024-02-29"
+        assert validate_record(mini_record)[1] == [], fine
 
 
 def test_prediction_spans_may_split_words(mini_record):
