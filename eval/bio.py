@@ -133,7 +133,10 @@ def _token_offsets(token: object, index: int) -> tuple[int, int]:
             f"got {token!r}",
             token_index=index,
         )
-    if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end):
+    whole = isinstance(start, int) and isinstance(end, int)
+    if not (
+        whole and not isinstance(start, bool) and not isinstance(end, bool) and 0 <= start < end
+    ):
         raise BioError(
             f"token {index} has invalid offsets {token!r}: need integers 0 <= start < end",
             token_index=index,

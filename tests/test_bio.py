@@ -310,3 +310,10 @@ def test_error_conll_tags_reported_with_line_numbers() -> None:
         sentence.to_spans()
     assert (info.value.line, info.value.token_index) == (5, 2)
     assert sentence.to_spans(repair=True)[1] == [Span(0, 2, "ORG"), Span(11, 17, "MISC")]
+
+
+def test_a_boolean_is_no_token_offset():
+    # True is an int to Python; as an offset it is a caller's mistake, refused as BioError
+    for token in ((True, 2), (0, True), ("x", False, 1)):
+        with pytest.raises(BioError, match="invalid offsets"):
+            bio_to_offsets([token], ["B-PER"])
