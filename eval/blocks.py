@@ -42,7 +42,7 @@ from newsbench.eval.harness import (
 from newsbench.eval.pairing import DocumentPair, LabelMap
 from newsbench.eval.sources import json_objects, open_binary
 from newsbench.eval.streaming import StreamedPairs, predicted_layers
-from newsbench.schema.io import file_empty_problem
+from newsbench.schema.io import file_empty_problem, line_json
 from newsbench.schema.problems import DataError, Problem
 from newsbench.schema.validate import repeated_id_problem
 
@@ -219,7 +219,7 @@ def plan_blocks(
 def _line_record(line: bytes) -> tuple[str, Any] | None:
     """The ``id`` of a line's object and the object, or ``None`` without a readable id."""
     try:
-        record = orjson.loads(line)
+        record = orjson.loads(line_json(line))
     except orjson.JSONDecodeError:
         return None
     found = record.get("id") if isinstance(record, dict) else None

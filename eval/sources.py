@@ -13,6 +13,8 @@ from typing import Any
 
 import orjson
 
+from newsbench.schema.io import line_json
+
 __all__ = ["json_objects", "open_binary"]
 
 
@@ -35,8 +37,9 @@ def open_binary(path: str) -> Any:
 
 
 def json_objects(path: str) -> Iterator[dict[str, Any]]:
-    """The JSON objects of a JSON Lines file, line by line; other lines are skipped (the
-    validation that reads the file reports them, located).
+    """The JSON objects of a JSON Lines file, line by line, read as the validator reads
+    them (:func:`~newsbench.schema.io.line_json`); other lines are skipped (the validation
+    that reads the file reports them, located).
 
     Raises:
         OSError: The file cannot be opened.
@@ -44,7 +47,7 @@ def json_objects(path: str) -> Iterator[dict[str, Any]]:
     with open_binary(path) as handle:
         for line in handle:
             try:
-                value = orjson.loads(line)
+                value = orjson.loads(line_json(line))
             except orjson.JSONDecodeError:
                 continue
             if isinstance(value, dict):

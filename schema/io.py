@@ -125,6 +125,21 @@ def _reserialises_to(value: Any, raw: bytes) -> bool:
         return False
 
 
+_LINE_MARKS = (b"\x1e", "\ufeff".encode())
+"""What ``jsonlines`` skips at the start of a line, at most one (an RFC 7464 record
+separator or a byte order mark): the reader that validates a file accepts such lines."""
+
+
+def line_json(line: bytes) -> bytes:
+    """A line's JSON text as the validating reader reads it: without the one record
+    separator or byte order mark ``jsonlines`` skips at its start. Every reader of raw
+    lines goes through this, so that none reads a line otherwise than the validator."""
+    for mark in _LINE_MARKS:
+        if line.startswith(mark):
+            return line[len(mark) :]
+    return line
+
+
 def _loads(line: str | bytes) -> Any:
     """``orjson.loads`` that also refuses objects with a repeated key (never silently)."""
     value = orjson.loads(line)

@@ -380,3 +380,49 @@ def test_merging_results_leaves_them_as_they_were(files):
     assert once.shard.doc_ids == again.shard.doc_ids and len(once.shard.doc_ids) == 23
     assert once.shard.rows == again.shard.rows and once.shard.errors == again.shard.errors
     assert first.shard is not None and len(first.shard.doc_ids) == 12
+
+
+def test_lines_that_start_with_a_bom_or_record_separator_are_read_as_the_validator_reads_them(
+    files, tmp_path
+):
+    """jsonlines (the validator's reader) skips one BOM or RFC 7464 separator at the start
+    of a line; the readers of raw lines (predicted layers, pairing by id, the first gold
+    line's sentences) read such lines too, so every path scores what was validated."""
+    import json
+
+    gold, pred = files
+    lines = pred.read_bytes().splitlines(keepends=True)
+    marked = tmp_path / "marked.jsonl"
+    marks = (b"\xef\xbb\xbf", b"\x1e")
+    marked.write_bytes(b"".join(marks[i % 2] + line for i, line in enumerate(lines)))
+    shuffled = tmp_path / "shuffled.jsonl"  # paired by id through an index of its lines
+    shuffled.write_bytes(b"".join(marks[i % 2] + line for i, line in enumerate(reversed(lines))))
+    args = ["score", "--gold", str(gold), "--resamples", "200"]
+    reports = {}
+    for name, predictions, extra in (
+        ("plain", pred, []),
+        ("marked", marked, []),
+        ("jobs", marked, ["--jobs", "2"]),
+        ("shuffled", shuffled, []),
+        ("in-memory", marked, ["--html", str(tmp_path / "m.html")]),
+    ):
+        out = tmp_path / f"{name}.json"
+        assert main([*args, "--pred", str(predictions), *extra, "--out", str(out)]) == 0
+        reports[name] = written_report(out)
+    assert len(set(reports.values())) == 1
+    headline = json.loads((tmp_path / "plain.json").read_text("utf-8"))["headline"]
+    assert "entities.strict" in headline and "events.arg_cls" in headline
+    out = tmp_path / "stream.json"
+    assert main([*args, "--pred", str(marked), "--stream", "--out", str(out)]) == 0
+    assert json.loads(out.read_text("utf-8"))["headline"] == headline
+    # a one-document gold whose line starts with a BOM still has its sentences: the unit
+    one_gold, one_pred = tmp_path / "g1.jsonl", tmp_path / "p1.jsonl"
+    one_gold.write_bytes(b"\xef\xbb\xbf" + gold.read_bytes().splitlines(keepends=True)[0])
+    one_pred.write_bytes(lines[0])
+    units = set()
+    for extra in ([], ["--stream"], ["--html", str(tmp_path / "one.html")]):
+        out = tmp_path / "one.json"
+        args = ["score", "--gold", str(one_gold), "--pred", str(one_pred), "--resamples", "20"]
+        assert main([*args, *extra, "--out", str(out)]) == 0
+        units.add(json.loads(out.read_text("utf-8"))["resampling"]["unit"])
+    assert units == {"sentence"}
