@@ -119,6 +119,8 @@ class ScoringConfig:
                 f"zones={self.zones!r}: give a non-empty tuple of zone types from "
                 f"{', '.join(ZONE_TYPES)} (or None for every zone)"
             )
+        if self.zones is not None:  # a set of zones: one order, each once, for the signature
+            object.__setattr__(self, "zones", tuple(z for z in ZONE_TYPES if z in self.zones))
         for name in ("zero_division", "content_threshold"):
             value = getattr(self, name)
             number = isinstance(value, int | float) and not isinstance(value, bool)

@@ -210,6 +210,29 @@ def test_gate_unknown_metric_suggests(mini_document):
         check_gate(report, [parse_threshold("entities.strikt.f1=0.5")])
 
 
+def test_zones_are_a_set_one_order_in_the_signature(mini_document, tmp_path):
+    signatures = {
+        ScoringConfig(zones=zones).signature(
+            unit="document", layers=["mentions"], corpus="custom", gold="0" * 64
+        )
+        for zones in (("caption", "body"), ("body", "caption"), ("body", "body", "caption"))
+    }
+    assert len(signatures) == 1 and "|zones:body,caption|" in signatures.pop()
+    gold = tmp_path / "g.jsonl"
+    write_jsonl(gold, [document_to_dict(mini_document)])
+    written = []
+    for order in (["caption", "body"], ["body", "caption", "body"]):
+        out = tmp_path / f"{len(written)}.json"
+        zones = [arg for zone in order for arg in ("--zone", zone)]
+        argv = ["score", "--gold", str(gold), "--pred", str(gold), "--resamples", "20"]
+        assert main([*argv, *zones, "--out", str(out)]) == 0
+        written.append(json.loads(out.read_text("utf-8")))
+    assert written[0]["signature"] == written[1]["signature"]
+    assert written[0]["config"]["zones"] == ["body", "caption"]
+    # and two such reports may be compared: their signatures differ in nothing
+    compare_reports(written[0], written[1])
+
+
 def test_compare_reports(mini_document):
     a = _score(mini_document, mini_document, n_resamples=50)
     b = _score(
