@@ -119,7 +119,45 @@ def score_files_dask(
         ValueError: A requested layer that no prediction gives, or one named twice.
     """
     check_layer_names(layers)
-    gold, pred = str(gold_path), str(pred_path)
+    # A local path goes to the workers absolute: a relative one would name a file in each
+    # worker's own folder. Problems still name the files as they were given.
+    given = {os.path.abspath(p): p for p in map(str, (gold_path, pred_path)) if os.path.exists(p)}
+    absolute = {name: path for path, name in given.items()}
+    gold, pred = (absolute.get(p, p) for p in map(str, (gold_path, pred_path)))
+    try:
+        return _score_files_dask(
+            gold,
+            pred,
+            config,
+            client,
+            layers=layers,
+            label_map=label_map,
+            provenance=provenance,
+            corpus_version=corpus_version,
+            split=split,
+            gold_sha256=gold_sha256,
+            block_size=block_size,
+        )
+    except DataError as exc:
+        raise DataError(
+            [replace(p, file=given.get(p.file or "", p.file)) for p in exc.problems]
+        ) from None
+
+
+def _score_files_dask(
+    gold: str,
+    pred: str,
+    config: ScoringConfig,
+    client: Any,
+    *,
+    layers: Sequence[str] | None,
+    label_map: LabelMap | None,
+    provenance: dict[str, Any] | None,
+    corpus_version: str,
+    split: str,
+    gold_sha256: str | None,
+    block_size: int,
+) -> dict[str, Any]:
     blocks, n_documents, problems = plan_blocks(gold, pred, block_size)
     if problems:
         raise DataError(_with_the_other_files_problems(problems, gold, pred, config, label_map))

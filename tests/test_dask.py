@@ -223,3 +223,33 @@ def test_an_empty_file_at_a_url_is_still_reported_when_no_copy_can_be_made(
     with pytest.raises(DataError) as caught:
         score_files_dask(files[0].as_uri(), empty.as_uri(), CONFIG, client)
     assert [(p.code, p.file) for p in caught.value.problems] == [("file-empty", empty.as_uri())]
+
+
+def test_relative_paths_name_the_drivers_files_not_the_workers(
+    client, files, tmp_path, monkeypatch
+):
+    import os
+
+    gold, pred = files
+    elsewhere = tmp_path / "worker"  # the workers' own folder holds other files of those names
+    elsewhere.mkdir()
+    for name in ("gold.jsonl", "pred.jsonl", "bad.jsonl"):
+        (elsewhere / name).write_text("{not json\n", "utf-8")
+    before = client.run(os.getcwd)
+    client.run(os.chdir, str(elsewhere))
+    try:
+        expected = without_provenance(score_files_dask(gold, pred, CONFIG, client, block_size=7))
+        monkeypatch.chdir(gold.parent)
+        report = score_files_dask("gold.jsonl", "pred.jsonl", CONFIG, client, block_size=7)
+        assert without_provenance(report) == expected
+        lines = pred.read_text("utf-8").splitlines()
+        lines[30] = "{not json"
+        (tmp_path / "bad.jsonl").write_text("\n".join(lines) + "\n", "utf-8")
+        monkeypatch.chdir(tmp_path)
+        with pytest.raises(DataError) as info:
+            score_files_dask(str(gold), "bad.jsonl", CONFIG, client, block_size=7)
+        found = [(p.code, p.file, p.line) for p in info.value.problems]
+        assert found == [("invalid-json", "bad.jsonl", 31)]  # named as given, its own line
+    finally:
+        for worker, folder in before.items():
+            client.run(os.chdir, folder, workers=[worker])
