@@ -314,6 +314,7 @@ class ShardScores:
     rows_from_unit: int = 0
     rows_from_doc: int = 0
     _coref_pending: dict[str, list[CorefCounts]] = field(default_factory=dict, repr=False)
+    _listed_by_part: Counter[tuple[str, bool]] = field(default_factory=Counter, repr=False)
 
     @property
     def n_units(self) -> int:
@@ -379,13 +380,25 @@ class ShardScores:
         if self.max_errors is None:
             self.errors.extend(e if isinstance(e, dict) else e.to_dict() for e in errors)
             return
-        room = self.max_errors - len(self.errors)
-        if room > 0:
-            self.errors.extend(e if isinstance(e, dict) else e.to_dict() for e in errors[:room])
-        self.error_counts.update(
-            f"{e['layer']}/{e['kind']}" if isinstance(e, dict) else f"{e.layer}/{e.kind}"
-            for e in errors
-        )
+        kinds = [
+            (e["layer"], e["kind"]) if isinstance(e, dict) else (e.layer, e.kind) for e in errors
+        ]
+        self._list_first(errors, kinds)
+        self.error_counts.update(f"{layer}/{kind}" for layer, kind in kinds)
+
+    def _list_first(
+        self, errors: Iterable[ErrorRecord | dict[str, Any]], kinds: Iterable[tuple[str, str]]
+    ) -> None:
+        """List each error while fewer than ``max_errors`` of its part are listed (a part:
+        what the gold may turn out unable to score, :func:`_listing_part`), so that the
+        first ``max_errors`` of the parts kept in the end are all listed."""
+        assert self.max_errors is not None
+        listed = self._listed_by_part
+        for error, (layer, kind) in zip(errors, kinds, strict=True):
+            part = _listing_part(layer, kind)
+            if listed[part] < self.max_errors:
+                listed[part] += 1
+                self.errors.append(error if isinstance(error, dict) else error.to_dict())
 
     def add_coref(self, name: str, counts: CorefCounts) -> None:
         """Add one document's coreference counts of one setting (``layer:setting``)."""
@@ -501,7 +514,8 @@ class ShardScores:
         if self.max_errors is None:
             self.errors.extend(other.errors)
         else:
-            self.errors.extend(other.errors[: max(0, self.max_errors - len(self.errors))])
+            listed = list(other.errors)
+            self._list_first(listed, [(e["layer"], e["kind"]) for e in listed])
         self.error_counts.update(other.error_counts)
         self.predicted |= other.predicted
         self.entity_clusters |= other.entity_clusters
@@ -795,13 +809,18 @@ def _drop_skipped(shard: ShardScores, skipped: Mapping[str, str]) -> None:
             del shard.details[key]
 
     def dropped(layer: str, kind: str) -> bool:
-        return layer in error_layers or (
-            layer == "events" and kind == "realis" and "events.realis" in skipped
-        )
+        name, realis = _listing_part(layer, kind)
+        return name in error_layers or (realis and "events.realis" in skipped)
 
     shard.errors = [e for e in shard.errors if not dropped(e["layer"], e["kind"])]
     for key in [k for k in shard.error_counts if dropped(*k.split("/", 1))]:
         del shard.error_counts[key]
+
+
+def _listing_part(layer: str, kind: str) -> tuple[str, bool]:
+    """The part of the error listing an error belongs to: its layer, and whether it is an
+    event's realis (dropped alone when the gold has no realis)."""
+    return layer, layer == "events" and kind == "realis"
 
 
 _COREF_BATCH = 512  # documents whose coreference counts are summed at once
@@ -964,6 +983,8 @@ def report_from_shard(
     )
     if skipped:
         _drop_skipped(shard, skipped)
+    if shard.max_errors is not None:  # each part listed its first: the first of them all
+        shard.errors = shard.errors[: shard.max_errors]
     chosen = [layer for layer in layers if layer not in skipped]
     not_scored = sorted(set(ANNOTATION_LAYERS) - set(layers))
     unit = shard.unit

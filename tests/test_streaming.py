@@ -54,6 +54,25 @@ def test_streamed_scores_equal_the_full_report(tmp_path, records) -> None:
     assert streamed["provenance"]["label_map_removed"] == {}
 
 
+@pytest.mark.parametrize("max_errors", [1, 5, 40, 10_000])
+def test_the_listing_is_the_first_errors_of_what_the_gold_scores(tmp_path, records, max_errors):
+    """A layer the gold lacks in one document is not scored; its records take no room in
+    the listing, which is the first ``max_errors`` of the records the report keeps."""
+    gold, pred = records
+    gold = [dict(g) for g in gold]
+    del gold[-1]["time_expressions"]  # so time expressions are not scored at all
+    gold_file, pred_file = _files(tmp_path, gold, pred)
+    config = ScoringConfig(n_resamples=20)
+    streamed = score_files_streamed(gold_file, pred_file, config, max_errors=max_errors)
+    pairs = pair_documents(load_documents(gold_file), load_predictions(pred_file).documents)
+    full = [dict(e) for e in score_documents(pairs, config)["errors"]]
+    assert not any(e["layer"] == "timex" for e in full)
+    assert len(full) > 40
+    assert streamed["errors"] == full[:max_errors]
+    assert streamed["errors_summary"]["listed"] == min(max_errors, len(full))
+    assert streamed["errors_summary"]["total"] == len(full)
+
+
 def test_stream_reads_one_pair_at_a_time(tmp_path, records) -> None:
     gold, pred = records
     # A broken last prediction line: the first pairs come out before it is read.
