@@ -21,7 +21,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +42,7 @@ from newsbench.eval.harness import (
 from newsbench.eval.pairing import DocumentPair, LabelMap
 from newsbench.eval.sources import json_objects, open_binary
 from newsbench.eval.streaming import StreamedPairs, predicted_layers
-from newsbench.schema.io import file_empty_problem, line_json
+from newsbench.schema.io import LinesInMemory, file_empty_problem, line_json
 from newsbench.schema.problems import DataError, Problem
 from newsbench.schema.validate import repeated_id_problem
 
@@ -121,34 +121,30 @@ def score_block(
     unit: str,
     label_map: LabelMap | None,
 ) -> BlockResult:
-    """Score one block on a worker: validate, pair and score its lines."""
-    with tempfile.TemporaryDirectory(prefix="newsbench-dask-") as folder:
-        gold, pred = Path(folder, "gold.jsonl"), Path(folder, "pred.jsonl")
-        gold.write_bytes(_read_range(block.gold))
-        pred.write_bytes(_read_range(block.pred))
-        pairs = StreamedPairs(
-            gold,
-            pred,
-            label_map,
-            config.inventory,
-            missing_lines=frozenset(block.missing),
-            first_line=block.first + 1,  # the lines, in problems and their messages, as
-        )  # in the whole files
-        perturbations: set[str] = set()
+    """Score one block on a worker: validate, pair and score its lines (read into memory,
+    never copied to a file that a killed worker would leave behind)."""
+    pairs = StreamedPairs(
+        LinesInMemory(block.gold[0], _read_range(block.gold)),
+        LinesInMemory(block.pred[0], _read_range(block.pred)),
+        label_map,
+        config.inventory,
+        missing_lines=frozenset(block.missing),
+        first_line=block.first + 1,  # the lines, in problems and their messages, as in the
+    )  # whole files
+    perturbations: set[str] = set()
 
-        def tracked() -> Iterator[DocumentPair]:
-            for pair in pairs:
-                perturbations.add(perturbation_of(pair.gold))
-                yield pair
+    def tracked() -> Iterator[DocumentPair]:
+        for pair in pairs:
+            perturbations.add(perturbation_of(pair.gold))
+            yield pair
 
-        shard = score_shard(tracked(), config, layers=layers, unit=unit)  # type: ignore[arg-type]
-        # The records as the JSON lines the report will hold: written here, in the worker,
-        # they travel as bytes and the process that merges the blocks copies them. The
-        # block's exact coreference sums are taken here too (the merge adds the blocks').
-        shard.errors = ErrorLines(shard.errors)  # type: ignore[assignment]
-        shard.flush()
-        names = {str(gold): block.gold[0], str(pred): block.pred[0]}
-        problems = tuple(replace(p, file=names.get(p.file or "", p.file)) for p in pairs.problems)
+    shard = score_shard(tracked(), config, layers=layers, unit=unit)  # type: ignore[arg-type]
+    # The records as the JSON lines the report will hold: written here, in the worker,
+    # they travel as bytes and the process that merges the blocks copies them. The
+    # block's exact coreference sums are taken here too (the merge adds the blocks').
+    shard.errors = ErrorLines(shard.errors)  # type: ignore[assignment]
+    shard.flush()
+    problems = tuple(pairs.problems)
     return BlockResult(
         None if problems else shard,
         problems,

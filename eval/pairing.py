@@ -19,7 +19,7 @@ from typing import Any
 
 from newsbench.schema.contract import ENTITY_TYPES
 from newsbench.schema.inventory import Inventory
-from newsbench.schema.io import gc_paused, iter_jsonl
+from newsbench.schema.io import JsonlSource, gc_paused, iter_jsonl
 from newsbench.schema.model import Document
 from newsbench.schema.problems import DataError, Problem, did_you_mean, json_pointer
 from newsbench.schema.validate import ValidatedLine, repeated_id_problem, validate_record
@@ -414,7 +414,7 @@ def _read_predictions(
 
 
 def iter_validated_predictions(
-    path: str | os.PathLike[str],
+    path: JsonlSource,
     label_map: LabelMap | None,
     removed: dict[str, int],
     *,

@@ -28,6 +28,7 @@ from newsbench.eval.pairing import (
 from newsbench.eval.sources import json_objects
 from newsbench.eval.spill import RowSpill
 from newsbench.schema.inventory import Inventory
+from newsbench.schema.io import JsonlSource
 from newsbench.schema.model import ANNOTATION_LAYERS, Document
 from newsbench.schema.problems import DataError, Problem
 from newsbench.schema.validate import ValidatedLine, iter_validated
@@ -55,8 +56,8 @@ class StreamedPairs:
             larger files reports their line numbers).
     """
 
-    gold_path: str | os.PathLike[str]
-    pred_path: str | os.PathLike[str]
+    gold_path: JsonlSource
+    pred_path: JsonlSource
     label_map: LabelMap | None = None
     inventory: Inventory | None = None
     problems: list[Problem] = field(default_factory=list)

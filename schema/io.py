@@ -13,6 +13,7 @@ import contextlib
 import errno
 import gc
 import hashlib
+import io
 import json
 import os
 import secrets
@@ -33,6 +34,22 @@ from newsbench.schema.problems import Problem, json_pointer
 
 MAX_DEPTH = 255
 """Deepest nesting accepted: the schema validator (jsonschema-rs) stops at 256 levels."""
+
+
+@dataclass(frozen=True, slots=True)
+class LinesInMemory:
+    """Lines of a JSON Lines file already in memory (a block cut from a larger file), read
+    as the file ``name`` (``str()`` of it) with no copy written anywhere."""
+
+    name: str
+    data: bytes
+
+    def __str__(self) -> str:
+        return self.name
+
+
+JsonlSource = str | os.PathLike[str] | LinesInMemory
+"""What the line readers read: a file's path, or lines already in memory."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,11 +248,11 @@ def unreadable_fix(exc: OSError, what: str) -> str:
     return "check the path"
 
 
-def iter_jsonl(path: str | os.PathLike[str], *, first_line: int = 1) -> Iterator[JsonlLine]:
+def iter_jsonl(path: JsonlSource, *, first_line: int = 1) -> Iterator[JsonlLine]:
     """Yield every line of a JSON Lines file, parsed or with its problem.
 
     Args:
-        path: The file to read. It is streamed, never loaded whole.
+        path: The file to read (streamed, never loaded whole), or lines in memory.
         first_line: The number of its first line (when the file is a block of lines cut
             from a larger one, the larger one's numbers).
 
@@ -245,7 +262,9 @@ def iter_jsonl(path: str | os.PathLike[str], *, first_line: int = 1) -> Iterator
     """
     file = str(path)
     try:
-        handle: BinaryIO = open(path, "rb")  # noqa: SIM115 - closed below
+        handle: BinaryIO = (
+            io.BytesIO(path.data) if isinstance(path, LinesInMemory) else open(path, "rb")  # noqa: SIM115 - closed below
+        )
     except OSError as exc:
         yield JsonlLine(
             file,

@@ -27,7 +27,7 @@ import orjson
 
 from newsbench.schema.contract import SchemaKind, schema_for
 from newsbench.schema.inventory import DEFAULT_INVENTORY, Inventory
-from newsbench.schema.io import gc_paused, iter_jsonl, too_deep_problem
+from newsbench.schema.io import JsonlSource, gc_paused, iter_jsonl, too_deep_problem
 from newsbench.schema.model import (
     LAYERS,
     Document,
@@ -857,7 +857,7 @@ def validate_record(
 
 
 def iter_validated(
-    path: str | os.PathLike[str],
+    path: JsonlSource,
     kind: SchemaKind = "document",
     *,
     inventory: Inventory | None = None,

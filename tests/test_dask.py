@@ -253,3 +253,21 @@ def test_relative_paths_name_the_drivers_files_not_the_workers(
     finally:
         for worker, folder in before.items():
             client.run(os.chdir, folder, workers=[worker])
+
+
+def test_a_worker_scores_its_block_without_writing_a_file(files, tmp_path, monkeypatch):
+    """A killed worker leaves nothing behind: its block is read into memory, never copied
+    (a copy of the gold left in a temporary folder after SIGTERM, before)."""
+    import tempfile
+
+    from newsbench.eval.blocks import plan_blocks, score_block
+
+    gold, pred = files
+    blocks, _, problems = plan_blocks(str(gold), str(pred), 7)
+    assert not problems
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "nowhere"))  # no such folder
+    result = score_block(blocks[1], CONFIG, ["mentions", "events"], "document", None)
+    assert result.problems == () and result.shard is not None
+    assert result.shard.doc_ids == [
+        json.loads(line)["id"] for line in gold.read_text("utf-8").splitlines()[7:14]
+    ]
