@@ -41,7 +41,7 @@ from newsbench.eval.harness import (
 )
 from newsbench.eval.pairing import DocumentPair, LabelMap
 from newsbench.eval.sources import json_objects, open_binary
-from newsbench.eval.streaming import StreamedPairs, predicted_layers
+from newsbench.eval.streaming import PAIRING_CODES, StreamedPairs, gold_first, predicted_layers
 from newsbench.schema.io import LinesInMemory, file_empty_problem, line_json
 from newsbench.schema.problems import DataError, Problem
 from newsbench.schema.validate import repeated_id_problem
@@ -364,11 +364,15 @@ def _with_repeats_across_blocks(problems: list[Problem], gold: str, pred: str) -
     return kept + [p for p in repeats if (p.code, p.file, p.line) not in known]
 
 
-def _first_order_problem_only(problems: Sequence[Problem]) -> list[Problem]:
-    """The problems without the order mismatches after the first: each block finds its
-    own, where one pass over the files (``--stream``) stops pairing at the first."""
-    first = next((p for p in problems if p.code == "prediction-order-mismatch"), None)
-    return [p for p in problems if p.code != "prediction-order-mismatch" or p is first]
+def as_one_pass_lists(problems: Sequence[Problem], gold: str) -> list[Problem]:
+    """The blocks' problems as one pass over both files (``--stream``) lists them: each
+    block pairs its lines alone, where one pass pairs nothing once a line has a problem
+    and stops pairing at the first order mismatch. Gold problems come first."""
+    ordered = gold_first(problems, gold)
+    if any(p.code not in PAIRING_CODES for p in ordered):
+        return [p for p in ordered if p.code not in PAIRING_CODES]
+    first = next((k for k, p in enumerate(ordered) if p.code == "prediction-order-mismatch"), None)
+    return ordered if first is None else ordered[: first + 1]
 
 
 def finish(
@@ -400,7 +404,7 @@ def finish(
         problems = list(result.problems)
         if pred is not None:
             problems = _with_repeats_across_blocks(problems, gold, pred)
-        raise DataError(_first_order_problem_only(problems))
+        raise DataError(as_one_pass_lists(problems, gold))
     shard = result.shard
     assert shard is not None
     duplicates = duplicate_documents(shard.doc_ids, gold)

@@ -68,9 +68,11 @@ def connect(scheduler: str) -> Any:
 def _with_the_other_files_problems(
     problems: list[Problem], gold: str, pred: str, config: ScoringConfig, label_map: LabelMap | None
 ) -> list[Problem]:
-    """An empty file's problem and every line problem of the other file, read here line by
-    line as the loaders would list them (a file at a URL copied to a local one first)."""
-    if not any(p.code == "file-empty" for p in problems):
+    """What the files hold where they cannot be cut into aligned blocks (a file empty, or
+    their numbers of lines unequal): both files read here line by line, every problem
+    located as ``--stream`` and the loaders list them (a file at a URL copied to a local
+    one first); the planning's own problem if that finds none."""
+    if not any(p.code == "file-empty" or p.line is None for p in problems):
         return problems
     with tempfile.TemporaryDirectory(prefix="newsbench-dask-") as folder:
         local = {gold: gold, pred: pred}
@@ -83,10 +85,10 @@ def _with_the_other_files_problems(
         except OSError:  # no room for a copy: the empty file's problem alone, as it was
             return problems
         streamed = StreamedPairs(local[gold], local[pred], label_map, config.inventory)
-        for _ in streamed:  # an empty file pairs nothing: this only collects the problems
+        for _ in streamed:  # pairs nothing to score: this only collects the problems
             pass
     names = {copy: path for path, copy in local.items()}
-    found = [replace(p, file=names.get(p.file or "", p.file)) for p in streamed.problems]
+    found = [replace(p, file=names.get(p.file or "", p.file)) for p in streamed.ordered_problems()]
     return found or problems
 
 

@@ -13,7 +13,7 @@ once after the pass, as the loaders do.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import chain, zip_longest
 from typing import Any
@@ -156,7 +156,27 @@ class StreamedPairs:
             DataError: With every problem of both files.
         """
         if self.problems:
-            raise DataError(self.problems)
+            raise DataError(self.ordered_problems())
+
+    def ordered_problems(self) -> list[Problem]:
+        """:attr:`problems` as the loaders list them: the gold's, then the predictions'."""
+        return gold_first(self.problems, str(self.gold_path))
+
+
+def gold_first(problems: Sequence[Problem], gold: str) -> list[Problem]:
+    """Problems of two files as the loaders list them: every problem of the gold file in
+    line order, then the others (the predictions', then their pairing) in line order."""
+    return sorted(problems, key=lambda p: (p.file != gold, p.code in PAIRING_CODES, p.line or 0))
+
+
+PAIRING_CODES: frozenset[str] = frozenset(
+    {
+        "prediction-order-mismatch",
+        "prediction-text-mismatch",
+        "prediction-extra-document",
+        "prediction-missing-document",
+    }
+)
 
 
 def _pair_problems(

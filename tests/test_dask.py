@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 
 import pytest
@@ -13,6 +14,7 @@ from newsbench.eval.cli import main
 from newsbench.eval.dask_scoring import score_files_dask
 from newsbench.eval.harness import ScoringConfig, score_documents
 from newsbench.eval.pairing import pair_documents
+from newsbench.eval.streaming import score_files_streamed
 from newsbench.schema.problems import DataError
 from newsbench.schema.validate import load_documents
 from tests.synthetic_files import without_provenance, write_synthetic, written_report
@@ -63,10 +65,24 @@ def test_problems_come_back_located_at_their_lines(client, files, tmp_path):
     found = [(p.code, p.file, p.line) for p in info.value.problems]
     assert ("schema-range", str(bad), 24) in found
     assert ("invalid-json", str(bad), 31) in found
+    # one line fewer: no aligned blocks, but every problem still located, as --stream
+    # lists them (there, the missing document is no problem beside the lines' own)
     short = tmp_path / "short.jsonl"
     short.write_text("\n".join(lines[:40]) + "\n", "utf-8")
-    with pytest.raises(DataError, match="the gold has 41 lines and the predictions 40"):
+    with pytest.raises(DataError) as info:
         score_files_dask(gold, short, CONFIG, client)
+    with pytest.raises(DataError) as streamed:
+        score_files_streamed(gold, short, CONFIG)
+    assert info.value.problems == streamed.value.problems
+    assert [(p.code, p.line) for p in info.value.problems] == [
+        ("schema-range", 24),
+        ("invalid-json", 31),
+    ]
+    fine_but_short = tmp_path / "fine-but-short.jsonl"
+    fine_but_short.write_text("\n".join(pred.read_text("utf-8").splitlines()[:40]) + "\n")
+    with pytest.raises(DataError) as info:
+        score_files_dask(gold, fine_but_short, CONFIG, client)
+    assert [p.code for p in info.value.problems] == ["prediction-missing-document"]
 
 
 def test_documents_out_of_order_are_refused(client, files, tmp_path):
@@ -271,3 +287,48 @@ def test_a_worker_scores_its_block_without_writing_a_file(files, tmp_path, monke
     assert result.shard.doc_ids == [
         json.loads(line)["id"] for line in gold.read_text("utf-8").splitlines()[7:14]
     ]
+
+
+def _problems(call) -> list[tuple[str, str, int | None]]:
+    with pytest.raises(DataError) as info:
+        call()
+    return [(p.code, p.file, p.line) for p in info.value.problems]
+
+
+@pytest.mark.parametrize(
+    "case", ["both-files", "line-and-text", "order-and-text", "blank-and-extra"]
+)
+def test_every_path_lists_the_same_problems_in_the_same_order(client, files, tmp_path, case):
+    gold, pred = files
+    golds = gold.read_text("utf-8").splitlines()
+    preds = pred.read_text("utf-8").splitlines()
+
+    def changed(line: str, **fields) -> str:
+        return json.dumps({**json.loads(line), **fields})
+
+    if case == "both-files":  # gold problems first, then the predictions', in line order
+        golds[30] = "{not json"
+        golds[4] = changed(golds[4], text=7)
+        preds[1] = changed(preds[1], mentions=7)
+        preds[35] = "[]"
+    elif case == "line-and-text":  # a line problem: no pairing problem is listed
+        preds[2] = changed(preds[2], mentions=7)
+        preds[38] = changed(preds[38], text="another text")
+    elif case == "order-and-text":  # pairing stops at the first order mismatch
+        preds[3], preds[4] = preds[4], preds[3]
+        preds[38] = changed(preds[38], text="another text")
+    else:  # one line more than the gold: still every line's own problem
+        preds.insert(20, "")
+        preds.append(preds[0].replace('"id":"', '"id":"zz'))
+    bad_gold, bad_pred = tmp_path / "gold.jsonl", tmp_path / "pred.jsonl"
+    bad_gold.write_text("\n".join(golds) + "\n", "utf-8")
+    bad_pred.write_text("\n".join(preds) + "\n", "utf-8")
+    expected = _problems(lambda: newsbench.score(bad_gold, bad_pred, n_resamples=20))
+    assert expected
+    assert _problems(lambda: score_files_streamed(bad_gold, bad_pred, CONFIG)) == expected
+    for block_size in (5, 100):
+        dask = functools.partial(score_files_dask, block_size=block_size)
+        found = _problems(lambda dask=dask: dask(bad_gold, bad_pred, CONFIG, client))
+        assert found == expected, block_size
+    if case == "both-files":
+        assert [file for _, file, _ in expected] == [str(bad_gold)] * 2 + [str(bad_pred)] * 2
