@@ -287,3 +287,24 @@ def test_a_label_map_maps_onto_the_declared_inventory(tmp_path) -> None:
     problem = refused.value.problems[0]
     assert problem.code == "label-map-unknown-target"
     assert "which is not a type of the conll2003 inventory" in problem.message
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["validate", "x.jsonl"],
+        ["score", "--pred", "x.jsonl"],
+        ["stats"],
+        ["perturb", "--out-dir", "o"],
+        ["export", "--format", "conll", "--out", "o"],
+        ["import", "--format", "conll2003", "x.txt", "--out", "o.jsonl"],
+    ],
+    ids=lambda command: command[0],
+)
+def test_every_command_refuses_an_unknown_inventory_as_it_parses(command, capsys):
+    with pytest.raises(SystemExit) as refused:
+        main([*command, "--inventory", "conl2003"])
+    assert refused.value.code == 2
+    err = capsys.readouterr().err
+    assert "argument --inventory: 'conl2003': neither a packaged inventory" in err
+    assert "(did you mean 'conll2003'?)" in err

@@ -21,6 +21,7 @@ from newsbench.corpus.interchange import (
     export_documents,
     import_documents,
 )
+from newsbench.eval.arguments import inventory_choice
 from newsbench.schema.inventory import PACKAGED_INVENTORIES, load_inventory
 from newsbench.schema.io import write_jsonl
 from newsbench.schema.model import document_to_dict
@@ -154,6 +155,7 @@ def register_export(sub: Any) -> None:
     parser.add_argument(
         "--inventory",
         metavar="NAME|FILE",
+        type=inventory_choice,
         help="the label inventory of FILE (conll, conll2012 and spacy; default: newsbench)",
     )
     parser.add_argument(
@@ -205,6 +207,7 @@ def register_import(sub: Any) -> None:
     parser.add_argument(
         "--inventory",
         metavar="NAME|FILE",
+        type=inventory_choice,
         help="standard corpora: the label inventory to check labels against (default: the "
         "format's own, e.g. conll2003)",
     )
