@@ -13,6 +13,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -51,23 +52,61 @@ def build_extractor(
 
     The oracle receives the gold; a class whose constructor takes ``training``
     receives ``training`` (default: the gold itself, which the trained baseline
-    cross-validates over); every other extractor is built without arguments.
+    cross-validates over), never a document of the held-out test split; every other
+    extractor is built without arguments.
 
     Raises:
-        ExtractorNameError: the name cannot be imported.
+        ExtractorNameError: the name cannot be imported, or the class cannot be built.
+        ExtractorConfigError: training documents of the held-out test split.
         ExtractorUnavailable: the extractor cannot run here (says why).
     """
     if name == "oracle":
         return OracleExtractor(gold)
     cls = import_extractor_class(name)
-    parameters = inspect.signature(cls).parameters
-    train = list(gold if training is None else training)
-    extractor = cls(training=train) if "training" in parameters else cls()
+    try:
+        parameters = inspect.signature(cls).parameters
+    except (TypeError, ValueError) as exc:
+        raise ExtractorNameError(f"cannot build {name!r}: {exc}") from None
+    try:
+        if "training" in parameters:
+            train = list(gold if training is None else training)
+            refuse_held_out_training(train)
+            extractor = cls(training=train)
+        else:
+            extractor = cls()
+    except TypeError as exc:  # a constructor that needs arguments newsbench cannot give
+        raise ExtractorNameError(
+            f"cannot build {name!r}: {exc}; an extractor is built with no argument, or "
+            "with training= alone"
+        ) from None
     if not isinstance(extractor, Extractor):
         raise ExtractorNameError(
             f"{name!r} does not implement the Extractor protocol (name, layers, extract)"
         )
     return extractor
+
+
+@cache
+def _held_out() -> tuple[frozenset[str], frozenset[str]]:
+    """The ids and texts of the packaged test split (and so of its perturbed copies)."""
+    from newsbench.corpus import gold_path
+
+    test = _load_gold(gold_path("test"))
+    return frozenset(d.id for d in test), frozenset(d.text for d in test)
+
+
+def refuse_held_out_training(training: Sequence[Document]) -> None:
+    """Raise :class:`ExtractorConfigError` if a training document is one of the held-out
+    test split (by id or by text: a perturbed copy keeps the id)."""
+    ids, texts = _held_out()
+    found = [d.id for d in training if d.id in ids or d.text in texts]
+    if found:
+        shown = ", ".join(found[:3]) + (f" and {len(found) - 3} more" if len(found) > 3 else "")
+        raise ExtractorConfigError(
+            f"training documents of the held-out test split ({shown}): the test split is "
+            "never trained on; train on the validation split (the default) or your own "
+            "training set (--train FILE)"
+        )
 
 
 def count_words(documents: Iterable[SourceDocument]) -> int:
@@ -283,7 +322,9 @@ def _run_gold_files(args: argparse.Namespace) -> list[Path | None]:
 
 
 def command_run(args: argparse.Namespace) -> int:
-    """``newsbench run EXTRACTOR --out preds.jsonl``."""
+    """``newsbench run EXTRACTOR --out preds.jsonl``: a trained extractor learns from the
+    validation split, or ``--train FILE`` (never from the held-out test split)."""
+    from newsbench.corpus import gold_path
     from newsbench.schema.io import write_jsonl
 
     try:
@@ -297,7 +338,12 @@ def command_run(args: argparse.Namespace) -> int:
         print(exc, file=sys.stderr)
         return 1
     try:
-        extractor = build_extractor(args.extractor, gold)
+        training = _load_gold(args.train or gold_path("validation"))
+    except DataError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    try:
+        extractor = build_extractor(args.extractor, gold, training)
     except (ExtractorNameError, ExtractorConfigError) as exc:
         print(f"newsbench: error: {exc}", file=sys.stderr)
         return 2
@@ -489,6 +535,12 @@ def register_run(sub: Any) -> None:
     parser.add_argument("--out", type=Path, required=True, help="predictions JSONL to write")
     parser.add_argument("--gold", type=Path, help="gold JSONL (default: the packaged corpus)")
     parser.add_argument(
+        "--train",
+        type=Path,
+        help="gold JSONL a trained extractor learns from (default: the validation split; "
+        "never the held-out test split)",
+    )
+    parser.add_argument(
         "--split",
         choices=["validation", "test", "all"],
         help="the packaged split whose texts to run on (default: test)",
@@ -505,7 +557,12 @@ def register_run(sub: Any) -> None:
         "(the problems are listed and the exit code is 1)",
     )
     parser.set_defaults(handler=command_run)
-    declare_paths(parser, PathSpec("gold", "--gold", "input"), PathSpec("out", "--out", "output"))
+    declare_paths(
+        parser,
+        PathSpec("gold", "--gold", "input"),
+        PathSpec("train", "--train", "input"),
+        PathSpec("out", "--out", "output"),
+    )
 
 
 def register_bench(sub: Any) -> None:
