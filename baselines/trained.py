@@ -90,9 +90,10 @@ __all__ = [
 ]
 
 PROTOCOL = (
-    "leave-one-paragraph-out cross-validation over the gold: each paragraph is predicted "
-    "by a model trained on every other paragraph of every gold document (documents not in "
-    "the gold: a model trained on all of it)"
+    "trained on the training documents (the validation split unless another set is given; "
+    "never the held-out test split): a training document is predicted by leave-one-"
+    "paragraph-out cross-validation (each paragraph by a model trained on every other "
+    "training paragraph), any other document by a model trained on all of them"
 )
 """One-line statement of the evaluation protocol, for reports and leaderboards."""
 
