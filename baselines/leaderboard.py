@@ -16,7 +16,13 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from newsbench.baselines.runner import BENCH_ORDER, BenchResult, bench_baselines, bench_splits
+from newsbench.baselines.runner import (
+    BENCH_ORDER,
+    LEADERBOARD_METRICS,
+    BenchResult,
+    bench_baselines,
+    bench_splits,
+)
 from newsbench.eval.report import plain_report
 from newsbench.schema.model import Document
 
@@ -36,17 +42,8 @@ IN_SAMPLE: dict[str, frozenset[str]] = {
 """Per split, the baselines developed while looking at it (their scores there are
 in-sample). sklearn trains on the validation split and is cross-validated there."""
 
-COLUMNS: tuple[tuple[str, str], ...] = (
-    ("entities.strict", "Mentions (strict)"),
-    ("entities.NAM.strict", "Names (strict)"),
-    ("coref.entities.conll", "Coref (CoNLL)"),
-    ("timex.relaxed", "TIMEX (relaxed)"),
-    ("timex.value_accuracy", "TIMEX value"),
-    ("events.trigger_cls", "Triggers"),
-    ("events.arg_cls", "Arguments"),
-    ("attr.relation", "Attribution"),
-)
-"""Leaderboard columns: one headline F1 per layer."""
+COLUMNS = LEADERBOARD_METRICS
+"""Leaderboard columns: the same as ``newsbench bench`` prints."""
 
 
 def stored_record(result: BenchResult) -> dict[str, Any]:

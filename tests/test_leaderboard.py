@@ -94,3 +94,16 @@ def test_oracle_scores_one_everywhere(split):
     oracle = read_reports()[split]["oracle"]
     for name, entry in oracle["headline"].items():
         assert entry["f1"] == 1.0, name
+
+
+def test_bench_prints_the_leaderboard_s_columns_and_numbers():
+    from newsbench.baselines.leaderboard import COLUMNS, _cell
+    from newsbench.baselines.runner import BenchResult, leaderboard_table
+
+    report = read_reports()["test"]["rules"]
+    table = leaderboard_table([BenchResult("rules", report, 1.0, 10)])
+    headers = [column.header for column in table.columns]
+    assert headers == ["baseline", *(label for _, label in COLUMNS), "words/s"]
+    for (metric, _), column in zip(COLUMNS, table.columns[1:], strict=False):
+        (printed,) = column._cells
+        assert printed.split(" ")[0] == _cell(report, metric).split(" ")[0], metric
