@@ -97,13 +97,36 @@ def _rate(words_per_second: float | None) -> str:
     return f"{words_per_second:,.1f}" if words_per_second < 10 else f"{words_per_second:,.0f}"
 
 
+def _reference(reports: Mapping[str, Mapping[str, Any]]) -> Mapping[str, Any] | None:
+    """The report whose signature a section's numbers share: one run here (not an
+    external run), the one scoring the most layers."""
+    scored = [r for r in reports.values() if "signature" in r]
+    here = [r for r in scored if not is_external_run(r)] or scored
+    return max(here, key=lambda r: len(r["layers"]["scored"]), default=None)
+
+
+def not_comparable(report: Mapping[str, Any], reference: Mapping[str, Any] | None) -> list[str]:
+    """How a stored report's signature differs from its section's in more than the system
+    (empty: its numbers stand beside the others)."""
+    from newsbench.eval.gate import signature_differences
+
+    if reference is None or "signature" not in report:
+        return []
+    return signature_differences(str(reference["signature"]), str(report["signature"]))
+
+
 def _table(split: str, reports: Mapping[str, Mapping[str, Any]]) -> list[str]:
     header = "| baseline | " + " | ".join(label for _, label in COLUMNS) + " | words/s |"
     lines = [header, "| --- |" + " ---: |" * (len(COLUMNS) + 1)]
+    reference = _reference(reports)
     for name, report in reports.items():
         mark = " (in-sample)" if name in IN_SAMPLE[split] else ""
         if report.get("format") == "newsbench-skipped/1":
             lines.append(f"| {name} | " + " | ".join("not run" for _ in COLUMNS) + " | - |")
+            continue
+        if not_comparable(report, reference):
+            cells = " | ".join("not comparable" for _ in COLUMNS)
+            lines.append(f"| {name}{mark} | {cells} | - |")
             continue
         throughput = report["provenance"].get("throughput", {})
         cells = " | ".join(_cell(report, metric) for metric, _ in COLUMNS)
@@ -154,16 +177,23 @@ def render_leaderboard(
         split_reports = reports.get(split, {})
         lines += [SECTION_TEXT[split].format(freeze=FREEZE_COMMIT), ""]
         lines += [*_table(split, split_reports), ""]
+        some = _reference(split_reports)
         for name, report in split_reports.items():
             if report.get("format") == "newsbench-skipped/1":
                 notes.setdefault(f"{name}:{split}", f"- **{name}**, {split}: not run here: "
                                  f"{report['skipped']}")  # fmt: skip
                 continue
+            differences = not_comparable(report, some)
+            if differences:
+                notes.setdefault(
+                    f"{name}:{split}:stale",
+                    f"- **{name}**, {split}: its stored report was scored under another "
+                    f"signature ({'; '.join(differences)}), so its numbers are not shown "
+                    "beside the others; run it again where it can run.",
+                )
             layers = ", ".join(report["provenance"].get("extractor_layers", []))
             protocol = report["provenance"].get("protocol") or ""
             notes.setdefault(name, f"- **{name}** (predicts {layers}): {protocol}")
-        scored = [r for r in split_reports.values() if "signature" in r]
-        some = max(scored, key=lambda r: len(r["layers"]["scored"]), default=None)
         if some is not None:
             signatures.append((split, some))
     lines += render_robustness(robustness)

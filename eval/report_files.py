@@ -121,7 +121,11 @@ def _units(report: Mapping[str, Any]) -> int:
 
 
 def write_report(
-    path: str | Path, report: Mapping[str, Any], *, inline_unit_limit: int = INLINE_UNIT_LIMIT
+    path: str | Path,
+    report: Mapping[str, Any],
+    *,
+    inline_unit_limit: int = INLINE_UNIT_LIMIT,
+    stage: StagedOutputs | None = None,
 ) -> ReportFiles:
     """Write ``report`` to ``path`` and its side files (see the module docstring).
 
@@ -130,10 +134,12 @@ def write_report(
     (:func:`~newsbench.schema.io.staged_outputs`). So a report file never names a side
     file that is not complete, and an interrupted run leaves the previous report and its
     side files as they were. Returns the files written (``units`` only exists when the
-    tables left the JSON).
+    tables left the JSON). With a ``stage``, they are renamed with its other files.
     """
-    with staged_outputs() as stage:
+    if stage is not None:
         return _write_staged(path, report, inline_unit_limit, stage)
+    with staged_outputs() as own:
+        return _write_staged(path, report, inline_unit_limit, own)
 
 
 def _write_staged(

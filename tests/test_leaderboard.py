@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from newsbench.baselines.leaderboard import (
+    COLUMNS,
     FREEZE_COMMIT,
     LEADERBOARD,
     ROBUSTNESS_BASELINES,
@@ -107,3 +108,17 @@ def test_bench_prints_the_leaderboard_s_columns_and_numbers():
     for (metric, _), column in zip(COLUMNS, table.columns[1:], strict=False):
         (printed,) = column._cells
         assert printed.split(" ")[0] == _cell(report, metric).split(" ")[0], metric
+
+
+def test_a_report_under_another_signature_is_not_shown_beside_the_others():
+    reports = read_reports()
+    rules = reports["test"]["rules"]
+    older = {**rules, "signature": rules["signature"].replace("|schema:1.2.0|", "|schema:1.0.0|")}
+    rendered = render_leaderboard({"test": {"rules": rules, "floor": older}}, {})
+    row = next(line for line in rendered.splitlines() if line.startswith("| floor |"))
+    assert row.count("not comparable") == len(COLUMNS)
+    assert "- **floor**, test: its stored report was scored under another signature" in rendered
+    assert "schema (1.2.0 vs 1.0.0)" in rendered
+    # the validation split's llm report is one such: stored from corpus 1.0.0
+    text = LEADERBOARD.read_text("utf-8")
+    assert "| llm | not comparable |" in text
