@@ -53,20 +53,6 @@ def stored_record(result: BenchResult) -> dict[str, Any]:
     return result.report
 
 
-def write_reports(
-    results: Sequence[BenchResult], split: str, directory: Path = REPORTS_DIR
-) -> None:
-    """Store every baseline's report (or skip reason) as ``<split>/<name>.json``."""
-    from newsbench.eval.report import write_json, write_report
-
-    for result in results:
-        path = directory / split / f"{result.name}.json"
-        if result.report is None:
-            write_json(path, stored_record(result))
-        else:
-            write_report(path, result.report)
-
-
 def read_reports(directory: Path = REPORTS_DIR) -> dict[str, dict[str, dict[str, Any]]]:
     """Read the stored reports: ``{split: {baseline: report}}``, in leaderboard order."""
     from newsbench.eval.report import read_report
@@ -224,39 +210,92 @@ def is_external_run(record: Mapping[str, Any]) -> bool:
     return bool(record.get("provenance", {}).get("external_run"))
 
 
+def leaderboard_outputs(
+    directory: Path = REPORTS_DIR, leaderboard: Path = LEADERBOARD
+) -> list[Path]:
+    """Every file ``newsbench leaderboard`` may write (reports with their side files, the
+    robustness results, the Markdown), to be checked before anything runs."""
+    from newsbench.eval.report_files import REPORT_SIDE_SUFFIXES
+    from newsbench.schema.paths import side_file
+
+    paths = []
+    for split in SPLIT_ORDER:
+        for name in BENCH_ORDER:
+            report = directory / split / f"{name}.json"
+            paths += [report, *(side_file(report, suffix) for suffix in REPORT_SIDE_SUFFIXES)]
+    robustness = directory / "robustness" / ROBUSTNESS_SPLIT
+    paths += [robustness / f"{name}.json" for name in ROBUSTNESS_BASELINES]
+    return [*paths, leaderboard]
+
+
 def update_leaderboard(
-    gold: Mapping[str, Sequence[Document]], *, n_resamples: int = 1000, progress: bool = False
+    gold: Mapping[str, Sequence[Document]],
+    *,
+    n_resamples: int = 1000,
+    progress: bool = False,
+    directory: Path = REPORTS_DIR,
+    leaderboard: Path = LEADERBOARD,
+    notes: list[str] | None = None,
 ) -> dict[str, list[BenchResult]]:
     """Run every baseline on every split, store the reports and regenerate LEADERBOARD.md.
 
-    A baseline that cannot run here (the LLM without an endpoint) keeps its stored
-    report when that report records an external run (``provenance.external_run``),
-    so a run made where the service exists is not lost.
+    Every file it writes is checked before any baseline runs, and all are written together
+    at the end (:func:`~newsbench.schema.io.staged_outputs`): a failure leaves the stored
+    leaderboard as it was. A baseline that cannot run here (spaCy or scikit-learn not
+    installed, the LLM without an endpoint) keeps its stored report and robustness result,
+    so a run made where it can run is not replaced by "not run"; ``notes`` (when given)
+    says which were kept.
+
+    Raises:
+        PathError: an output path that may not be written (before anything runs).
     """
+    from newsbench.eval.report import write_json, write_report
+    from newsbench.schema.io import atomic_output, staged_outputs
+    from newsbench.schema.paths import PathArgument, check_paths
+
+    check_paths(
+        [
+            PathArgument(COMMAND, path, "output")
+            for path in leaderboard_outputs(directory, leaderboard)
+        ]
+    )
     by_split = bench_splits(gold, BENCH_ORDER, n_resamples=n_resamples, progress=progress)
-    stored = read_reports()
+    stored = read_reports(directory)
+    current: dict[str, dict[str, Any]] = {}
+    written: list[tuple[Path, BenchResult]] = []
+    kept: set[str] = set()
     for split, results in by_split.items():
+        current[split] = {}
         for result in results:
+            previous = stored.get(split, {}).get(result.name, {})
+            if result.report is None and not result.failed and "signature" in previous:
+                current[split][result.name] = previous  # cannot run here: keep what is stored
+                kept.add(result.name)
+                if notes is not None:
+                    notes.append(f"{result.name}, {split}: stored report kept ({result.skipped})")
+                continue
             if result.report is not None:
                 result.report["provenance"]["machine"] = machine_description()
-        kept = stored.get(split, {})
-        write_reports(
-            [
-                r
-                for r in results
-                if r.report is not None or not is_external_run(kept.get(r.name, {}))
-            ],
-            split,
-        )
-    from newsbench.eval.report import write_text
-
-    stored = read_reports()
-    write_robustness(
-        robustness_results(
-            stored[ROBUSTNESS_SPLIT], gold["validation"], n_resamples=n_resamples, progress=progress
-        )
+            current[split][result.name] = plain_report(stored_record(result))
+            written.append((directory / split / f"{result.name}.json", result))
+    robustness = robustness_results(
+        current[ROBUSTNESS_SPLIT], gold["validation"], n_resamples=n_resamples, progress=progress
     )
-    write_text(LEADERBOARD, render_leaderboard(stored, read_robustness()))
+    for name, result in read_robustness(directory).items():
+        if name in kept and name not in robustness:
+            robustness[name] = result
+    robustness = {name: robustness[name] for name in BENCH_ORDER if name in robustness}
+    with staged_outputs() as stage:
+        for path, result in written:
+            if result.report is None:
+                write_json(path, stored_record(result), stage=stage)
+            else:
+                write_report(path, result.report, stage=stage)
+        folder = directory / "robustness" / ROBUSTNESS_SPLIT
+        for name, outcome in robustness.items():
+            write_json(folder / f"{name}.json", outcome, stage=stage)
+        with atomic_output(leaderboard, "w", stage=stage) as handle:
+            handle.write(render_leaderboard(current, robustness))
     return by_split
 
 
@@ -309,14 +348,6 @@ def robustness_results(
         for name, reports in perturbed.items()
         if reports
     }
-
-
-def write_robustness(results: Mapping[str, Any], directory: Path = REPORTS_DIR) -> None:
-    """Store each baseline's robustness result as ``robustness/<split>/<name>.json``."""
-    from newsbench.eval.report import write_json
-
-    for name, result in results.items():
-        write_json(directory / "robustness" / ROBUSTNESS_SPLIT / f"{name}.json", result)
 
 
 def read_robustness(directory: Path = REPORTS_DIR) -> dict[str, dict[str, Any]]:

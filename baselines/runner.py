@@ -505,13 +505,22 @@ def command_leaderboard(args: argparse.Namespace) -> int:
     except DataError as exc:
         print(exc, file=sys.stderr)
         return 1
-    by_split = update_leaderboard(gold, n_resamples=args.resamples, progress=sys.stderr.isatty())
+    kept: list[str] = []
+    try:  # every output path is checked first (a PathError: exit 2, nothing run)
+        by_split = update_leaderboard(
+            gold, n_resamples=args.resamples, progress=sys.stderr.isatty(), notes=kept
+        )
+    except ExtractorConfigError as exc:
+        print(f"newsbench: error: {exc}", file=sys.stderr)
+        return 2
     console = make_console()
     for split, results in by_split.items():
         console.print(leaderboard_table(results, title=SPLIT_TITLES[split]))
         for result in results:
             if result.skipped:
                 console.print(f"{result.name} not run on {split}: {result.skipped}")
+    for note in kept:
+        console.print(note)
     print(f"wrote {REPORTS_DIR}/<split>/*.json and {LEADERBOARD}")
     return 1 if any(r.failed for results in by_split.values() for r in results) else 0
 

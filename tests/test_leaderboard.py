@@ -122,3 +122,88 @@ def test_a_report_under_another_signature_is_not_shown_beside_the_others():
     # the validation split's llm report is one such: stored from corpus 1.0.0
     text = LEADERBOARD.read_text("utf-8")
     assert "| llm | not comparable |" in text
+
+
+def _leaderboard_copy(tmp_path):
+    import shutil
+
+    from newsbench.baselines.leaderboard import REPORTS_DIR
+
+    directory, leaderboard = tmp_path / "reports", tmp_path / "LEADERBOARD.md"
+    shutil.copytree(REPORTS_DIR, directory)
+    leaderboard.write_bytes(LEADERBOARD.read_bytes())
+    return directory, leaderboard
+
+
+def _unavailable_but_floor(stored):
+    from newsbench.baselines.runner import BenchResult
+
+    def bench(gold, names, **options):
+        return {
+            split: [
+                BenchResult(name, dict(stored[split][name]), 1.0, 10)
+                if name == "floor"
+                else BenchResult(name, None, None, 10, skipped=f"{name} cannot run here")
+                for name in names
+            ]
+            for split in ("test", "validation")
+        }
+
+    return bench
+
+
+def test_a_baseline_that_cannot_run_here_keeps_its_stored_report(tmp_path, monkeypatch):
+    from newsbench.baselines import leaderboard as board
+
+    directory, leaderboard = _leaderboard_copy(tmp_path)
+    before = {  # every stored report and robustness result but floor's (which runs)
+        p: p.read_bytes()
+        for p in directory.rglob("*.json")
+        if "floor" not in p.name and b'"skipped"' not in p.read_bytes()
+    }
+    stored = read_reports(directory)
+    monkeypatch.setattr(board, "bench_splits", _unavailable_but_floor(stored))
+    monkeypatch.setattr(board, "robustness_results", lambda *args, **kwargs: {})
+    notes: list[str] = []
+    board.update_leaderboard(
+        {"validation": []}, directory=directory, leaderboard=leaderboard, notes=notes
+    )
+    assert {p: p.read_bytes() for p in before} == before  # spacy, sklearn, ...: as stored
+    assert "spacy, test: stored report kept (spacy cannot run here)" in notes
+    text = leaderboard.read_text("utf-8")
+    assert "| spacy | not run |" not in text and "| spacy | " in text
+    assert "| spacy | names-invented |" in text  # its robustness rows too
+
+
+def test_leaderboard_checks_every_output_before_it_runs_and_writes_all_or_nothing(
+    tmp_path, monkeypatch
+):
+    import os
+
+    from newsbench.baselines import leaderboard as board
+    from newsbench.schema.paths import PathError
+
+    directory, leaderboard = _leaderboard_copy(tmp_path)
+    ran: list[bool] = []
+    monkeypatch.setattr(board, "bench_splits", lambda *a, **k: ran.append(True))
+    fifo = directory / "robustness" / "test" / "floor.json"
+    fifo.unlink()
+    os.mkfifo(fifo)
+    with pytest.raises(PathError, match=r"floor\.json"):
+        board.update_leaderboard({}, directory=directory, leaderboard=leaderboard)
+    assert ran == []  # refused before any baseline ran
+    fifo.unlink()
+    fifo.write_text("{}", "utf-8")
+    before = {p: p.read_bytes() for p in [*directory.rglob("*"), leaderboard] if p.is_file()}
+    stored = read_reports(directory)
+    monkeypatch.setattr(board, "bench_splits", _unavailable_but_floor(stored))
+    monkeypatch.setattr(board, "robustness_results", lambda *args, **kwargs: {})
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the leaderboard cannot be rendered")
+
+    monkeypatch.setattr(board, "render_leaderboard", broken)
+    with pytest.raises(RuntimeError):
+        board.update_leaderboard({"validation": []}, directory=directory, leaderboard=leaderboard)
+    after = {p: p.read_bytes() for p in [*directory.rglob("*"), leaderboard] if p.is_file()}
+    assert after == before  # the floor reports were not written either
