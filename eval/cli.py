@@ -168,6 +168,8 @@ def _run_gate(report: dict[str, Any], request: GateRequest, as_json: bool = Fals
             report, request.thresholds, baseline=request.baseline, max_drop=request.max_drop
         )
     except GateUsageError as exc:
+        if as_json:
+            _print_gate_json(report, "refused", [], [], str(exc))
         raise UsageError(str(exc)) from None
     except SignatureMismatch as exc:
         if as_json:
@@ -184,12 +186,14 @@ def _run_gate(report: dict[str, Any], request: GateRequest, as_json: bool = Fals
 
 
 def _print_gate_json(
-    report: dict[str, Any],
+    report: dict[str, Any] | None,
     outcome: str,
     checks: list[str],
     failures: list[str],
     refused: str | None,
 ) -> None:
+    """The gate's outcome as one JSON object on stdout (``signature`` null when the report
+    could not be read)."""
     print(
         json.dumps(
             {
@@ -197,7 +201,7 @@ def _print_gate_json(
                 "checks": checks,
                 "failures": failures,
                 "refused": refused,
-                "signature": report["signature"],
+                "signature": None if report is None else report["signature"],
             },
             indent=2,
         )
@@ -576,15 +580,22 @@ def command_gate(args: argparse.Namespace) -> int:
     from newsbench.eval.report import read_report
     from newsbench.schema.problems import DataError
 
-    if not args.fail_under and args.baseline is None:
-        raise UsageError("give at least one --fail-under or a --baseline")
+    as_json = args.format == "json"
     try:
+        if not args.fail_under and args.baseline is None:
+            raise UsageError("give at least one --fail-under or a --baseline")
         gate = _gate_request(args)
         report = read_report(args.report)
+    except UsageError as exc:  # --format json: the refusal on stdout too, then exit 2
+        if as_json:
+            _print_gate_json(None, "refused", [], [], str(exc))
+        raise
     except DataError as exc:
+        if as_json:
+            _print_gate_json(None, "refused", [], [], "; ".join(p.message for p in exc.problems))
         _emit_problems(exc.problems, args.format, sys.stderr)
         return EXIT_DATA
-    return _run_gate(report, gate, as_json=args.format == "json")
+    return _run_gate(report, gate, as_json=as_json)
 
 
 def command_compare(args: argparse.Namespace) -> int:

@@ -1130,6 +1130,15 @@ def test_report_problems_say_what_a_literal_is_and_stay_short(work: dict[str, Pa
     assert all(len(p.message) < 400 for p in refused.value.problems)
 
 
+def short_report(work: dict[str, Path]) -> Path:
+    """A copy of the report with one per-unit row short (a report problem)."""
+    report = json.loads(work["report"].read_text("utf-8"))
+    report["unit_statistics"]["metrics"]["entities.strict"][0] = [1, 2, 3]
+    path = work["dir"] / "one-row-short.json"
+    path.write_text(json.dumps(report), "utf-8")
+    return path
+
+
 def test_the_gate_outcome_as_json(work: dict[str, Path], capsys: Any) -> None:
     report = str(work["report"])
     assert main(["gate", report, "--fail-under", "entities.strict.f1=0", "--format", "json"]) == 0
@@ -1146,6 +1155,16 @@ def test_the_gate_outcome_as_json(work: dict[str, Path], capsys: Any) -> None:
     assert main(argv) == 1
     refused = json.loads(capsys.readouterr().out)
     assert refused["outcome"] == "refused" and "seed" in refused["refused"]
+    # refused for a usage error or a report it cannot read: the object on stdout, same codes
+    for argv, code, why in (
+        ([report, "--fail-under", "entities.FOO.strict.f1=0.3"], 2, "entities.FOO.strict"),
+        ([report], 2, "give at least one --fail-under or a --baseline"),
+        ([str(short_report(work)), "--fail-under", "entities.strict.f1=0"], 1, "p_num"),
+    ):
+        assert main(["gate", *argv, "--format", "json"]) == code, argv
+        out = json.loads(capsys.readouterr().out)
+        assert out["outcome"] == "refused" and why in out["refused"], out
+        assert out["checks"] == [] and out["failures"] == []
 
 
 @pytest.mark.parametrize(
