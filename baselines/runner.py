@@ -37,7 +37,7 @@ from newsbench.eval.arguments import resample_count
 from newsbench.eval.progress import MIN_DOCUMENTS
 from newsbench.eval.report import make_console
 from newsbench.schema.model import Document, document_to_dict
-from newsbench.schema.paths import PathSpec, declare_paths
+from newsbench.schema.paths import PathArgument, PathSpec, check_paths, declare_paths
 from newsbench.schema.problems import DataError
 from newsbench.schema.validate import validate_record
 
@@ -435,6 +435,13 @@ def command_bench(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    if args.out_dir:  # every file it will write, checked before anything runs
+        check_paths(
+            [
+                PathArgument("--out-dir (a file it writes)", path, "output")
+                for path in bench_output_files(Path(args.out_dir), names)
+            ]
+        )
     try:
         gold = load_splits()
     except DataError as exc:
@@ -466,22 +473,40 @@ def command_bench(args: argparse.Namespace) -> int:
     return 1 if any(r.failed for results in by_split.values() for r in results) else 0
 
 
+def bench_output_files(out_dir: Path, names: Sequence[str]) -> list[Path]:
+    """The report files ``bench --out-dir`` may write: per split, each baseline's JSON
+    report with its side files and its HTML page."""
+    from newsbench.eval.report_files import REPORT_SIDE_SUFFIXES
+    from newsbench.schema.paths import side_file
+
+    paths = []
+    for split in ("test", "validation"):
+        for name in names:
+            report = out_dir / split / f"{name}.json"
+            paths += [report, *(side_file(report, s) for s in REPORT_SIDE_SUFFIXES)]
+            paths.append(out_dir / split / f"{name}.html")
+    return paths
+
+
 def write_bench_outputs(results: Sequence[BenchResult], out_dir: Path, console: Any) -> None:
-    """Write each baseline's JSON and HTML report, and the plots of all of them."""
+    """Write each baseline's JSON and HTML report (all together: a failure leaves none of
+    them), then the plots of all of them."""
     from newsbench.eval.html_report import render_html
     from newsbench.eval.plots import PlotUnavailable, plot_reports
-    from newsbench.eval.report import write_report, write_text
+    from newsbench.eval.report import write_report
+    from newsbench.schema.io import atomic_output, staged_outputs
 
     reports = {}
-    for result in results:
-        if result.report is None:
-            continue
-        reports[result.name] = result.report
-        write_report(out_dir / f"{result.name}.json", result.report)
-        write_text(
-            out_dir / f"{result.name}.html",
-            render_html(result.report, result.pairs, title=f"newsbench: {result.name}"),
-        )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with staged_outputs() as stage:
+        for result in results:
+            if result.report is None:
+                continue
+            reports[result.name] = result.report
+            write_report(out_dir / f"{result.name}.json", result.report, stage=stage)
+            page = render_html(result.report, result.pairs, title=f"newsbench: {result.name}")
+            with atomic_output(out_dir / f"{result.name}.html", "w", stage=stage) as handle:
+                handle.write(page)
     try:
         figures = plot_reports(reports, out_dir / "plots")
     except PlotUnavailable as exc:

@@ -34,6 +34,24 @@ def test_bench_writes_json_html_and_plots(gold, tmp_path):
     assert len(list((tmp_path / "plots").glob("*.png"))) >= 3
 
 
+def test_bench_checks_every_file_it_writes_before_it_runs(tmp_path, capsys, monkeypatch):
+    import os
+
+    from newsbench.baselines import runner
+
+    ran: list[bool] = []
+    monkeypatch.setattr(runner, "bench_splits", lambda *a, **k: ran.append(True))
+    out = tmp_path / "o"
+    (out / "validation").mkdir(parents=True)
+    os.mkfifo(out / "validation" / "floor.html")
+    (out / "test" / "floor.json").mkdir(parents=True)
+    assert main(["bench", "--only", "floor", "--out-dir", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "floor.html" in err and "floor.json" in err
+    assert ran == []  # refused before the gold was read or a baseline ran
+    assert sorted(p.name for p in (out / "test").iterdir()) == ["floor.json"]
+
+
 def test_unavailable_baseline_is_skipped_with_its_reason(gold, monkeypatch):
     monkeypatch.delenv("NEWSBENCH_LLM_BASE_URL", raising=False)
     (result,) = bench_baselines(gold, ["llm"], n_resamples=10)
