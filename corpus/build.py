@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from newsbench.corpus import SPLITS, gold_file_name
@@ -101,19 +101,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     built = []
     errors: list[str] = []
-    for sources, out in jobs:
+    by_split: dict[str, list[Document]] = {}
+    for name, (sources, out) in zip(["--source"] if args.source else SPLITS, jobs, strict=True):
         try:
             built.append((build_documents(sources), out))
+            by_split[name] = built[-1][0]
         except GoldSourceError as exc:
             errors.extend(exc.errors)
-    if not args.source:
-        errors.extend(_shared_documents([documents for documents, _ in built]))
+    errors.extend(_shared_documents(by_split))
     if errors:
         print(GoldSourceError(errors), file=sys.stderr)
         return 1
     if not args.source:  # the published perturbed copies of every split (issue #15)
         try:
-            by_split = {split: docs for split, (docs, _) in zip(SPLITS, built, strict=True)}
             built.extend(_perturbed_jobs(by_split))
         except (DataError, ValueError) as exc:
             print(f"cannot build the perturbed copies: {exc}", file=sys.stderr)
@@ -151,17 +151,24 @@ def _perturbed_jobs(splits: dict[str, list[Document]]) -> list[tuple[list[Docume
     ]
 
 
-def _shared_documents(splits: Sequence[Sequence[Document]]) -> list[str]:
-    """A document id or text in two splits would leak one split into the other."""
+def _shared_documents(splits: Mapping[str, Sequence[Document]]) -> list[str]:
+    """A document id or text in two splits would leak one split into the other; twice in
+    one split, it would count one document twice."""
     errors = []
-    seen: dict[str, str] = {}
-    for split, documents in zip(SPLITS, splits, strict=True):
+    seen: dict[tuple[str, str], tuple[str, str]] = {}  # (id or text, value) -> (split, id)
+    for split, documents in splits.items():
         for document in documents:
-            for key in (f"id {document.id!r}", f"the text of {document.id!r}"):
-                value = key if key.startswith("id") else document.text
-                if value in seen and seen[value] != split:
-                    errors.append(f"{key} is in both the {seen[value]} and the {split} split")
-                seen.setdefault(value, split)
+            for kind, value in (("id", document.id), ("text", document.text)):
+                if (kind, value) not in seen:
+                    seen[(kind, value)] = (split, document.id)
+                    continue
+                what = f"id {document.id!r}" if kind == "id" else f"the text of {document.id!r}"
+                first_split, first_id = seen[(kind, value)]
+                if first_split != split:
+                    errors.append(f"{what} is in both the {first_split} and the {split} split")
+                else:
+                    where = "the --source files" if split == "--source" else f"the {split} split"
+                    errors.append(f"{what} is twice in {where} (first as {first_id!r})")
     return errors
 
 

@@ -68,7 +68,9 @@ def _logical_lines(text: str) -> Iterator[tuple[int, str]]:
     """Yield ``(first line number, logical line)``; lines end at "\\n" only (as in JSONL).
 
     ``str.splitlines`` would also split at U+2028, U+0085, form feeds and other separators
-    that can stand inside an anchor, and so report the wrong line numbers.
+    that can stand inside an anchor, and so report the wrong line numbers. A comment ends
+    at the end of its line, as in the shell: a backslash there continues nothing (it hid
+    the next line's annotation inside the comment).
     """
     buffer: list[str] = []
     first = 0
@@ -76,7 +78,7 @@ def _logical_lines(text: str) -> Iterator[tuple[int, str]]:
         raw = raw.removesuffix("\r")
         if not buffer:
             first = number
-        if raw.endswith("\\") and not raw.endswith("\\\\"):
+        if raw.endswith("\\") and not raw.endswith("\\\\") and not _has_comment(raw[:-1]):
             buffer.append(raw[:-1])
             continue
         buffer.append(raw)
@@ -84,6 +86,14 @@ def _logical_lines(text: str) -> Iterator[tuple[int, str]]:
         buffer = []
     if buffer:
         yield first, " ".join(buffer)
+
+
+def _has_comment(raw: str) -> bool:
+    """Whether a physical line holds a comment (a ``#`` that starts a word, unquoted)."""
+    try:
+        return shlex.split(raw, comments=True) != shlex.split(raw, comments=False)
+    except ValueError:  # an open quote: the line goes on inside it, no comment here
+        return False
 
 
 def _split_fields(tokens: list[str]) -> _Fields:
@@ -225,12 +235,17 @@ class _Builder:
                 continue
             ctx = nth = None
             for follow_name, follow_value in pairs[index + 1 :]:
+                if follow_name == key:
+                    break
+                if (
+                    follow_name in (f"{key}.ctx", f"{key}.nth")
+                    and (ctx if follow_name.endswith(".ctx") else nth) is not None
+                ):
+                    raise ValueError(f"two {follow_name}= for one {key}=: give one")
                 if follow_name == f"{key}.ctx":
                     ctx = follow_value
                 elif follow_name == f"{key}.nth":
                     nth = int(follow_value)
-                elif follow_name == key:
-                    break
             out.append(resolve_anchor(self.text, scope, value, ctx, nth))
         return out
 
@@ -262,6 +277,8 @@ _KNOWN_KEYS = {
         "parent",
     },
 }
+_SINGLE_VALUED = frozenset({"source.mention", "intermediary", "parent"})
+"""Keys that take one value (span keys are counted where they are read)."""
 _ARITY = {"zone": 2, "sentence": 1, "mention": 4, "timex": 3, "event": 4, "attribution": 3}
 
 
@@ -269,6 +286,14 @@ def _annotation(b: _Builder, kind: str, fields: _Fields, scope: ParagraphScope) 
     unknown = [k for k, _ in fields.pairs if k not in _KNOWN_KEYS[kind]]
     if unknown:
         raise ValueError(f"unknown key(s) for {kind}: {', '.join(unknown)}")
+    seen: set[str] = set()
+    for key, _ in fields.pairs:
+        base, _, modifier = key.rpartition(".")
+        if modifier in ("ctx", "nth") and base not in seen:
+            raise ValueError(f"{key}= comes before any {base}=: it belongs after the {base}=")
+        if key in _SINGLE_VALUED and key in seen:
+            raise ValueError(f"{key}= given twice: it takes one value")
+        seen.add(key)
     pos = fields.positional
     if len(pos) != _ARITY[kind]:
         raise ValueError(f"{kind} takes {_ARITY[kind]} positional fields, got {len(pos)}: {pos}")
@@ -341,6 +366,8 @@ def parse_gold_source(source_path: Path, repo_root: Path) -> Document:
             if kind in {"document", "text", "dct", "language", "title"}:
                 if len(rest) != 1:
                     raise ValueError(f"{kind} takes one value")
+                if kind in header:  # a second text line started the document again
+                    raise ValueError(f"a second '{kind}' line: a .ann file has one")
                 header[kind] = rest[0]
                 if kind == "text":
                     text = (repo_root / rest[0]).read_text("utf-8")

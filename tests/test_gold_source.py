@@ -82,3 +82,69 @@ def test_body_zones_are_derived_for_unzoned_paragraphs(mini_document):
     assert zones["z9_1"] == "caption" and zones["z9_2"] == "credit"
     assert "z9" not in zones and zones["z1"] == "body"
     assert len(mini_document.paragraphs) == 24
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (
+            'mention m1 PER NOM E_r text="rebels" text.ctx="Syrian rebels said" '
+            'text.ctx="the rebels"\n',
+            "two text.ctx= for one text=: give one",
+        ),
+        (
+            'mention m1 PER NOM E_r text.nth=1 text="rebels"\n',
+            "text.nth= comes before any text=",
+        ),
+        (
+            'mention m1 PER NOM E_r text="rebels" text.ctx="Syrian rebels said"\n'
+            "text seeds/000_b245f45723a17301.txt\n",
+            "a second 'text' line: a .ann file has one",
+        ),
+    ],
+    ids=["two-contexts", "modifier-first", "second-text"],
+)
+def test_nothing_in_a_source_is_dropped_or_overridden_in_silence(
+    tmp_path, repo_root, body, message
+):
+    with pytest.raises(GoldSourceError, match=message):
+        _parse(tmp_path, repo_root, body)
+
+
+def test_a_key_that_takes_one_value_is_given_once(tmp_path, repo_root):
+    body = (
+        'mention m1 PER NOM E_r text="rebels" text.ctx="Syrian rebels said"\n'
+        'attribution a1 ASSERTIVE DIRECT cue="said" cue.ctx="rebels said" '
+        'source="rebels" source.ctx="Syrian rebels said" source.mention=m1 source.mention=m1 '
+        'content="x"\n'
+    )
+    with pytest.raises(GoldSourceError, match=r"source\.mention= given twice"):
+        _parse(tmp_path, repo_root, body)
+
+
+def test_a_comment_ends_at_its_line_whatever_ends_it(tmp_path, repo_root):
+    """As in the shell: a backslash at the end of a comment continues nothing (it hid the
+    next line's annotation inside the comment)."""
+    body = (
+        "# see the note \\\n"
+        'mention m1 PER NOM E_r text="rebels" text.ctx="Syrian rebels said"\n'
+        'mention m2 PER NOM E_r text="rebels" \\\n  text.ctx="Syrian rebels said" # ok\n'
+    )
+    assert [m.id for m in _parse(tmp_path, repo_root, body).mentions] == ["m1", "m2"]
+
+
+def test_one_document_twice_in_one_build_is_an_error(tmp_path, repo_root, capsys):
+    from newsbench.corpus.build import main as build_main
+
+    first, again, other = tmp_path / "d1.ann", tmp_path / "d1-copy.ann", tmp_path / "d2.ann"
+    body = HEADER + 'mention m1 PER NOM E_r text="rebels" text.ctx="Syrian rebels said"\n'
+    first.write_text(body, "utf-8")
+    again.write_text(body, "utf-8")  # the same id and text
+    other.write_text(body.replace("document d1", "document d2"), "utf-8")  # the same text
+    out = tmp_path / "out.jsonl"
+    argv = ["--source", str(first), str(again), str(other), "--out", str(out)]
+    assert build_main(argv) == 1
+    err = capsys.readouterr().err
+    assert "id 'd1' is twice in the --source files (first as 'd1')" in err
+    assert "the text of 'd2' is twice in the --source files (first as 'd1')" in err
+    assert not out.exists()
